@@ -1,0 +1,117 @@
+// swift-tools-version: 6.1
+// Fieldbook: an offline-first customer book for bank relationship managers.
+// Module layout and dependency direction: ../shared/ARCHITECTURE.md §2 and docs/DECISIONS.md.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Fieldbook",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fieldbook", targets: ["fieldbook"]),
+        .library(name: "FieldbookModel", targets: ["FieldbookModel"]),
+        .library(name: "FieldbookStore", targets: ["FieldbookStore"]),
+        .library(name: "FieldbookWire", targets: ["FieldbookWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // System zlib, for compressed op batches on the wire.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pure values and CRDT rules. Crypto is used for SHA-256 of the state hash only (docs/DECISIONS.md).
+        .target(
+            name: "FieldbookModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The durable book: insert-only op log and projections on GRDB (system SQLite).
+        .target(
+            name: "FieldbookStore",
+            dependencies: ["FieldbookModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Byte-level codec of the sync protocol (protocol/SPEC.md). No sockets.
+        .target(
+            name: "FieldbookWire",
+            dependencies: ["FieldbookModel", "CZlib", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Command parsing, execution and rendering over a Book; a library so tests need no TTY.
+        .target(
+            name: "FieldbookShell",
+            dependencies: ["FieldbookModel", "FieldbookStore"],
+            swiftSettings: swiftSettings
+        ),
+        // The thin executable.
+        .executableTarget(
+            name: "fieldbook",
+            dependencies: [
+                "FieldbookShell", "FieldbookStore", "FieldbookModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers shared by the test targets: temporary books, random histories.
+        .target(
+            name: "FieldbookTestSupport",
+            dependencies: ["FieldbookModel", "FieldbookStore"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Wire tools (issue 4)
+        .executableTarget(name: "wiredump", dependencies: ["FieldbookWire"], path: "tools/wiredump", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FuzzWire",
+            dependencies: ["FieldbookWire", "FieldbookModel", .product(name: "NIOCore", package: "swift-nio")],
+            path: "tools/fuzz/FuzzWire",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "FieldbookModelTests",
+            dependencies: [
+                "FieldbookModel", "FieldbookTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldbookStoreTests",
+            dependencies: [
+                "FieldbookStore", "FieldbookModel", "FieldbookTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldbookWireTests",
+            dependencies: ["FieldbookWire", "FieldbookModel", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldbookShellTests",
+            dependencies: ["FieldbookShell", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport"],
+            resources: [.copy("Transcripts")],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the real executable: the done-when scenario, exit codes, and SIGKILL crash consistency.
+        .testTarget(
+            name: "FieldbookCLITests",
+            dependencies: ["fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,169 @@
+/// One field of the schema: its number, name, type, the entity kinds it belongs to, and who may write it.
+public struct FieldSpec: Sendable, Hashable {
+    /// What values a field holds, and how typed text becomes one.
+    public enum FieldType: Sendable, Hashable {
+        /// Free text.
+        case text
+        /// A phone number: digits, with `+`, `-` and spaces allowed.
+        case phone
+        /// A PRC resident ID number (18 characters, checksum verified). Sensitive.
+        case idNumber
+        /// A calendar day.
+        case date
+        /// Money in fen.
+        case money
+        /// Money that may be negative (account movements).
+        case signedMoney
+        /// A percentage.
+        case percent
+        /// A price: a decimal with 4 places.
+        case price
+        /// Yes or no.
+        case bool
+        /// One of a fixed list of choices.
+        case choice([Choice])
+        /// A principal's employee code.
+        case principal
+        /// An add-wins set of text elements (tags, co-coverers); written with add and remove, never set.
+        case set
+    }
+
+    /// One allowed value of a choice field: its canonical text and the other spellings accepted for it.
+    public struct Choice: Sendable, Hashable {
+        /// What is stored and shown (`钻石`).
+        public var canonical: String
+        /// Other accepted spellings, compared case-insensitively (`diamond`).
+        public var aliases: [String]
+
+        /// Makes a choice.
+        public init(_ canonical: String, _ aliases: String...) {
+            self.canonical = canonical
+            self.aliases = aliases
+        }
+    }
+
+    /// Who may write a field.
+    public enum Writer: Sendable, Hashable {
+        /// Anyone who covers the entity.
+        case anyone
+        /// Only an administrator or the central node's policy (coverage).
+        case admin
+    }
+
+    /// The stable number.
+    public var id: FieldID
+    /// The name typed in `key=value`.
+    public var name: String
+    /// The Chinese label shown on cards.
+    public var label: String
+    /// The value type.
+    public var type: FieldType
+    /// The entity kinds that have this field.
+    public var kinds: Set<EntityKind>
+    /// Whether the value is personal data that must never appear in logs or errors, and is masked in listings.
+    public var sensitive: Bool
+    /// Who may write it.
+    public var writer: Writer
+
+    /// Makes a field.
+    public init(
+        _ id: UInt16, _ name: String, _ label: String, _ type: FieldType, _ kinds: Set<EntityKind>,
+        sensitive: Bool = false, writer: Writer = .anyone
+    ) {
+        self.id = FieldID(rawValue: id)
+        self.name = name
+        self.label = label
+        self.type = type
+        self.kinds = kinds
+        self.sensitive = sensitive
+        self.writer = writer
+    }
+
+    /// Whether the field is an add-wins set.
+    public var isSet: Bool { type == .set }
+
+    /// The choices, for a choice field.
+    public var choices: [Choice] {
+        if case .choice(let list) = type { return list }
+        return []
+    }
+
+    /// Parses typed text into a value of this field's type.
+    ///
+    /// - Parameters:
+    ///   - text: What the user typed after `=`. An empty text clears the field.
+    ///   - today: The day relative dates count from.
+    /// - Throws: ``ModelError`` naming the field and the expected format, never the value.
+    public func parse(_ text: String, today: Day) throws(ModelError) -> Value {
+        let t = text.trimmingSpaces()
+        if t.isEmpty { return .null }
+        switch type {
+        case .text:
+            return .text(t)
+        case .principal:
+            guard t.count <= 32, t.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ModelError(.badValue, "\(name) 应为员工编号（字母、数字、- 或 _）")
+            }
+            return .text(t)
+        case .phone:
+            let digits = t.filter(\.isASCIIDigit)
+            let allowed = t.allSatisfy { $0.isASCIIDigit || $0 == "+" || $0 == "-" || $0 == " " }
+            guard allowed, (5...15).contains(digits.count) else {
+                throw ModelError(.badValue, "\(name) 应为 5–15 位数字的电话号码，例如 13800138000")
+            }
+            return .text(t.filter { $0 != " " && $0 != "-" })
+        case .idNumber:
+            let upper = t.uppercased()
+            guard IDNumber.isValid(upper) else {
+                throw ModelError(.badValue, "\(name) 应为 18 位身份证号码（最后一位可以是 X），校验位要对")
+            }
+            return .text(upper)
+        case .date:
+            return .date(try Day.parse(t, today: today))
+        case .money:
+            return .money(try Money.parse(t))
+        case .signedMoney:
+            return .money(try Money.parse(t, allowNegative: true))
+        case .percent:
+            return .percent(try Percent.parse(t))
+        case .price:
+            guard let v = FixedPoint.parse(t, places: 4, allowNegative: false), v > 0 else {
+                throw ModelError(.badValue, "\(name) 应为正数，最多 4 位小数，例如 1.0523")
+            }
+            return .decimal(v)
+        case .bool:
+            switch t.lowercased() {
+            case "yes", "true", "1", "是", "y": return .bool(true)
+            case "no", "false", "0", "否", "n": return .bool(false)
+            default: throw ModelError(.badValue, "\(name) 应为 是/否（yes/no）")
+            }
+        case .choice(let choices):
+            let lower = t.lowercased()
+            for choice in choices where choice.canonical.lowercased() == lower || choice.aliases.contains(lower) {
+                return .text(choice.canonical)
+            }
+            let list = choices.map(\.canonical).joined(separator: " ")
+            throw ModelError(.badEnum, "\(name) 只能是：\(list)")
+        case .set:
+            throw ModelError(.badOperation, "\(name) 是集合，请用 +值 / -值 修改")
+        }
+    }
+}
+
+/// Validation of PRC resident ID numbers (GB 11643-1999): 17 digits and a check character.
+public enum IDNumber {
+    /// Whether an 18-character ID number has a valid birth date and check character.
+    public static func isValid(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 18, characters[0..<17].allSatisfy(\.isASCIIDigit) else { return false }
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        var sum = 0
+        for index in 0..<17 { sum += Int(String(characters[index]))! * weights[index] }
+        let check = Array("10X98765432")[sum % 11]
+        guard characters[17] == check else { return false }
+        let year = Int(String(characters[6..<10]))!
+        let month = Int(String(characters[10..<12]))!
+        let day = Int(String(characters[12..<14]))!
+        return Day(year: year, month: month, day: day) != nil
+    }
+}

@@ -1,0 +1,77 @@
+/// A hybrid logical clock reading: 48 bits of Unix milliseconds and a 16-bit logical counter, packed in one `UInt64`
+/// so that readings compare as integers.
+///
+/// ```
+///  63                              16 15            0
+/// ┌──────────────────────────────────┬───────────────┐
+/// │ physical: Unix milliseconds (48)  │ logical (16)  │
+/// └──────────────────────────────────┴───────────────┘
+/// ```
+public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The packed value.
+    public var rawValue: UInt64
+
+    /// Wraps a packed value.
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
+    /// Packs a physical time and a logical counter.
+    public init(milliseconds: UInt64, logical: UInt16) {
+        self.rawValue = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | UInt64(logical)
+    }
+
+    /// The zero reading, before any event.
+    public static let zero = HLC(rawValue: 0)
+
+    /// Unix milliseconds.
+    public var milliseconds: UInt64 { rawValue >> 16 }
+
+    /// The logical counter.
+    public var logical: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+
+    public var description: String { "\(milliseconds).\(logical)" }
+
+    public static func < (lhs: HLC, rhs: HLC) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The clock state of one replica: the last reading it issued or observed.
+///
+/// `tick` never goes backwards, even when the wall clock does: the physical part is the greater of the wall clock
+/// and the last reading, and the logical part counts events within one millisecond. Persisting ``last`` (the book
+/// stores every op's reading) means a restart never reuses a timestamp.
+///
+/// ```swift
+/// var clock = HybridClock(last: .zero)
+/// let a = clock.tick(now: 1000)   // 1000.0
+/// let b = clock.tick(now: 900)    // 1000.1: the wall clock went back, the reading did not
+/// ```
+public struct HybridClock: Sendable {
+    /// The last reading issued or observed.
+    public private(set) var last: HLC
+
+    /// Resumes a clock from its last reading.
+    public init(last: HLC) {
+        self.last = last
+    }
+
+    /// Issues the reading for a new local event.
+    public mutating func tick(now milliseconds: UInt64) -> HLC {
+        last = Self.advance(last, now: milliseconds)
+        return last
+    }
+
+    /// Takes a remote reading into account, so that later local readings are greater than it.
+    public mutating func observe(_ remote: HLC) {
+        if remote > last { last = remote }
+    }
+
+    private static func advance(_ last: HLC, now: UInt64) -> HLC {
+        if now > last.milliseconds { return HLC(milliseconds: now, logical: 0) }
+        if last.logical == UInt16.max {
+            // The logical counter is spent: borrow the next millisecond rather than wrap.
+            return HLC(milliseconds: last.milliseconds + 1, logical: 0)
+        }
+        return HLC(milliseconds: last.milliseconds, logical: last.logical + 1)
+    }
+}

@@ -1,0 +1,74 @@
+import FieldbookModel
+
+/// The table of book commands (SHELL.md "Commands inside the book"): names, help and handlers.
+public enum Commands {
+    /// Every command, in the order `help` lists them.
+    public static let all: [CommandSpec] = [
+        CommandSpec(
+            "add", aliases: ["添加"], usage: "add 姓名 [字段=值 …]",
+            summary: "新建客户，归本人管户；打印短 ID",
+            example: "add 王芳 phone=13800138000 tier=钻石 birthday=1975-03-08", run: CustomerCommands.add),
+        CommandSpec(
+            "show", aliases: ["查看"], usage: "show 客户 [--json]",
+            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、联系记录、待办",
+            example: "show 王芳", run: CustomerCommands.show),
+        CommandSpec(
+            "set", aliases: ["改"], usage: "set 客户 字段=值 …", summary: "修改客户字段（空值清除）",
+            example: "set 王芳 phone=13900139000 risk=C3", run: CustomerCommands.set),
+        CommandSpec(
+            "find", aliases: ["查找", "找"], usage: "find [文字] [字段=值 …] [tag=标签] [--all] [--limit N] [--json]",
+            summary: "按姓名、电话、备注的任意片段查找（一个汉字也行），可按字段和标签筛选",
+            example: "find 王 tier=钻石", run: CustomerCommands.find),
+        CommandSpec(
+            "tag", aliases: ["标签"], usage: "tag 客户 +标签 -标签 …", summary: "添加、移除标签",
+            example: "tag 王芳 +理财沙龙 -待激活", takesEdits: true, run: CustomerCommands.tag),
+        CommandSpec(
+            "family", aliases: ["家人"], usage: "family 客户 姓名 relation=关系 [birthday=日期] [phone=电话]",
+            summary: "添加家人（生日是打电话的好理由）",
+            example: "family 王芳 李明 relation=儿子 birthday=2010-06-01", run: CustomerCommands.family),
+        CommandSpec(
+            "contact", aliases: ["联系"],
+            usage: "contact 客户 call|visit|home|message|event 内容 [outcome=结果] [next=日期]",
+            summary: "记录一次联系；next= 同时建一条跟进待办",
+            example: "contact 王芳 home 上门聊了基金定投 outcome=有意向 next=+7d", run: EventCommands.contact),
+        CommandSpec(
+            "conflicts", aliases: ["冲突"], usage: "conflicts [客户] [--json]",
+            summary: "列出尚未解决的并发修改（所有值都保留着）", example: "conflicts", run: ConflictCommands.conflicts),
+        CommandSpec(
+            "resolve", aliases: ["解决"], usage: "resolve 客户 字段=值（或只写字段，保留当前显示的值）",
+            summary: "解决冲突：写入一个取代所有冲突值的新值，历史仍然保留",
+            example: "resolve 王芳 phone=13900139000", run: ConflictCommands.resolve),
+        CommandSpec(
+            "history", aliases: ["历史"], usage: "history 客户 [--json]",
+            summary: "客户的全部变更：何时、谁、哪台设备", example: "history 王芳", run: ConflictCommands.history),
+        CommandSpec(
+            "status", aliases: ["状态"], usage: "status [--json]",
+            summary: "账本路径、员工、设备、数量、未同步操作、状态哈希", example: "status", run: StatusCommands.status),
+        CommandSpec(
+            "help", aliases: ["帮助", "?"], usage: "help [命令]", summary: "命令列表，或一个命令的用法和例子",
+            example: "help contact", run: StatusCommands.help),
+        CommandSpec(
+            "quit", aliases: ["exit", "退出"], usage: "quit", summary: "退出", example: "quit",
+            run: { session, _ in session.quit() }),
+    ]
+
+    /// The command with a name or alias.
+    public static func find(_ name: String) -> CommandSpec? {
+        let lower = name.lowercased()
+        return all.first { $0.name == lower || $0.aliases.contains(name) }
+    }
+
+    /// The message for an unknown command, with the closest name.
+    static func unknownMessage(_ name: String) -> String {
+        let closest = all.min {
+            Schema.editDistance($0.name, name.lowercased()) < Schema.editDistance($1.name, name.lowercased())
+        }
+        if let closest, Schema.editDistance(closest.name, name.lowercased()) <= 2 {
+            return "未知命令 \"\(name)\"，是否要输入 \"\(closest.name)\"？输入 help 查看全部命令"
+        }
+        return "未知命令 \"\(name)\"：输入 help 查看全部命令"
+    }
+
+    /// The spec of a command by name; the table is static, so a missing name is a programming error.
+    static func spec(_ name: String) -> CommandSpec { find(name)! }
+}

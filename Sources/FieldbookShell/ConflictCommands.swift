@@ -1,0 +1,123 @@
+import FieldbookModel
+import FieldbookStore
+
+/// `conflicts`, `resolve`, `history`.
+enum ConflictCommands {
+    static func conflicts(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("conflicts")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        guard arguments.positionals.count <= 1 else { throw spec.usageError("最多一个客户") }
+        let customer = try arguments.positionals.first.map { try session.book.resolveCustomer($0) }
+        let list = try session.book.conflicts(customer: customer)
+        var names: [EntityID: String] = [:]
+        func name(_ id: EntityID?) throws -> String {
+            guard let id else { return "" }
+            if let known = names[id] { return known }
+            let found = try session.book.snapshot(of: id)?.text(Schema.F.name) ?? ""
+            names[id] = found
+            return found
+        }
+        if arguments.json {
+            session.say(
+                .array(
+                    try list.map { conflict in
+                        .object([
+                            ("customer", .string(conflict.customer?.text)), ("name", .string(try name(conflict.customer))),
+                            ("entity", .string(conflict.entity.text)),
+                            ("field", .string(Schema.field(conflict.field)?.name ?? conflict.field.description)),
+                            ("values", .array(conflict.values.map { Render.json($0.entry.value) })),
+                            ("by", .array(conflict.values.map { .string($0.principal) })),
+                        ])
+                    }))
+            return
+        }
+        guard !list.isEmpty else {
+            session.say("没有未解决的冲突")
+            return
+        }
+        for conflict in list {
+            let values = conflict.values.map { "\($0.entry.value.display)（\($0.principal)，\(session.time($0.entry.hlc))）" }
+            let field = Schema.field(conflict.field)?.name ?? conflict.field.description
+            let owner = conflict.customer.map { "\(try! name($0)) [\($0.short)]" } ?? ""
+            let entity = conflict.entity == conflict.customer ? "" : "（\(conflict.entity.short)）"
+            session.say("\(owner)\(entity) \(field)：\(values.joined(separator: " ｜ "))")
+        }
+        session.say("共 \(list.count) 处冲突；用 resolve 客户 字段=值 解决")
+    }
+
+    static func resolve(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("resolve")
+        try arguments.allowFlags([], usage: spec.usage)
+        guard let reference = arguments.positionals.first else { throw spec.usageError("缺少客户") }
+        // `resolve 客户 phone` keeps the value shown now; `resolve 客户 phone=…` writes a new one.
+        let keep = try arguments.positionals.dropFirst().map { try Schema.field(named: $0, for: .customer) }
+        let writes = try session.fieldValues(arguments.assignments, kind: .customer)
+        guard !keep.isEmpty || !writes.isEmpty else { throw spec.usageError("缺少 字段=值") }
+        let (id, resolved) = try session.book.write { tx in
+            let id = try tx.resolveCustomer(reference)
+            var resolved: [String] = []
+            var targets = writes
+            for field in keep {
+                guard let winner = try tx.liveValues(id, field.id).first else {
+                    throw ShellError.user("\(field.name) 没有值，无法保留")
+                }
+                targets.append(FieldAssignment(field.id, winner.value))
+            }
+            for target in targets {
+                let name = Schema.field(target.field)!.name
+                guard try tx.liveValues(id, target.field).count > 1 else {
+                    throw ShellError.user("\(name) 没有冲突；要修改请用 set")
+                }
+                // A value equal to one of the conflicting ones still supersedes them all: write it afresh.
+                try tx.set(id, target.field, target.value)
+                if try tx.liveValues(id, target.field).count > 1 {
+                    throw ShellError.user("\(name) 的冲突没能解决")
+                }
+                resolved.append(name)
+            }
+            return (id, resolved)
+        }
+        session.say("已解决 [\(id.short)] 的冲突：\(resolved.joined(separator: " "))")
+    }
+
+    static func history(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("history")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        guard arguments.positionals.count == 1 else { throw spec.usageError("需要一个客户") }
+        let id = try session.book.resolveCustomer(arguments.positionals[0])
+        let ops = try session.book.history(of: .customer(id))
+        if arguments.json {
+            session.say(
+                .array(
+                    ops.map { op in
+                        .object([
+                            ("at", .string(session.time(op.hlc))), ("by", .string(op.principal)),
+                            ("device", .string(op.id.actor.short)), ("op", .string("\(op.id.actor.hex)/\(op.id.counter)")),
+                            ("change", .string(describe(op))),
+                        ])
+                    }))
+            return
+        }
+        for op in ops {
+            session.say("\(session.time(op.hlc))  \(op.principal)  设备 \(op.id.actor.short)  \(describe(op))")
+        }
+        session.say("共 \(ops.count) 条变更")
+    }
+
+    /// One line describing an op, in the user's words.
+    static func describe(_ op: Op) -> String {
+        func name(_ field: FieldID) -> String { Schema.field(field)?.name ?? field.description }
+        switch op.body {
+        case .create(let kind, _, let fields):
+            let list = fields.map { "\(name($0.field))=\($0.value.display)" }.joined(separator: " ")
+            return "新建\(kind.label) \(list)"
+        case .set(_, let field, let value, let pred):
+            let replaced = pred.count > 1 ? "（取代 \(pred.count) 个并存的值）" : ""
+            return value == .null ? "清除 \(name(field))" : "\(name(field)) → \(value.display)\(replaced)"
+        case .add(_, let field, let element):
+            return "\(name(field)) +\(element)"
+        case .remove(_, let field, let element, _):
+            return "\(name(field)) -\(element)"
+        }
+    }
+}

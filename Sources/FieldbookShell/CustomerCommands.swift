@@ -1,0 +1,258 @@
+import FieldbookModel
+import FieldbookStore
+
+/// `add`, `show`, `set`, `find`, `tag`, `family`.
+enum CustomerCommands {
+    static func add(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("add")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        guard !arguments.positionals.isEmpty else { throw spec.usageError("缺少客户姓名") }
+        let name = arguments.positionals.joined(separator: " ")
+        var fields = [FieldAssignment(Schema.F.name, .text(name))]
+        fields += try session.fieldValues(arguments.assignments.filter { $0.key != "name" }, kind: .customer)
+        let namesakes = try session.book.find(text: nil, includeArchived: true, limit: 1_000).filter { $0.name == name }.count
+        let id = try session.book.write { tx in try tx.create(.customer, scope: nil, fields: fields) }
+        if arguments.json {
+            session.say(.object([("id", .string(id.text)), ("short", .string(id.short)), ("name", .string(name))]))
+        } else {
+            session.say("已添加客户 \(name) [\(id.short)]")
+            if namesakes > 0 { session.say("注意：已有 \(namesakes) 位同名客户，请用短 ID 区分") }
+        }
+    }
+
+    static func set(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("set")
+        try arguments.allowFlags([], usage: spec.usage)
+        guard arguments.positionals.count == 1 else {
+            throw spec.usageError(arguments.positionals.isEmpty ? "缺少客户" : "客户之后只能是 字段=值")
+        }
+        guard !arguments.assignments.isEmpty else { throw spec.usageError("缺少 字段=值") }
+        let fields = try session.fieldValues(arguments.assignments, kind: .customer)
+        let reference = arguments.positionals[0]
+        let (id, changed) = try session.book.write { tx in
+            let id = try tx.resolveCustomer(reference)
+            var changed: [String] = []
+            for assignment in fields where try tx.set(id, assignment.field, assignment.value) != nil {
+                changed.append(Schema.field(assignment.field)!.name)
+            }
+            return (id, changed)
+        }
+        let name = try session.book.snapshot(of: id)?.text(Schema.F.name) ?? ""
+        session.say(
+            changed.isEmpty
+                ? "\(name) [\(id.short)] 没有变化" : "已更新 \(name) [\(id.short)]：\(changed.joined(separator: " "))")
+    }
+
+    static func find(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("find")
+        try arguments.allowFlags(["json", "all"], usage: spec.usage)
+        var limit = 50
+        if let text = arguments.take("limit") ?? arguments.take("--limit") {
+            guard let n = Int(text), n > 0 else { throw spec.usageError("limit 应为正整数") }
+            limit = n
+        }
+        var tags: [String] = []
+        while let tag = arguments.take("tag") { tags.append(tag) }
+        let filters = try session.fieldValues(arguments.assignments, kind: .customer).map { ($0.field, $0.value) }
+        let text = arguments.positionals.joined(separator: " ")
+        let all = try session.book.find(
+            text: text.isEmpty ? nil : text, filters: filters, tags: tags, includeArchived: arguments.flags.contains("all"))
+        if arguments.json {
+            session.say(
+                .array(
+                    all.map {
+                        .object([("id", .string($0.id.text)), ("name", .string($0.name)), ("tier", .string($0.tier))])
+                    }))
+            return
+        }
+        guard !all.isEmpty else {
+            session.say("没有找到客户")
+            return
+        }
+        var table = TextTable(header: ["ID", "姓名", "层级", "电话"])
+        for customer in all.prefix(limit) {
+            let phone = try session.book.snapshot(of: customer.id)?.text(Schema.F.phone) ?? ""
+            let name = customer.archived ? customer.name + "（已归档）" : customer.name
+            table.append([customer.id.short, name, customer.tier ?? "", phone.isEmpty ? "" : Render.maskPhone(phone)])
+        }
+        table.render().forEach(session.say)
+        if all.count > limit {
+            session.say("共 \(all.count) 位客户，只显示前 \(limit) 位（用 --limit N 或更精确的条件）")
+        } else {
+            session.say("共 \(all.count) 位客户")
+        }
+    }
+
+    static func tag(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("tag")
+        try arguments.allowFlags([], usage: spec.usage)
+        guard let reference = arguments.positionals.first else { throw spec.usageError("缺少客户") }
+        // Bare words after the customer are additions, as a user would expect.
+        let edits = arguments.edits + arguments.positionals.dropFirst().map { (add: true, element: $0) }
+        guard !edits.isEmpty else { throw spec.usageError("缺少 +标签 或 -标签") }
+        for edit in edits where edit.element.count > 40 {
+            throw ShellError.user("标签太长：最多 40 个字")
+        }
+        let (id, unchanged) = try session.book.write { tx in
+            let id = try tx.resolveCustomer(reference)
+            var unchanged: [String] = []
+            for edit in edits {
+                let op = edit.add ? try tx.add(id, Schema.F.tags, edit.element) : try tx.remove(id, Schema.F.tags, edit.element)
+                if op == nil { unchanged.append((edit.add ? "已有 " : "本来就没有 ") + edit.element) }
+            }
+            return (id, unchanged)
+        }
+        if !unchanged.isEmpty { session.say("未改动：" + unchanged.joined(separator: "，")) }
+        let tags = try session.book.snapshot(of: id)?.sets[Schema.F.tags] ?? []
+        session.say("标签：" + (tags.isEmpty ? "（无）" : tags.joined(separator: "、")))
+    }
+
+    static func family(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("family")
+        try arguments.allowFlags([], usage: spec.usage)
+        guard arguments.positionals.count >= 2 else { throw spec.usageError("缺少客户或家人姓名") }
+        let reference = arguments.positionals[0]
+        let name = arguments.positionals.dropFirst().joined(separator: " ")
+        guard arguments.assignments.contains(where: { $0.key == "relation" || $0.key == "关系" }) else {
+            throw spec.usageError("缺少 relation=关系（如 儿子、配偶、母亲）")
+        }
+        let fields = [FieldAssignment(Schema.F.name, .text(name))]
+            + (try session.fieldValues(arguments.assignments.filter { $0.key != "name" }, kind: .family))
+        let customer = try session.book.write { tx in
+            let customer = try tx.resolveCustomer(reference)
+            try tx.create(.family, scope: .customer(customer), fields: fields)
+            return customer
+        }
+        let relation = fields.first { $0.field == Schema.F.relation }?.value.display ?? ""
+        session.say("已添加家人 \(name)（\(relation)）到 [\(customer.short)]")
+    }
+
+    static func show(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("show")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        guard arguments.positionals.count == 1 else { throw spec.usageError("需要一个客户") }
+        let book = session.book
+        let id = try book.resolveCustomer(arguments.positionals[0])
+        guard let card = try book.snapshot(of: id) else { throw ShellError.user("找不到这个客户") }
+        let scope = Scope.customer(id)
+        let family = try book.entities(in: scope, kind: .family).filter { $0.value(Schema.F.archived) != .bool(true) }
+        // Most recent first: by the contact's day, then by when it was recorded.
+        let contacts = try book.entities(in: scope, kind: .contact).sorted {
+            (contactDay($0), $0.created) > (contactDay($1), $1.created)
+        }
+        let tasks = try book.entities(in: scope, kind: .task).filter { $0.value(Schema.F.done) != .bool(true) }
+            .sorted { ($0.value(Schema.F.due)?.day ?? Day(number: .max)) < ($1.value(Schema.F.due)?.day ?? Day(number: .max)) }
+        let tags = card.sets[Schema.F.tags] ?? []
+        let cocoverers = card.sets[Schema.F.cocoverers] ?? []
+        // A field whose only value is a cleared one is not shown; a conflict involving a cleared value is.
+        let customerFields = Schema.fields(for: .customer).filter { spec in
+            guard !spec.isSet, let values = card.fields[spec.id] else { return false }
+            return values.count > 1 || values[0].value != .null
+        }
+
+        if arguments.json {
+            var fields: [(String, JSON)] = []
+            for field in customerFields { fields.append((field.name, Render.json(card.value(field.id)!))) }
+            let conflicts: [JSON] = card.conflictedFields.compactMap { field in
+                guard let spec = Schema.field(field) else { return nil }
+                return .object([
+                    ("field", .string(spec.name)),
+                    ("values", .array(card.fields[field]!.map { Render.json($0.value) })),
+                ])
+            }
+            session.say(
+                .object([
+                    ("id", .string(id.text)), ("short", .string(id.short)), ("name", .string(card.text(Schema.F.name))),
+                    ("fields", .object(fields)), ("conflicts", .array(conflicts)),
+                    ("tags", .array(tags.map { .string($0) })), ("owner", .string(card.value(Schema.F.owner)?.text)),
+                    ("cocoverers", .array(cocoverers.map { .string($0) })),
+                    (
+                        "family",
+                        .array(
+                            family.map {
+                                .object([
+                                    ("name", .string($0.text(Schema.F.name))),
+                                    ("relation", .string($0.text(Schema.F.relation))),
+                                    ("birthday", $0.value(Schema.F.birthday).map(Render.json) ?? .null),
+                                ])
+                            })
+                    ),
+                    (
+                        "contacts",
+                        .array(
+                            contacts.map {
+                                .object([
+                                    ("date", $0.value(Schema.F.date).map(Render.json) ?? .null),
+                                    ("channel", .string($0.text(Schema.F.channel))),
+                                    ("text", .string($0.text(Schema.F.text))),
+                                    ("outcome", .string($0.value(Schema.F.outcome)?.text)),
+                                    ("by", .string($0.author)),
+                                ])
+                            })
+                    ),
+                    (
+                        "tasks",
+                        .array(
+                            tasks.map {
+                                .object([
+                                    ("id", .string($0.id.text)), ("text", .string($0.text(Schema.F.text))),
+                                    ("due", $0.value(Schema.F.due).map(Render.json) ?? .null),
+                                ])
+                            })
+                    ),
+                ]))
+            return
+        }
+
+        var header = "\(card.text(Schema.F.name))  [\(id.short)]"
+        if let tier = card.value(Schema.F.tier)?.text { header += "  \(tier)" }
+        if card.value(Schema.F.archived) == .bool(true) { header += "  （已归档）" }
+        session.say(header)
+        for field in customerFields where field.id != Schema.F.name && field.id != Schema.F.owner {
+            let values = card.fields[field.id]!
+            if values.count > 1 {
+                let list = values.map(\.value.display).joined(separator: " ｜ ")
+                session.say("  \(Render.label(field.id))⚠ 冲突：\(list)")
+            } else {
+                session.say("  \(Render.label(field.id))\(values[0].value.display)")
+            }
+        }
+        if !tags.isEmpty { session.say("  \(Render.label(Schema.F.tags))\(tags.joined(separator: "、"))") }
+        var coverage = "  \(Render.label(Schema.F.owner))\(card.value(Schema.F.owner)?.text ?? "")"
+        if !cocoverers.isEmpty { coverage += "   协同 \(cocoverers.joined(separator: "、"))" }
+        session.say(coverage)
+        if !card.conflictedFields.isEmpty {
+            let names = card.conflictedFields.compactMap { Schema.field($0)?.name }.joined(separator: " ")
+            session.say("  ⚠ 有 \(card.conflictedFields.count) 个字段冲突（\(names)）：用 resolve \(id.short) 字段=值 解决")
+        }
+        if !family.isEmpty {
+            session.say("家人")
+            for member in family {
+                var line = "  \(member.text(Schema.F.name))（\(member.text(Schema.F.relation))）"
+                if let birthday = member.value(Schema.F.birthday)?.day { line += "  生日 \(birthday.iso)" }
+                session.say(line)
+            }
+        }
+        if !contacts.isEmpty {
+            session.say("联系记录" + (contacts.count > 5 ? "（最近 5 条，共 \(contacts.count) 条）" : ""))
+            for contact in contacts.prefix(5) {
+                let channel = Schema.field(Schema.F.channel)!.choices
+                    .first { $0.canonical == contact.text(Schema.F.channel) }?.aliases.first ?? contact.text(Schema.F.channel)
+                var line = "  \(contactDay(contact).short)  \(channel)  \(contact.author)  \(contact.text(Schema.F.text))"
+                if let outcome = contact.value(Schema.F.outcome)?.text { line += " → \(outcome)" }
+                session.say(line)
+            }
+        }
+        if !tasks.isEmpty {
+            session.say("待办")
+            for task in tasks {
+                let due = task.value(Schema.F.due)?.day.map(\.short) ?? "无期限"
+                session.say("  \(due)  \(task.text(Schema.F.text))")
+            }
+        }
+    }
+
+    static func contactDay(_ contact: EntitySnapshot) -> Day {
+        contact.value(Schema.F.date)?.day ?? Day(number: 0)
+    }
+}

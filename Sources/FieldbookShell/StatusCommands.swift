@@ -1,0 +1,47 @@
+import FieldbookModel
+import FieldbookStore
+
+/// `status` and `help`.
+enum StatusCommands {
+    static func status(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("status")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        guard arguments.positionals.isEmpty else { throw spec.usageError("status 不带参数") }
+        let status = try session.book.status()
+        let lastSync = status.lastSync.map { session.time(HLC(milliseconds: $0, logical: 0)) }
+        if arguments.json {
+            session.say(
+                .object([
+                    ("book", .string(status.path)), ("principal", .string(status.principal)),
+                    ("device", .string(status.device ?? status.actor.hex)), ("actor", .string(status.actor.hex)),
+                    ("customers", .int(status.customers)), ("ops", .int(status.ops)),
+                    ("unsynced_ops", .int(status.unsyncedOps)), ("last_sync", .string(lastSync)),
+                    ("state_hash", .string(status.stateHash)),
+                ]))
+            return
+        }
+        var table: [(String, String)] = [
+            ("账本", status.path), ("员工", status.principal), ("设备", status.device ?? status.actor.short),
+            ("客户", String(status.customers)), ("操作", String(status.ops)), ("未同步", String(status.unsyncedOps)),
+            ("上次同步", lastSync ?? "从未同步"), ("状态哈希", String(status.stateHash.prefix(16))),
+        ]
+        if status.device != nil { table[2].1 += "（\(status.actor.short)）" }
+        for (label, value) in table { session.say(DisplayWidth.pad(label, to: 10) + value) }
+    }
+
+    static func help(_ session: Session, _ arguments: inout Arguments) throws {
+        if let name = arguments.positionals.first {
+            guard let command = Commands.find(name) else { throw ShellError.usage(Commands.unknownMessage(name)) }
+            session.say("用法：\(command.usage)")
+            session.say(command.summary)
+            session.say("例子：\(command.example)")
+            if !command.aliases.isEmpty { session.say("别名：\(command.aliases.joined(separator: " "))") }
+            return
+        }
+        session.say("命令（help 命令 查看用法和例子）：")
+        var table = TextTable(header: ["命令", "说明"])
+        for command in Commands.all { table.append([command.name, command.summary]) }
+        table.render().dropFirst().forEach { session.say("  " + $0) }
+        session.say("客户可以用短 ID（至少 4 位）或完整姓名指代；日期可写 2026-11-23、11-23、today、+7d；金额可写 50万、1.2亿。")
+    }
+}

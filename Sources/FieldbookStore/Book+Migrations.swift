@@ -1,0 +1,107 @@
+import GRDB
+
+extension Book {
+    /// The schema of a book. Migrations are append-only: a released migration is never edited.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+
+                    -- The op log. Append-only: UPDATE is always refused, DELETE only inside a purge of the op's scope
+                    -- (the scope is listed in `purging` for the length of the purge transaction).
+                    CREATE TABLE op (
+                        actor BLOB NOT NULL,
+                        counter INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        scope TEXT NOT NULL,
+                        principal TEXT NOT NULL,
+                        schema INTEGER NOT NULL,
+                        entity BLOB NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (actor, counter)
+                    );
+                    CREATE INDEX op_scope ON op (scope);
+                    CREATE INDEX op_hlc ON op (hlc);
+                    CREATE TABLE purging (scope TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                    CREATE TRIGGER op_no_update BEFORE UPDATE ON op
+                    BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+                    CREATE TRIGGER op_no_delete BEFORE DELETE ON op
+                    WHEN NOT EXISTS (SELECT 1 FROM purging WHERE purging.scope = OLD.scope)
+                    BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+
+                    -- What this book holds of each actor: the highest contiguous counter.
+                    CREATE TABLE actor_state (
+                        actor BLOB PRIMARY KEY NOT NULL,
+                        contiguous INTEGER NOT NULL,
+                        principal TEXT NOT NULL
+                    ) WITHOUT ROWID;
+
+                    -- Projections: always derivable from `op` (see Book.rebuild()).
+                    CREATE TABLE entity (
+                        id BLOB PRIMARY KEY NOT NULL,
+                        kind INTEGER,              -- NULL until the create op arrives
+                        scope TEXT NOT NULL,
+                        created_hlc INTEGER,
+                        author TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX entity_scope ON entity (scope, kind);
+
+                    -- Live (not superseded) register values, and every superseded op ID seen in a pred.
+                    CREATE TABLE reg_value (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL, value BLOB NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX reg_value_field ON reg_value (field, value);
+                    CREATE TABLE reg_superseded (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+
+                    -- Live set additions, and every addition tag a removal observed.
+                    CREATE TABLE set_add (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, element TEXT NOT NULL,
+                        actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, element, actor, counter)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE set_removed (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+
+                    -- One row per created customer, with the display winners that listings and search need.
+                    CREATE TABLE customer (
+                        rowid INTEGER PRIMARY KEY,
+                        id BLOB UNIQUE NOT NULL,
+                        idtext TEXT UNIQUE NOT NULL,
+                        name TEXT NOT NULL,
+                        tier TEXT,
+                        archived INTEGER NOT NULL DEFAULT 0,
+                        search TEXT NOT NULL
+                    );
+                    CREATE INDEX customer_name ON customer (name);
+                    CREATE VIRTUAL TABLE customer_fts USING fts5 (
+                        search, content = 'customer', content_rowid = 'rowid', tokenize = 'trigram'
+                    );
+                    CREATE TRIGGER customer_ai AFTER INSERT ON customer BEGIN
+                        INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                    END;
+                    CREATE TRIGGER customer_ad AFTER DELETE ON customer BEGIN
+                        INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                    END;
+                    CREATE TRIGGER customer_au AFTER UPDATE OF search ON customer BEGIN
+                        INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                        INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                    END;
+                    """)
+        }
+        return migrator
+    }
+
+    /// The projection tables, emptied by ``Book/rebuild()``.
+    static let projectionTables = [
+        "actor_state", "entity", "reg_value", "reg_superseded", "set_add", "set_removed", "customer",
+    ]
+}

@@ -1,0 +1,255 @@
+import FieldbookModel
+import Foundation
+import GRDB
+
+extension Book {
+    // MARK: - Field and set reads
+
+    func liveValues(_ entity: EntityID, _ field: FieldID, db: Database) throws -> [MVRegister.Entry] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT actor, counter, hlc, value FROM reg_value WHERE entity = ? AND field = ?
+                ORDER BY hlc DESC, actor DESC, counter DESC
+                """,
+            arguments: [Data(entity.bytes), Int(field.rawValue)])
+        return try rows.map { row in try Self.entry(row) }
+    }
+
+    static func entry(_ row: Row) throws -> MVRegister.Entry {
+        var reader = ByteReader(Array(row["value"] as Data))
+        let value = try Value.decode(from: &reader)
+        let actor = ActorID(bytes: Array(row["actor"] as Data))!
+        return MVRegister.Entry(
+            id: OpID(actor: actor, counter: UInt64(row["counter"] as Int64)),
+            hlc: HLC(rawValue: UInt64(bitPattern: row["hlc"] as Int64)), value: value)
+    }
+
+    func setTags(_ entity: EntityID, _ field: FieldID, _ element: String, db: Database) throws -> [OpID] {
+        try Row.fetchAll(
+            db, sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?",
+            arguments: [Data(entity.bytes), Int(field.rawValue), element]
+        ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
+    }
+
+    // MARK: - References
+
+    /// Resolves what a user typed for a customer: a unique prefix (4+ characters) of its ID, or an exact name that
+    /// only one customer has.
+    ///
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/ambiguous`` (listing candidate short IDs with masked
+    ///   names) or ``StoreError/Code/unknownReference``. The typed text is not repeated: it may be a name.
+    public func resolveCustomer(_ reference: String) throws(StoreError) -> EntityID {
+        try read { db in try resolveCustomer(reference, db: db) }
+    }
+
+    func resolveCustomer(_ reference: String, db: Database) throws -> EntityID {
+        var candidates: [(EntityID, String)] = []
+        let byName = try Row.fetchAll(
+            db, sql: "SELECT id, name FROM customer WHERE name = ? LIMIT 20", arguments: [reference])
+        for row in byName { candidates.append((EntityID(bytes: Array(row["id"] as Data))!, row["name"])) }
+        if reference.count >= EntityID.minimumPrefix, let prefix = Base32.normalize(reference) {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, name FROM customer WHERE idtext >= ? AND idtext < ? LIMIT 20",
+                arguments: [prefix, prefix + "~"])
+            for row in rows {
+                let id = EntityID(bytes: Array(row["id"] as Data))!
+                if !candidates.contains(where: { $0.0 == id }) { candidates.append((id, row["name"])) }
+            }
+        }
+        if candidates.count == 1 { return candidates[0].0 }
+        if candidates.isEmpty {
+            throw StoreError(.unknownReference, "找不到这个客户：请用 find 查找，再用短 ID（至少 4 位）或完整姓名")
+        }
+        let list = candidates.prefix(8).map { "\($0.0.short) \(Self.mask($0.1))" }.joined(separator: "、")
+        throw StoreError(.ambiguous, "有 \(candidates.count) 个客户符合：\(list)；请改用短 ID")
+    }
+
+    /// A name with all but its first character masked (`王**`), for messages that must not carry customer data.
+    public static func mask(_ name: String) -> String {
+        guard let first = name.first else { return "" }
+        return String(first) + String(repeating: "*", count: max(1, name.count - 1))
+    }
+
+    // MARK: - Customers
+
+    /// The number of created customers.
+    public func customerCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0 }
+    }
+
+    /// Finds customers by a substring of name, phone or note, and by field values and tags.
+    ///
+    /// Queries of 3 or more characters use the FTS5 trigram index; 1–2 character queries (a surname such as 王)
+    /// scan with `instr()`, because the trigram tokenizer cannot match them (toolchain.md, "FTS5 trigram").
+    ///
+    /// - Parameters:
+    ///   - text: The substring, or `nil` for every customer.
+    ///   - filters: Field values that must be among the field's live values.
+    ///   - tags: Tags that must all be present.
+    ///   - includeArchived: Whether archived customers are listed.
+    ///   - limit: The most rows to return.
+    /// - Returns: Matches sorted by name, then ID.
+    public func find(
+        text: String? = nil, filters: [(FieldID, Value)] = [], tags: [String] = [], includeArchived: Bool = false,
+        limit: Int = 10_000
+    ) throws(StoreError) -> [CustomerSummary] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            var join = ""
+            if let text, !text.isEmpty {
+                let query = text.lowercased()
+                if query.count >= 3 {
+                    join = "JOIN customer_fts ON customer_fts.rowid = c.rowid"
+                    conditions.append("customer_fts MATCH ?")
+                    arguments += ["\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
+                } else {
+                    conditions.append("instr(c.search, ?) > 0")
+                    arguments += [query]
+                }
+            }
+            if !includeArchived { conditions.append("c.archived = 0") }
+            for (field, value) in filters {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM reg_value r WHERE r.entity = c.id AND r.field = ? AND r.value = ?)")
+                arguments += [Int(field.rawValue), Data(value.canonicalBytes)]
+            }
+            for tag in tags {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM set_add s WHERE s.entity = c.id AND s.field = ? AND s.element = ?)")
+                arguments += [Int(Schema.F.tags.rawValue), tag]
+            }
+            let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let sql = """
+                SELECT c.id, c.name, c.tier, c.archived FROM customer c \(join) \(condition)
+                ORDER BY c.name, c.idtext LIMIT \(limit)
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                CustomerSummary(
+                    id: EntityID(bytes: Array(row["id"] as Data))!, name: row["name"], tier: row["tier"],
+                    archived: row["archived"])
+            }
+        }
+    }
+
+    // MARK: - Snapshots
+
+    /// Everything visible about one created entity, or `nil`.
+    public func snapshot(of entity: EntityID) throws(StoreError) -> EntitySnapshot? {
+        try read { db in try snapshot(of: entity, db: db) }
+    }
+
+    func snapshot(of entity: EntityID, db: Database) throws -> EntitySnapshot? {
+        let data = Data(entity.bytes)
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT kind, scope, created_hlc, author FROM entity WHERE id = ? AND kind IS NOT NULL",
+                arguments: [data]),
+            let scope = Scope(key: row["scope"])
+        else { return nil }
+        var fields: [FieldID: [MVRegister.Entry]] = [:]
+        let values = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT field, actor, counter, hlc, value FROM reg_value WHERE entity = ?
+                ORDER BY field, hlc DESC, actor DESC, counter DESC
+                """, arguments: [data])
+        for value in values {
+            fields[FieldID(rawValue: UInt16(value["field"] as Int)), default: []].append(try Self.entry(value))
+        }
+        var sets: [FieldID: [String]] = [:]
+        let elements = try Row.fetchAll(
+            db, sql: "SELECT DISTINCT field, element FROM set_add WHERE entity = ? ORDER BY field, element",
+            arguments: [data])
+        for element in elements {
+            sets[FieldID(rawValue: UInt16(element["field"] as Int)), default: []].append(element["element"])
+        }
+        return EntitySnapshot(
+            id: entity, kind: EntityKind(rawValue: UInt8(row["kind"] as Int)), scope: scope,
+            created: HLC(rawValue: UInt64(bitPattern: row["created_hlc"] as Int64)), author: row["author"],
+            fields: fields, sets: sets)
+    }
+
+    /// The created entities of one kind in a scope, oldest first.
+    public func entities(in scope: Scope, kind: EntityKind) throws(StoreError) -> [EntitySnapshot] {
+        try read { db in
+            let ids = try Data.fetchAll(
+                db, sql: "SELECT id FROM entity WHERE scope = ? AND kind = ? ORDER BY created_hlc, id",
+                arguments: [scope.key, Int(kind.rawValue)])
+            return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }
+        }
+    }
+
+    // MARK: - Conflicts and history
+
+    /// Open conflicts: fields with more than one live value, in one customer's scope or the whole book.
+    public func conflicts(customer: EntityID? = nil) throws(StoreError) -> [ConflictInfo] {
+        try read { db in
+            var sql = """
+                SELECT r.entity, r.field, e.scope FROM reg_value r JOIN entity e ON e.id = r.entity
+                WHERE e.kind IS NOT NULL
+                """
+            var arguments: StatementArguments = []
+            if let customer {
+                sql += " AND e.scope = ?"
+                arguments += [Scope.customer(customer).key]
+            }
+            sql += " GROUP BY r.entity, r.field HAVING count(*) > 1 ORDER BY e.scope, r.entity, r.field"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                let entity = EntityID(bytes: Array(row["entity"] as Data))!
+                let field = FieldID(rawValue: UInt16(row["field"] as Int))
+                let entries = try liveValues(entity, field, db: db)
+                let values = try entries.map { entry in
+                    let principal = try String.fetchOne(
+                        db, sql: "SELECT principal FROM op WHERE actor = ? AND counter = ?",
+                        arguments: [Data(entry.id.actor.bytes), Int64(entry.id.counter)]) ?? "?"
+                    return (entry: entry, principal: principal)
+                }
+                return ConflictInfo(
+                    customer: Scope(key: row["scope"])?.customer, entity: entity, field: field, values: values)
+            }
+        }
+    }
+
+    /// Every op of a scope in clock order: the audit trail of a customer.
+    public func history(of scope: Scope) throws(StoreError) -> [Op] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY hlc, actor, counter", arguments: [scope.key]
+            ).map(Self.operation)
+        }
+    }
+
+    /// Decodes an `op` row.
+    static func operation(_ row: Row) throws -> Op {
+        guard let actor = ActorID(bytes: Array(row["actor"] as Data)), let scope = Scope(key: row["scope"]) else {
+            throw StoreError(.corrupt, "操作记录已损坏")
+        }
+        return Op(
+            id: OpID(actor: actor, counter: UInt64(row["counter"] as Int64)),
+            hlc: HLC(rawValue: UInt64(bitPattern: row["hlc"] as Int64)), scope: scope, principal: row["principal"],
+            schemaVersion: UInt16(row["schema"] as Int), body: try Op.Body(encoded: Array(row["body"] as Data)))
+    }
+
+    // MARK: - Status
+
+    /// Identity, counts, sync state and state hash.
+    public func status() throws(StoreError) -> BookStatus {
+        let hash = try stateHash()
+        return try read { db in
+            let ops = try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0
+            let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0
+            let own = try Int64.fetchOne(
+                db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0
+            let pushed = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed'") ?? 0
+            let lastSync = try Int64.fetchOne(
+                db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_sync'")
+            let device = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'")
+            return BookStatus(
+                path: path, principal: principal, actor: actor, device: device, customers: customers, ops: ops,
+                unsyncedOps: Int(max(0, own - pushed)), lastSync: lastSync.map { UInt64($0) },
+                stateHash: StateDigest.hex(hash))
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import FieldbookModel
+import Foundation
+import GRDB
+
+extension Book {
+    // MARK: - Remote ops
+
+    /// Applies ops received from another replica, idempotently and in any order, in one transaction.
+    ///
+    /// Duplicates are counted and ignored; an op whose create arrives later is kept and becomes visible then.
+    /// A structurally invalid op rejects the whole batch before anything is written.
+    ///
+    /// - Parameters:
+    ///   - ops: The ops, in any order.
+    ///   - alsoInSameTransaction: Extra writes that must commit with the ops (a sync cursor).
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/invalid`` naming the first bad op's position.
+    @discardableResult
+    public func applyRemote(_ ops: [Op], alsoInSameTransaction: ((Database) throws -> Void)? = nil)
+        throws(StoreError) -> ApplyResult
+    {
+        for (index, op) in ops.enumerated() {
+            if let problem = op.structuralProblem {
+                throw StoreError(.invalid, "第 \(index + 1) 个操作无效：\(problem)")
+            }
+        }
+        do {
+            return try database.write { db in
+                var result = ApplyResult()
+                var maxHLC: UInt64 = 0
+                for op in ops {
+                    if try Projector.append(op, db: db) {
+                        result.applied += 1
+                        maxHLC = max(maxHLC, op.hlc.rawValue)
+                    } else {
+                        result.duplicates += 1
+                    }
+                }
+                if maxHLC > 0 {
+                    // Remember the greatest reading seen, so later local ops sort after everything received.
+                    try db.execute(
+                        sql: """
+                            INSERT INTO meta (key, value) VALUES ('hlc', ?)
+                            ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                            """,
+                        arguments: [String(Int64(bitPattern: maxHLC))])
+                }
+                try alsoInSameTransaction?(db)
+                return result
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    // MARK: - Reading the log
+
+    /// The ops of one actor after a counter, in counter order: what a peer lacks of that actor.
+    public func ops(of actor: ActorID, after counter: UInt64, limit: Int = 10_000) throws(StoreError) -> [Op] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM op WHERE actor = ? AND counter > ? ORDER BY counter LIMIT ?",
+                arguments: [Data(actor.bytes), Int64(counter), limit]
+            ).map(Self.operation)
+        }
+    }
+
+    /// Every op of one scope, in arrival order.
+    public func ops(in scope: Scope) throws(StoreError) -> [Op] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid", arguments: [scope.key])
+                .map(Self.operation)
+        }
+    }
+
+    /// Every op in the log, in arrival order (for tests and tools; sync reads by actor or scope).
+    public func allOps() throws(StoreError) -> [Op] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM op ORDER BY rowid").map(Self.operation) }
+    }
+
+    /// The number of ops in the log.
+    public func opCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0 }
+    }
+
+    /// The highest contiguous counter held of each actor.
+    public func versionVector() throws(StoreError) -> [ActorID: UInt64] {
+        try read { db in
+            var vector: [ActorID: UInt64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT actor, contiguous FROM actor_state") {
+                vector[ActorID(bytes: Array(row["actor"] as Data))!] = UInt64(row["contiguous"] as Int64)
+            }
+            return vector
+        }
+    }
+
+    // MARK: - State hash
+
+    /// The digest of the whole visible state (see `StateDigest`): equal on two replicas holding the same ops.
+    public func stateHash() throws(StoreError) -> [UInt8] {
+        try read { db in
+            var scopes: [(key: String, hash: [UInt8])] = []
+            var currentScope: String?
+            var facts: [[UInt8]] = []
+            // Rows arrive grouped by scope, so memory holds one scope's facts at a time.
+            let cursor = try Row.fetchCursor(db, sql: Self.factsSQL(whereScope: false) + " ORDER BY 1")
+            while let row = try cursor.next() {
+                let scope: String = row[0]
+                if scope != currentScope {
+                    if let currentScope { scopes.append((currentScope, StateDigest.scopeHash(facts))) }
+                    currentScope = scope
+                    facts = []
+                }
+                facts.append(try Self.fact(row))
+            }
+            if let currentScope { scopes.append((currentScope, StateDigest.scopeHash(facts))) }
+            return StateDigest.overall(scopes)
+        }
+    }
+
+    /// The digest of one scope's visible state.
+    public func stateHash(scope: Scope) throws(StoreError) -> [UInt8] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: Self.factsSQL(whereScope: true), arguments: [scope.key, scope.key, scope.key])
+            return StateDigest.scopeHash(try rows.map(Self.fact))
+        }
+    }
+
+    private static func factsSQL(whereScope: Bool) -> String {
+        let filter = whereScope ? "AND e.scope = ?" : ""
+        return """
+            SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
+              FROM entity e WHERE e.kind IS NOT NULL \(filter)
+            UNION ALL
+            SELECT e.scope, 2, e.id, NULL, r.field, r.actor, r.counter, r.value
+              FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL \(filter)
+            UNION ALL
+            SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
+              FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL \(filter)
+            """
+    }
+
+    private static func fact(_ row: Row) throws -> [UInt8] {
+        let entity = EntityID(bytes: Array(row[2] as Data))!
+        switch row[1] as Int {
+        case 1:
+            return StateDigest.entityFact(entity, kind: EntityKind(rawValue: UInt8(row[3] as Int)))
+        case 2:
+            var reader = ByteReader(Array(row[7] as Data))
+            let value = try Value.decode(from: &reader)
+            let id = OpID(actor: ActorID(bytes: Array(row[5] as Data))!, counter: UInt64(row[6] as Int64))
+            return StateDigest.valueFact(entity, field: FieldID(rawValue: UInt16(row[4] as Int)), id: id, value: value)
+        default:
+            return StateDigest.elementFact(entity, field: FieldID(rawValue: UInt16(row[4] as Int)), element: row[7])
+        }
+    }
+
+    // MARK: - Rebuild and verification
+
+    /// Throws away every projection and rebuilds it from the op log, in one transaction.
+    public func rebuild() throws(StoreError) {
+        do {
+            try database.write { db in try Self.rebuild(db) }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    static func rebuild(_ db: Database) throws {
+        for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY rowid")
+        while let row = try cursor.next() {
+            let op = try operation(row)
+            try Projector.advanceActor(op.id, principal: op.principal, db: db)
+            try Projector.project(op, db: db)
+        }
+    }
+
+    /// Checks that the projections equal a rebuild from the log and that the search index is intact; changes
+    /// nothing.
+    ///
+    /// - Returns: The names of the projection tables that differ (empty when all is well).
+    public func verifyProjections() throws(StoreError) -> [String] {
+        do {
+            return try database.write { db in
+                try db.execute(sql: "INSERT INTO customer_fts (customer_fts) VALUES ('integrity-check')")
+                let before = try Self.projectionDump(db)
+                var after: [String: [String]] = [:]
+                try db.inSavepoint {
+                    try Self.rebuild(db)
+                    after = try Self.projectionDump(db)
+                    return .rollback
+                }
+                return Self.projectionTables.filter { before[$0] != after[$0] }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    private static func projectionDump(_ db: Database) throws -> [String: [String]] {
+        var dump: [String: [String]] = [:]
+        for table in projectionTables {
+            // `customer.rowid` is an internal key that a rebuild may number differently.
+            let columns = table == "customer" ? "id, idtext, name, tier, archived, search" : "*"
+            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table)")
+            dump[table] = rows.map { $0.description }.sorted()
+        }
+        return dump
+    }
+}

@@ -1,0 +1,257 @@
+import FieldbookModel
+import Foundation
+import GRDB
+import Synchronization
+
+/// A replicated customer book: the append-only op log and its projections in one SQLite file.
+///
+/// The shell, the sync client and the central node all go through this type. Every logical change is one
+/// transaction that appends its ops and updates the projections together, so a crash never leaves them apart
+/// (ARCHITECTURE §4).
+///
+/// ```swift
+/// let book = try Book.create(at: "/tmp/b.sqlite", principal: "M001")
+/// let id = try book.write { tx in
+///     try tx.create(.customer, scope: nil, fields: [FieldAssignment(Schema.F.name, .text("王芳"))])
+/// }
+/// try book.find(text: "王").count   // 1
+/// ```
+///
+/// ## Topics
+/// - ``create(at:principal:name:actor:options:)``, ``open(at:options:)``, ``inMemory(principal:actor:options:)``
+/// - ``write(_:)``, ``applyRemote(_:)``
+/// - ``find(text:filters:tags:includeArchived:limit:)``, ``resolveCustomer(_:)``, ``snapshot(of:)``
+/// - ``stateHash()``, ``rebuild()``
+public final class Book: Sendable {
+    /// The file, or `":memory:"`.
+    public let path: String
+    /// This replica's actor.
+    public let actor: ActorID
+    /// The employee code of the principal this book belongs to.
+    public let principal: String
+    /// The options (clock, randomness, time zone).
+    public let options: BookOptions
+
+    let database: DatabaseQueue
+    private let generator: Mutex<SplitMix64?>
+
+    private init(path: String, database: DatabaseQueue, actor: ActorID, principal: String, options: BookOptions) {
+        self.path = path
+        self.database = database
+        self.actor = actor
+        self.principal = principal
+        self.options = options
+        // A seeded book is reopened by many short processes (`-c`, transcripts): mix in how many ops it holds, so a
+        // reopened book does not make the IDs it made last time.
+        let held = (try? database.read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0 }) ?? 0
+        self.generator = Mutex(options.seed.map { SplitMix64(seed: $0 &+ UInt64(held) &* 0x9E37_79B9_7F4A_7C15) })
+    }
+
+    // MARK: - Opening
+
+    /// Creates a new book for a principal.
+    ///
+    /// - Parameters:
+    ///   - path: Where the file goes. Its folder is created; an existing file is refused.
+    ///   - principal: The owner's employee code.
+    ///   - name: The owner's display name, if known.
+    ///   - actor: The replica identity; a new random one by default.
+    ///   - options: Clock, randomness and time zone.
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/exists`` if a file is there.
+    public static func create(
+        at path: String, principal: String, name: String? = nil, actor: ActorID? = nil,
+        options: BookOptions = .system
+    ) throws(StoreError) -> Book {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.exists, "账本已存在：\(path)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        // Create the file with owner-only permissions before SQLite opens it: it holds personal financial data.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        else { throw StoreError(.readOnly, "无法创建账本文件：\(path)") }
+        let queue = try open(queueAt: path)
+        let actor = actor ?? Self.randomActor(options)
+        try initialize(queue, actor: actor, principal: principal, name: name, options: options)
+        return Book(path: path, database: queue, actor: actor, principal: principal, options: options)
+    }
+
+    /// Opens an existing book.
+    ///
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/notFound`` when there is no file, or
+    ///   ``StoreError/Code/corrupt`` when the file is not a book.
+    public static func open(at path: String, options: BookOptions = .system) throws(StoreError) -> Book {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.notFound, "没有找到账本：\(path)（先运行 fieldbook init --principal 工号）")
+        }
+        let queue = try open(queueAt: path)
+        let (actor, principal) = try identity(of: queue)
+        return Book(path: path, database: queue, actor: actor, principal: principal, options: options)
+    }
+
+    /// A book in memory, for tests and benchmarks.
+    public static func inMemory(principal: String, actor: ActorID? = nil, options: BookOptions = .system)
+        throws(StoreError) -> Book
+    {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration(wal: false))
+            try migrator.migrate(queue)
+        } catch {
+            throw map(error)
+        }
+        let actor = actor ?? randomActor(options)
+        try initialize(queue, actor: actor, principal: principal, name: nil, options: options)
+        return Book(path: ":memory:", database: queue, actor: actor, principal: principal, options: options)
+    }
+
+    private static func randomActor(_ options: BookOptions) -> ActorID {
+        guard let seed = options.seed else { return ActorID.random() }
+        var generator = SplitMix64(seed: seed ^ 0xA5A5_A5A5_A5A5_A5A5)
+        return ActorID.random(using: &generator)
+    }
+
+    private static func configuration(wal: Bool = true) -> Configuration {
+        var configuration = Configuration()
+        if wal { configuration.journalMode = .wal }
+        configuration.busyMode = .timeout(2)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        }
+        return configuration
+    }
+
+    private static func open(queueAt path: String) throws(StoreError) -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            try migrator.migrate(queue)
+            return queue
+        } catch {
+            throw map(error)
+        }
+    }
+
+    private static func initialize(
+        _ queue: DatabaseQueue, actor: ActorID, principal: String, name: String?, options: BookOptions
+    ) throws(StoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES ('actor', ?), ('principal', ?), ('created', ?)",
+                    arguments: [actor.hex, principal, String(options.now())])
+                if let name {
+                    try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('name', ?)", arguments: [name])
+                }
+            }
+        } catch {
+            throw map(error)
+        }
+    }
+
+    private static func identity(of queue: DatabaseQueue) throws(StoreError) -> (ActorID, String) {
+        let values: [String: String]
+        do {
+            values = try queue.read { db in
+                try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                        ($0["key"] as String, $0["value"] as String)
+                    })
+            }
+        } catch {
+            throw map(error)
+        }
+        guard let hex = values["actor"], let actor = ActorID(hex: hex), let principal = values["principal"] else {
+            throw StoreError(.corrupt, "这个文件不是 Fieldbook 账本，或已损坏")
+        }
+        return (actor, principal)
+    }
+
+    // MARK: - Transactions
+
+    /// Runs one logical change in one transaction: every op it appends and every projection it updates are
+    /// committed together, or nothing is.
+    ///
+    /// - Parameters:
+    ///   - privileged: Whether admin-only fields (coverage) may be written: for the central node's policy only.
+    ///   - body: Builds the change. Throwing rolls everything back.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` threw, unchanged (a model error becomes a ``StoreError`` with code
+    ///   ``StoreError/Code/invalid``), or a ``StoreError`` for a database failure.
+    @discardableResult
+    public func write<T>(privileged: Bool = false, _ body: (BookTransaction) throws -> T) throws -> T {
+        do {
+            return try database.write { db in
+                let transaction = BookTransaction(book: self, db: db, privileged: privileged)
+                let result = try body(transaction)
+                try transaction.finish()
+                return result
+            }
+        } catch let error as DatabaseError {
+            throw Self.map(error)
+        } catch let error as ModelError {
+            throw StoreError(error)
+        }
+    }
+
+    /// Runs a read-only closure on a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try database.read(body) } catch { throw Self.map(error) }
+    }
+
+    /// Reads a metadata value.
+    public func meta(_ key: String) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Writes a metadata value (sync cursors, settings).
+    public func setMeta(_ key: String, _ value: String) throws(StoreError) {
+        do {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// A new entity ID for the current time.
+    func newEntityID() -> EntityID {
+        let now = options.now()
+        return generator.withLock { seeded in
+            if seeded != nil { return EntityID.make(milliseconds: now, using: &seeded!) }
+            var system = SystemRandomNumberGenerator()
+            return EntityID.make(milliseconds: now, using: &system)
+        }
+    }
+
+    /// Today in the book's time zone.
+    public var today: Day {
+        Day(milliseconds: options.now(), offsetSeconds: options.utcOffsetSeconds)
+    }
+
+    /// Maps any error to a ``StoreError`` whose message is safe to show (no SQL arguments, no customer data).
+    static func map(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? ModelError { return StoreError(error) }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL: return StoreError(.database, "磁盘已满，这次修改没有保存", underlying: error)
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(.database, "账本正被另一个程序使用，请稍后再试", underlying: error)
+            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+                return StoreError(.readOnly, "账本无法写入或打开（只读或没有权限）", underlying: error)
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return StoreError(.corrupt, "账本文件已损坏，或不是 Fieldbook 账本", underlying: error)
+            default:
+                // SQLite's own message names tables and columns, never bound values, so it is safe to show.
+                return StoreError(
+                    .database, "数据库错误（代码 \(error.resultCode.rawValue)：\(error.message ?? "")）", underlying: error)
+            }
+        }
+        return StoreError(.database, "意外错误：\(type(of: error))", underlying: error)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What a book takes from its environment: the wall clock, randomness and the local UTC offset.
+///
+/// Tests and transcripts fix all three so that IDs, timestamps and "today" are the same on every run.
+public struct BookOptions: Sendable {
+    /// The wall clock, in Unix milliseconds.
+    public var now: @Sendable () -> UInt64
+    /// A seed for entity IDs, or `nil` for the system's randomness.
+    public var seed: UInt64?
+    /// The UTC offset of the user's "today", in seconds.
+    public var utcOffsetSeconds: Int
+
+    /// Makes options.
+    public init(now: @escaping @Sendable () -> UInt64, seed: UInt64? = nil, utcOffsetSeconds: Int) {
+        self.now = now
+        self.seed = seed
+        self.utcOffsetSeconds = utcOffsetSeconds
+    }
+
+    /// The system clock, system randomness and the process's time zone.
+    public static var system: BookOptions {
+        BookOptions(
+            now: { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) },
+            utcOffsetSeconds: TimeZone.current.secondsFromGMT())
+    }
+
+    /// A fixed clock that advances one millisecond per reading, a fixed seed and UTC+8: for tests.
+    public static func fixed(milliseconds start: UInt64, seed: UInt64 = 1, utcOffsetSeconds: Int = 8 * 3600)
+        -> BookOptions
+    {
+        let counter = TickCounter(start: start)
+        return BookOptions(now: { counter.next() }, seed: seed, utcOffsetSeconds: utcOffsetSeconds)
+    }
+}
+
+/// A thread-safe counter for fixed test clocks.
+final class TickCounter: @unchecked Sendable {
+    // @unchecked because `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value: UInt64
+
+    init(start: UInt64) { value = start }
+
+    func next() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}

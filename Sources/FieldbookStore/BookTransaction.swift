@@ -1,0 +1,183 @@
+import FieldbookModel
+import Foundation
+import GRDB
+
+/// One local change in progress: makes ops with this replica's next counters and clock readings, checks them
+/// against the schema, appends them and updates the projections, all inside the ``Book/write(_:)`` transaction.
+///
+/// A transaction never escapes the closure it was given to (like GRDB's `Database`).
+///
+/// ```swift
+/// try book.write { tx in
+///     let id = try tx.create(.customer, scope: nil, fields: [FieldAssignment(Schema.F.name, .text("李明"))])
+///     try tx.add(id, Schema.F.tags, "理财沙龙")
+/// }
+/// ```
+public final class BookTransaction {
+    /// The book being changed.
+    public let book: Book
+    let db: Database
+    /// Whether admin-only fields (owner, co-coverers) may be written: the central node's policy.
+    let privileged: Bool
+    private var counter: UInt64?
+    private var clock: HybridClock?
+    /// The ops appended so far, in order.
+    public private(set) var appended: [Op] = []
+
+    init(book: Book, db: Database, privileged: Bool = false) {
+        self.book = book
+        self.db = db
+        self.privileged = privileged
+    }
+
+    // MARK: - Local ops
+
+    /// Creates an entity.
+    ///
+    /// - Parameters:
+    ///   - kind: What to create.
+    ///   - scope: The scope; `nil` for a customer (it is its own scope). A customer is owned by this book's principal
+    ///     unless `fields` names an owner.
+    ///   - fields: The first values. Each field must belong to `kind`.
+    /// - Returns: The new entity's ID.
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/invalid`` for a field of another kind or a bad scope.
+    @discardableResult
+    public func create(_ kind: EntityKind, scope: Scope?, fields: [FieldAssignment]) throws -> EntityID {
+        let id = book.newEntityID()
+        var fields = fields
+        let resolvedScope: Scope
+        if kind == .customer {
+            guard scope == nil || scope == .customer(id) else {
+                throw StoreError(.invalid, "客户自成一个范围，不能放在别的范围里")
+            }
+            resolvedScope = .customer(id)
+            if !fields.contains(where: { $0.field == Schema.F.owner }) {
+                fields.append(FieldAssignment(Schema.F.owner, .text(book.principal)))
+            }
+        } else {
+            guard let scope else { throw StoreError(.invalid, "\(kind.label)需要指定所属客户或员工") }
+            resolvedScope = scope
+        }
+        for assignment in fields {
+            try check(assignment.field, kind: kind, creating: true, value: assignment.value)
+        }
+        try append(.create(kind: kind, entity: id, fields: fields), scope: resolvedScope)
+        return id
+    }
+
+    /// Sets a field, superseding every value currently shown (so it also resolves a conflict).
+    ///
+    /// - Returns: The op, or `nil` when the field already holds exactly this one value.
+    @discardableResult
+    public func set(_ entity: EntityID, _ field: FieldID, _ value: Value) throws -> Op? {
+        let (kind, scope) = try existing(entity)
+        try check(field, kind: kind, creating: false, value: value)
+        let live = try liveValues(entity, field)
+        if live.count == 1, live[0].value == value { return nil }
+        return try append(.set(entity: entity, field: field, value: value, pred: live.map(\.id)), scope: scope)
+    }
+
+    /// Adds an element to a set field.
+    ///
+    /// - Returns: The op, or `nil` when the element is already present.
+    @discardableResult
+    public func add(_ entity: EntityID, _ field: FieldID, _ element: String) throws -> Op? {
+        let (kind, scope) = try existing(entity)
+        try checkSet(field, kind: kind)
+        guard try book.setTags(entity, field, element, db: db).isEmpty else { return nil }
+        return try append(.add(entity: entity, field: field, element: element), scope: scope)
+    }
+
+    /// Removes an element from a set field: every addition of it this replica has seen.
+    ///
+    /// - Returns: The op, or `nil` when the element is not present.
+    @discardableResult
+    public func remove(_ entity: EntityID, _ field: FieldID, _ element: String) throws -> Op? {
+        let (kind, scope) = try existing(entity)
+        try checkSet(field, kind: kind)
+        let observed = try book.setTags(entity, field, element, db: db)
+        guard !observed.isEmpty else { return nil }
+        return try append(.remove(entity: entity, field: field, element: element, observed: observed), scope: scope)
+    }
+
+    // MARK: - Reads inside the transaction
+
+    /// The live values of a field, display winner first.
+    public func liveValues(_ entity: EntityID, _ field: FieldID) throws -> [MVRegister.Entry] {
+        try book.liveValues(entity, field, db: db)
+    }
+
+    /// Resolves a customer reference inside this transaction (see ``Book/resolveCustomer(_:)``).
+    public func resolveCustomer(_ reference: String) throws -> EntityID {
+        try book.resolveCustomer(reference, db: db)
+    }
+
+    // MARK: - Internals
+
+    @discardableResult
+    private func append(_ body: Op.Body, scope: Scope) throws -> Op {
+        if counter == nil {
+            let held = try Int64.fetchOne(
+                db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(book.actor.bytes)]) ?? 0
+            let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
+            counter = UInt64(max(held, saved))
+            let logged = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM op") ?? 0
+            let savedClock = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
+            clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
+        }
+        counter! += 1
+        let hlc = clock!.tick(now: book.options.now())
+        let op = Op(
+            id: OpID(actor: book.actor, counter: counter!), hlc: hlc, scope: scope, principal: book.principal,
+            body: body)
+        guard try Projector.append(op, db: db) else {
+            throw StoreError(.corrupt, "操作编号重复：账本的计数器已损坏")
+        }
+        appended.append(op)
+        return op
+    }
+
+    /// Persists the counter and clock so that a purge or rebuild can never make them go back.
+    func finish() throws {
+        guard let counter, let clock, !appended.isEmpty else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('counter', ?), ('hlc', ?)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                """,
+            arguments: [String(counter), String(Int64(bitPattern: clock.last.rawValue))])
+    }
+
+    private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL",
+                arguments: [Data(entity.bytes)]),
+            let scope = Scope(key: row["scope"])
+        else { throw StoreError(.unknownReference, "找不到这条记录") }
+        return (EntityKind(rawValue: UInt8(row["kind"] as Int)), scope)
+    }
+
+    private func check(_ field: FieldID, kind: EntityKind, creating: Bool, value: Value) throws {
+        guard let spec = Schema.field(field), spec.kinds.contains(kind) else {
+            throw StoreError(.invalid, "\(kind.label)没有字段 \(field)")
+        }
+        guard !spec.isSet else { throw StoreError(.invalid, "\(spec.name) 是集合，请用添加/移除修改") }
+        if spec.writer == .admin, !privileged {
+            // A device may create a customer it then owns; changing coverage is the central node's business.
+            let ownCreate = creating && field == Schema.F.owner && value == .text(book.principal)
+            guard ownCreate else {
+                throw StoreError(.notPermitted, "\(spec.name) 只能由管理员在中心节点修改（fieldbook admin）")
+            }
+        }
+    }
+
+    private func checkSet(_ field: FieldID, kind: EntityKind) throws {
+        guard let spec = Schema.field(field), spec.kinds.contains(kind), spec.isSet else {
+            throw StoreError(.invalid, "\(kind.label)没有集合字段 \(field)")
+        }
+        if spec.writer == .admin, !privileged {
+            throw StoreError(.notPermitted, "\(spec.name) 只能由管理员在中心节点修改（fieldbook admin）")
+        }
+    }
+}

@@ -1,0 +1,274 @@
+// OpBatch+Decoding.swift: reading a columnar batch back into operations, checking every index (SPEC §8.6, §8.7).
+import FieldbookModel
+import NIOCore
+
+extension OpBatch {
+    private struct Author {
+        var actor: ActorID
+        var principal: String
+        var schema: UInt16
+    }
+
+    /// Reads a run-length column one value at a time (SPEC `[W-8.6.7]`).
+    private struct RunReader {
+        var reader: PayloadReader
+        var left: UInt64 = 0
+        var value: UInt64 = 0
+        let name: String
+
+        mutating func next(_ op: Int) throws(WireError) -> UInt64 {
+            if self.left == 0 {
+                let length = try self.reader.uvarint("\(self.name) run length")
+                guard length >= 1 else { throw WireError(.badBatch, "\(self.name) column has a run of length 0") }
+                self.value = try self.reader.uvarint("\(self.name) run value")
+                self.left = length
+            }
+            self.left -= 1
+            return self.value
+        }
+
+        func finish() throws(WireError) {
+            guard self.left == 0 else { throw WireError(.badBatch, "\(self.name) column runs past the last op") }
+            try self.reader.expectEnd("\(self.name) column")
+        }
+    }
+
+    /// Reads a batch (SPEC §8.6), rejecting any index past its table and any structural error.
+    ///
+    /// - Parameter r: A reader holding exactly the batch.
+    /// - Returns: The operations, in batch order.
+    /// - Throws: ``WireError``: `.tooManyOps`, `.listTooLong`, `.badIndex`, `.badBatch`, `.badValue`, `.badBody`,
+    ///   `.truncated`, `.trailingBytes` or a primitive's error.
+    static func decode(_ r: inout PayloadReader) throws(WireError) -> [Operation] {
+        let opCount = try r.count("op count", limit: WireLimits.maxOpsPerBatch, code: .tooManyOps)
+
+        // Strings.
+        r.heading("strings table")
+        let stringCount = try r.count("strings", limit: WireLimits.maxTableEntries)
+        var strings: [String] = []
+        var stringBytes: [[UInt8]] = []
+        strings.reserveCapacity(stringCount)
+        var seenStrings = Set<[UInt8]>()
+        for i in 0..<stringCount {
+            let s = try r.string("s\(i)", maxLength: WireLimits.maxStringLength)
+            let bytes = Array(s.utf8)
+            guard seenStrings.insert(bytes).inserted else { throw WireError(.badBatch, "strings table repeats an entry") }
+            strings.append(s)
+            stringBytes.append(bytes)
+        }
+
+        // Actors.
+        r.heading("actors table")
+        let actorCount = try r.count("actors", limit: WireLimits.maxTableEntries)
+        var actors: [ActorID] = []
+        actors.reserveCapacity(actorCount)
+        var seenActors = Set<ActorID>()
+        for i in 0..<actorCount {
+            let a = ActorID(bytes: try r.fixed(16, "a\(i) actor"))!
+            guard seenActors.insert(a).inserted else { throw WireError(.badBatch, "actors table repeats an entry") }
+            actors.append(a)
+        }
+
+        // Authors.
+        r.heading("authors table")
+        let authorCount = try r.count("authors", limit: WireLimits.maxTableEntries)
+        var authors: [Author] = []
+        authors.reserveCapacity(authorCount)
+        var seenAuthors = Set<[UInt64]>()
+        for i in 0..<authorCount {
+            let a = try r.uvarint("w\(i) actor idx")
+            guard a < UInt64(actors.count) else { throw WireError(.badIndex, "author's actor index is past the actors table") }
+            let p = try r.uvarint("w\(i) principal idx")
+            guard p < UInt64(strings.count) else { throw WireError(.badIndex, "author's principal index is past the strings table") }
+            guard stringBytes[Int(p)].count <= WireLimits.maxPrincipalLength else {
+                throw WireError(.stringTooLong, "author's principal is longer than \(WireLimits.maxPrincipalLength) bytes")
+            }
+            let schema = try r.uint16("w\(i) schema")
+            guard seenAuthors.insert([a, p, UInt64(schema)]).inserted else {
+                throw WireError(.badBatch, "authors table repeats an entry")
+            }
+            authors.append(Author(actor: actors[Int(a)], principal: strings[Int(p)], schema: schema))
+        }
+
+        // Entities: strictly ascending, the 48-bit prefix delta-coded.
+        r.heading("entities table")
+        let entityCount = try r.count("entities", limit: WireLimits.maxTableEntries)
+        var entities: [EntityID] = []
+        entities.reserveCapacity(entityCount)
+        var prefix: UInt64 = 0
+        for i in 0..<entityCount {
+            let delta = try r.uvarint("e\(i) prefix delta")
+            guard delta <= 0xFFFF_FFFF_FFFF - prefix else { throw WireError(.badBatch, "entity prefix is past 48 bits") }
+            prefix += delta
+            let tail = try r.fixed(10, "e\(i) tail")
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16)
+            for shift in stride(from: 40, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: prefix >> UInt64(shift))) }
+            bytes += tail
+            let id = EntityID(bytes: bytes)!
+            if let last = entities.last, !(last < id) {
+                throw WireError(.badBatch, "entities table is not strictly ascending")
+            }
+            r.note(from: r.offset, "e\(i) = \(id.text)")
+            entities.append(id)
+        }
+
+        // Scopes.
+        r.heading("scopes table")
+        let scopeCount = try r.count("scopes", limit: WireLimits.maxTableEntries)
+        var scopes: [Scope] = []
+        scopes.reserveCapacity(scopeCount)
+        var seenScopes = Set<[UInt64]>()
+        for i in 0..<scopeCount {
+            let tag = try r.u8("k\(i) scope tag")
+            let scope: Scope
+            let key: [UInt64]
+            switch tag {
+            case 0:
+                scope = .global
+                key = [0]
+            case 1:
+                let e = try r.uvarint("k\(i) customer entity idx")
+                guard e < UInt64(entities.count) else { throw WireError(.badIndex, "scope's entity index is past the entities table") }
+                scope = .customer(entities[Int(e)])
+                key = [1, e]
+            case 2:
+                let s = try r.uvarint("k\(i) principal string idx")
+                guard s < UInt64(strings.count) else { throw WireError(.badIndex, "scope's string index is past the strings table") }
+                guard stringBytes[Int(s)].count <= WireLimits.maxPrincipalLength, !stringBytes[Int(s)].isEmpty else {
+                    throw WireError(.badBatch, "principal scope code is empty or longer than \(WireLimits.maxPrincipalLength) bytes")
+                }
+                scope = .principal(strings[Int(s)])
+                key = [2, s]
+            default:
+                throw WireError(.badBatch, "scope tag is not 0, 1 or 2")
+            }
+            guard seenScopes.insert(key).inserted else { throw WireError(.badBatch, "scopes table repeats an entry") }
+            scopes.append(scope)
+        }
+
+        // Columns.
+        var columns: [PayloadReader] = []
+        for name in columnNames {
+            let length = try r.count("\(name) column length", limit: r.remaining, code: .truncated)
+            r.heading("\(name) column")
+            columns.append(try r.sub(length, "\(name) column"))
+        }
+        try r.expectEnd("batch")
+
+        var authorRuns = RunReader(reader: columns[Column.author.rawValue], name: "author")
+        var counterRuns = RunReader(reader: columns[Column.counter.rawValue], name: "counter")
+        var lastCounter = [UInt64](repeating: 0, count: actors.count)
+        var actorIndex: [ActorID: Int] = [:]
+        for (i, a) in actors.enumerated() { actorIndex[a] = i }
+        var previousMilliseconds: UInt64 = 0
+
+        func index(_ column: Column, _ label: String, _ count: Int, _ table: String) throws(WireError) -> Int {
+            let v = try columns[column.rawValue].uvarint(label)
+            guard v < UInt64(count) else { throw WireError(.badIndex, "\(OpBatch.columnNames[column.rawValue]) index is past the \(table) table") }
+            return Int(v)
+        }
+        func field(_ n: Int) throws(WireError) -> FieldID {
+            FieldID(rawValue: try columns[Column.field.rawValue].uint16("op\(n) field"))
+        }
+        func value(_ n: Int) throws(WireError) -> Value {
+            let tag = try columns[Column.value.rawValue].u8("op\(n) value tag")
+            switch tag {
+            case 0: return .null
+            case 1: return .text(strings[try index(.value, "op\(n) text idx", strings.count, "strings")])
+            case 2: return .int(try columns[Column.value.rawValue].svarint("op\(n) int"))
+            case 3: return .money(try columns[Column.value.rawValue].svarint("op\(n) money (fen)"))
+            case 4:
+                let d = try columns[Column.value.rawValue].svarint("op\(n) date (day)")
+                guard let day = Int32(exactly: d) else { throw WireError(.badValue, "date is past the 32-bit day range") }
+                return .date(Day(number: day))
+            case 5: return .percent(try columns[Column.value.rawValue].svarint("op\(n) percent (bp)"))
+            case 6: return .decimal(try columns[Column.value.rawValue].svarint("op\(n) decimal (x10^4)"))
+            case 7: return .bool(false)
+            case 8: return .bool(true)
+            default: throw WireError(.badValue, "value tag is not 0 to 8")
+            }
+        }
+        func refs(_ n: Int, counter: UInt64, _ what: String) throws(WireError) -> [OpID] {
+            let count = try columns[Column.refs.rawValue].count("op\(n) \(what) count", limit: WireLimits.maxListEntries)
+            var ids: [OpID] = []
+            ids.reserveCapacity(count)
+            for j in 0..<count {
+                let a = try index(.refs, "op\(n) \(what)[\(j)] actor idx", actors.count, "actors")
+                let d = try columns[Column.refs.rawValue].svarint("op\(n) \(what)[\(j)] counter delta")
+                let c = counter &- UInt64(bitPattern: d)
+                guard c != 0 else { throw WireError(.badBatch, "\(what) names counter 0") }
+                ids.append(OpID(actor: actors[a], counter: c))
+            }
+            return ids
+        }
+
+        var operations: [Operation] = []
+        operations.reserveCapacity(opCount)
+        for n in 0..<opCount {
+            let au = try authorRuns.next(n)
+            guard au < UInt64(authors.count) else { throw WireError(.badIndex, "author index is past the authors table") }
+            let author = authors[Int(au)]
+            let a = actorIndex[author.actor]!
+            let delta = try counterRuns.next(n)
+            let counter = lastCounter[a] &+ UInt64(bitPattern: ZigZag.decode(delta)) &+ 1
+            guard counter != 0 else { throw WireError(.badBatch, "op counter is 0") }
+            lastCounter[a] = counter
+
+            let h = try columns[Column.hlc.rawValue].uvarint("op\(n) hlc dms*2+l")
+            let msDelta = ZigZag.decode(h >> 1)
+            let ms = previousMilliseconds &+ UInt64(bitPattern: msDelta)
+            guard ms <= 0xFFFF_FFFF_FFFF else { throw WireError(.badBatch, "op clock is outside 48-bit milliseconds") }
+            previousMilliseconds = ms
+            var logical: UInt16 = 0
+            if h & 1 == 1 {
+                logical = try columns[Column.hlc.rawValue].uint16("op\(n) hlc logical")
+                guard logical != 0 else { throw WireError(.badBatch, "op clock marks a logical part of 0") }
+            }
+            let scope = scopes[try index(.scope, "op\(n) scope idx", scopes.count, "scopes")]
+            let tag = try columns[Column.body.rawValue].u8("op\(n) body tag")
+            let body: Operation.Body
+            switch tag {
+            case 1:
+                let kind = EntityKind(rawValue: try columns[Column.body.rawValue].u8("op\(n) kind"))
+                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let count = try columns[Column.field.rawValue].count("op\(n) field count", limit: WireLimits.maxListEntries)
+                var ids: [FieldID] = []
+                ids.reserveCapacity(count)
+                for _ in 0..<count { ids.append(try field(n)) }
+                var fields: [FieldAssignment] = []
+                fields.reserveCapacity(count)
+                for f in ids { fields.append(FieldAssignment(f, try value(n))) }
+                body = .create(kind: kind, entity: entity, fields: fields)
+            case 2:
+                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let f = try field(n)
+                let v = try value(n)
+                body = .set(entity: entity, field: f, value: v, pred: try refs(n, counter: counter, "pred"))
+            case 3:
+                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let f = try field(n)
+                let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
+                body = .add(entity: entity, field: f, element: e)
+            case 4:
+                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let f = try field(n)
+                let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
+                body = .remove(entity: entity, field: f, element: e, observed: try refs(n, counter: counter, "observed"))
+            default:
+                throw WireError(.badBody, "op body tag is not 1 to 4")
+            }
+            operations.append(
+                Operation(
+                    id: OpID(actor: author.actor, counter: counter),
+                    hlc: HLC(milliseconds: ms, logical: logical),
+                    scope: scope, principal: author.principal, schemaVersion: author.schema, body: body))
+        }
+        try authorRuns.finish()
+        try counterRuns.finish()
+        for c in 2..<columnCount {
+            try columns[c].expectEnd("\(columnNames[c]) column")
+        }
+        return operations
+    }
+}

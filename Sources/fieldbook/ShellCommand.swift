@@ -1,0 +1,74 @@
+import ArgumentParser
+import FieldbookShell
+import FieldbookStore
+import Foundation
+
+/// Opens the book: interactive on a terminal, batch mode from a pipe or file, or `-c 'CMD; CMD'`.
+struct ShellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell", abstract: "Open the book (the default when no subcommand is given).")
+
+    @Option(help: "The book file (default: $FIELDBOOK_HOME/book.sqlite).")
+    var book: String?
+
+    @Option(name: .customShort("c"), help: "Run these commands (separated by ;) and exit.")
+    var commands: String?
+
+    @Flag(help: "In batch and -c modes, go on after a failing command (the exit code still reports it).")
+    var keepGoing = false
+
+    func run() throws {
+        let path = book ?? Paths.defaultBook
+        let opened: Book
+        do {
+            opened = try Book.open(at: path, options: try Environment.bookOptions())
+        } catch let error as StoreError {
+            StandardStreams.output.error(error.message)
+            throw ExitCode(1)
+        }
+        let session = Session(book: opened, output: StandardStreams.output)
+        let runner = BatchRunner(session: session, keepGoing: keepGoing)
+        if let commands {
+            let code = runner.run(script: commands, numberLines: false)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
+        if isatty(STDIN_FILENO) == 0 {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let script = String(data: data, encoding: .utf8) else {
+                StandardStreams.output.error("输入不是 UTF-8 文本")
+                throw ExitCode(2)
+            }
+            let code = runner.run(script: script, numberLines: true)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
+        Prompt(session: session).run()
+    }
+}
+
+/// The interactive loop: one line at a time, errors shown and the session going on.
+struct Prompt {
+    let session: Session
+
+    func run() {
+        session.say("Fieldbook：\(session.book.principal) 的客户簿。输入 help 查看命令，quit 退出。")
+        while !session.quitRequested {
+            let unsynced = (try? session.book.status().unsyncedOps) ?? 0
+            let prompt = unsynced > 0 ? "\(session.book.principal) (\(unsynced) 未同步)> " : "\(session.book.principal)> "
+            FileHandle.standardOutput.write(Data(prompt.utf8))
+            guard let line = readLine() else {
+                session.say("")
+                return
+            }
+            do {
+                for command in try Tokenizer.split(line) {
+                    try session.execute(command)
+                    if session.quitRequested { return }
+                }
+            } catch {
+                session.output.error(error.message)
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+# Shared by tools/run and tools/test: install the system packages a fresh machine lacks.
+# Debian package names; apt-get works as root here (sudo is used when not root and available).
+fieldbook_install_system_packages() {
+    local needed=()
+    local package
+    for package in libsqlite3-dev zlib1g-dev libedit-dev pkg-config; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || needed+=("$package")
+    done
+    [ ${#needed[@]} -eq 0 ] && return 0
+    echo "Installing system packages: ${needed[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${needed[@]}" >&2
+}
