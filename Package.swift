@@ -24,10 +24,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // System zlib, for compressed op batches on the wire.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // System libedit, for the interactive shell's line editing; used only by the executable.
+        .systemLibrary(
+            name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         // Pure values and CRDT rules. Crypto is used for SHA-256 of the state hash only (docs/DECISIONS.md).
         .target(
@@ -47,17 +52,51 @@ let package = Package(
             dependencies: ["FieldbookModel", "CZlib", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // Transport-free sync sessions: client and server state machines over Wire messages (ARCHITECTURE §5).
+        .target(
+            name: "FieldbookSync",
+            dependencies: [
+                "FieldbookModel", "FieldbookWire", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The central node: NIO listener, enrolment and auth, scope filter, central database.
+        .target(
+            name: "FieldbookServer",
+            dependencies: [
+                "FieldbookSync", "FieldbookStore", "FieldbookWire", "FieldbookModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The device side of sync: runs a client session over a NIO connection against the local Book.
+        .target(
+            name: "FieldbookClient",
+            dependencies: [
+                "FieldbookSync", "FieldbookStore", "FieldbookWire", "FieldbookModel",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Command parsing, execution and rendering over a Book; a library so tests need no TTY.
         .target(
             name: "FieldbookShell",
-            dependencies: ["FieldbookModel", "FieldbookStore"],
+            dependencies: [
+                "FieldbookModel", "FieldbookStore", "FieldbookClient", "FieldbookSync", "FieldbookWire",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The thin executable.
         .executableTarget(
             name: "fieldbook",
             dependencies: [
-                "FieldbookShell", "FieldbookStore", "FieldbookModel",
+                "FieldbookShell", "FieldbookStore", "FieldbookModel", "CEditLine", "FieldbookServer", "FieldbookClient",
+                "FieldbookSync", "FieldbookWire",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -107,10 +146,18 @@ let package = Package(
             resources: [.copy("Transcripts")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "FieldbookSyncTests",
+            dependencies: [
+                "FieldbookSync", "FieldbookServer", "FieldbookClient", "FieldbookStore", "FieldbookWire",
+                "FieldbookModel", "FieldbookTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Runs the real executable: the done-when scenario, exit codes, and SIGKILL crash consistency.
         .testTarget(
             name: "FieldbookCLITests",
-            dependencies: ["fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport"],
+            dependencies: ["fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -3,7 +3,7 @@
 fieldbook_install_system_packages() {
     local needed=()
     local package
-    for package in libsqlite3-dev zlib1g-dev libedit-dev pkg-config; do
+    for package in libsqlite3-dev zlib1g-dev libedit-dev pkg-config tmux; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || needed+=("$package")
     done
     [ ${#needed[@]} -eq 0 ] && return 0

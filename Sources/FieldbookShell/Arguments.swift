@@ -16,8 +16,18 @@ public struct Arguments: Sendable {
     ///   - tokens: The arguments after the command name.
     ///   - allowEdits: Whether `+T`/`-T` are edits (for `tag`) rather than positional words.
     public init(_ tokens: [String], allowEdits: Bool = false) {
+        var pendingOption: String?
         for token in tokens {
-            if token.hasPrefix("--"), token.count > 2 {
+            if let option = pendingOption {
+                // `--limit 20` is the assignment `limit=20`.
+                assignments.append((option, token))
+                pendingOption = nil
+            } else if token.hasPrefix("--"), token.count > 2, let equals = token.firstIndex(of: "=") {
+                assignments.append((String(token[token.index(token.startIndex, offsetBy: 2)..<equals]),
+                    String(token[token.index(after: equals)...])))
+            } else if token.hasPrefix("--"), Self.valueOptions.contains(String(token.dropFirst(2))) {
+                pendingOption = String(token.dropFirst(2))
+            } else if token.hasPrefix("--"), token.count > 2 {
                 flags.insert(String(token.dropFirst(2)))
             } else if allowEdits, let first = token.first, first == "+" || first == "-", token.count > 1 {
                 edits.append((first == "+", String(token.dropFirst())))
@@ -27,7 +37,12 @@ public struct Arguments: Sendable {
                 positionals.append(token)
             }
         }
+        // A trailing `--limit` without its value stays a flag, which the command then refuses with its usage.
+        if let option = pendingOption { flags.insert(option) }
     }
+
+    /// Options written `--name VALUE` (or `--name=VALUE`): they become the assignment `name=VALUE`.
+    public static let valueOptions: Set<String> = ["limit"]
 
     /// Whether `--json` was given.
     public var json: Bool { flags.contains("json") }
@@ -43,6 +58,7 @@ public struct Arguments: Sendable {
     /// Refuses flags other than the ones a command knows.
     public func allowFlags(_ known: Set<String>, usage: String) throws(ShellError) {
         if let unknown = flags.subtracting(known).sorted().first {
+            if Self.valueOptions.contains(unknown) { throw .usage("--\(unknown) 后面缺少数值；用法：\(usage)") }
             throw .usage("未知选项 --\(unknown)；用法：\(usage)")
         }
     }

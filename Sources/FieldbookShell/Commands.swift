@@ -10,7 +10,7 @@ public enum Commands {
             example: "add 王芳 phone=13800138000 tier=钻石 birthday=1975-03-08", run: CustomerCommands.add),
         CommandSpec(
             "show", aliases: ["查看"], usage: "show 客户 [--json]",
-            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、联系记录、待办",
+            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、联系记录、待办、投诉",
             example: "show 王芳", run: CustomerCommands.show),
         CommandSpec(
             "set", aliases: ["改"], usage: "set 客户 字段=值 …", summary: "修改客户字段（空值清除）",
@@ -32,15 +32,47 @@ public enum Commands {
             summary: "记录一次联系；next= 同时建一条跟进待办",
             example: "contact 王芳 home 上门聊了基金定投 outcome=有意向 next=+7d", run: EventCommands.contact),
         CommandSpec(
-            "conflicts", aliases: ["冲突"], usage: "conflicts [客户] [--json]",
+            "task", aliases: ["待办"], usage: "task [客户] 内容 due=日期 [note=备注]",
+            summary: "新建待办：关于某位客户，或不写客户就是自己的事；打印短 ID",
+            example: "task 王芳 送生日蛋糕 due=03-07", run: TaskCommands.task),
+        CommandSpec(
+            "tasks", aliases: ["待办列表"], usage: "tasks [客户] [--all] [--limit N] [--json]",
+            summary: "列出未完成的待办（逾期的标出）；--all 连已完成的也列出",
+            example: "tasks", run: TaskCommands.tasks),
+        CommandSpec(
+            "done", aliases: ["完成"], usage: "done 待办ID …", summary: "把待办标为已完成（ID 见 tasks 或客户卡片）",
+            example: "done k3m9", run: TaskCommands.done),
+        CommandSpec(
+            "complaint", aliases: ["投诉"],
+            usage: "complaint 客户 内容 [date=日期] [due=日期] ｜ complaint close 投诉ID 处理结果",
+            summary: "登记投诉（due= 同时建处理待办），或关闭投诉并写下处理结果",
+            example: "complaint 王芳 理财收益与介绍不符 due=tomorrow", run: ComplaintCommands.complaint),
+        CommandSpec(
+            "complaints", aliases: ["投诉列表"], usage: "complaints [客户] [--all] [--limit N] [--json]",
+            summary: "列出未关闭的投诉；--all 连已解决的和处理结果也列出",
+            example: "complaints --all", run: ComplaintCommands.complaints),
+        CommandSpec(
+            "conflicts", aliases: ["冲突"], usage: "conflicts [客户] [--all] [--limit N] [--json]",
             summary: "列出尚未解决的并发修改（所有值都保留着）", example: "conflicts", run: ConflictCommands.conflicts),
         CommandSpec(
             "resolve", aliases: ["解决"], usage: "resolve 客户 字段=值（或只写字段，保留当前显示的值）",
             summary: "解决冲突：写入一个取代所有冲突值的新值，历史仍然保留",
             example: "resolve 王芳 phone=13900139000", run: ConflictCommands.resolve),
         CommandSpec(
-            "history", aliases: ["历史"], usage: "history 客户 [--json]",
+            "history", aliases: ["历史"], usage: "history 客户 [--all] [--limit N] [--json]",
             summary: "客户的全部变更：何时、谁、哪台设备", example: "history 王芳", run: ConflictCommands.history),
+        CommandSpec(
+            "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force]",
+            summary: "把客户导出为 CSV（Excel/WPS 可打开）；可按 find 的条件筛选",
+            example: "export csv 客户.csv tier=钻石", run: CSVCommands.export),
+        CommandSpec(
+            "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run]",
+            summary: "从 CSV 导入客户（有 id 的更新，没有的新建）；有一行不对就整个不导入",
+            example: "import csv 客户.csv --dry-run", run: CSVCommands.import),
+        CommandSpec(
+            "sync", aliases: ["同步"], usage: "sync [--server 主机:端口]",
+            summary: "与中心节点同步：推送本机修改，接收范围内的更新；打印发送、接收、新增和移出的客户、新冲突",
+            example: "sync", run: SyncCommand.sync),
         CommandSpec(
             "status", aliases: ["状态"], usage: "status [--json]",
             summary: "账本路径、员工、设备、数量、未同步操作、状态哈希", example: "status", run: StatusCommands.status),

@@ -5,7 +5,8 @@ import FieldbookStore
 enum ConflictCommands {
     static func conflicts(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("conflicts")
-        try arguments.allowFlags(["json"], usage: spec.usage)
+        try arguments.allowFlags(["json", "all"], usage: spec.usage)
+        let limit = try arguments.flags.contains("all") ? Int.max : session.limit(&arguments, usage: spec.usage)
         guard arguments.positionals.count <= 1 else { throw spec.usageError("最多一个客户") }
         let customer = try arguments.positionals.first.map { try session.book.resolveCustomer($0) }
         let list = try session.book.conflicts(customer: customer)
@@ -35,14 +36,18 @@ enum ConflictCommands {
             session.say("没有未解决的冲突")
             return
         }
-        for conflict in list {
+        for conflict in list.prefix(limit) {
             let values = conflict.values.map { "\($0.entry.value.display)（\($0.principal)，\(session.time($0.entry.hlc))）" }
             let field = Schema.field(conflict.field)?.name ?? conflict.field.description
             let owner = conflict.customer.map { "\(try! name($0)) [\($0.short)]" } ?? ""
             let entity = conflict.entity == conflict.customer ? "" : "（\(conflict.entity.short)）"
             session.say("\(owner)\(entity) \(field)：\(values.joined(separator: " ｜ "))")
         }
-        session.say("共 \(list.count) 处冲突；用 resolve 客户 字段=值 解决")
+        if list.count > limit {
+            session.say("共 \(list.count) 处冲突，只显示前 \(limit) 处（用 --limit N 或 --all 查看更多）；用 resolve 客户 字段=值 解决")
+        } else {
+            session.say("共 \(list.count) 处冲突；用 resolve 客户 字段=值 解决")
+        }
     }
 
     static func resolve(_ session: Session, _ arguments: inout Arguments) throws {
@@ -82,7 +87,8 @@ enum ConflictCommands {
 
     static func history(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("history")
-        try arguments.allowFlags(["json"], usage: spec.usage)
+        try arguments.allowFlags(["json", "all"], usage: spec.usage)
+        let limit = try session.limit(&arguments, usage: spec.usage)
         guard arguments.positionals.count == 1 else { throw spec.usageError("需要一个客户") }
         let id = try session.book.resolveCustomer(arguments.positionals[0])
         let ops = try session.book.history(of: .customer(id))
@@ -98,7 +104,12 @@ enum ConflictCommands {
                     }))
             return
         }
-        for op in ops {
+        // The newest changes matter most: a long history shows its last `limit`, saying how many came before.
+        let shown = arguments.flags.contains("all") ? ops.count : min(limit, ops.count)
+        if shown < ops.count {
+            session.say(session.style.dim("（更早的 \(ops.count - shown) 条没有显示：用 --all 查看全部）"))
+        }
+        for op in ops.suffix(shown) {
             session.say("\(session.time(op.hlc))  \(op.principal)  设备 \(op.id.actor.short)  \(describe(op))")
         }
         session.say("共 \(ops.count) 条变更")
@@ -109,11 +120,11 @@ enum ConflictCommands {
         func name(_ field: FieldID) -> String { Schema.field(field)?.name ?? field.description }
         switch op.body {
         case .create(let kind, _, let fields):
-            let list = fields.map { "\(name($0.field))=\($0.value.display)" }.joined(separator: " ")
+            let list = fields.map { "\(name($0.field))=\(Render.oneLine($0.value.display))" }.joined(separator: " ")
             return "新建\(kind.label) \(list)"
         case .set(_, let field, let value, let pred):
             let replaced = pred.count > 1 ? "（取代 \(pred.count) 个并存的值）" : ""
-            return value == .null ? "清除 \(name(field))" : "\(name(field)) → \(value.display)\(replaced)"
+            return value == .null ? "清除 \(name(field))" : "\(name(field)) → \(Render.oneLine(value.display))\(replaced)"
         case .add(_, let field, let element):
             return "\(name(field)) +\(element)"
         case .remove(_, let field, let element, _):

@@ -46,11 +46,7 @@ enum CustomerCommands {
     static func find(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("find")
         try arguments.allowFlags(["json", "all"], usage: spec.usage)
-        var limit = 50
-        if let text = arguments.take("limit") ?? arguments.take("--limit") {
-            guard let n = Int(text), n > 0 else { throw spec.usageError("limit 应为正整数") }
-            limit = n
-        }
+        let limit = try session.limit(&arguments, usage: spec.usage)
         var tags: [String] = []
         while let tag = arguments.take("tag") { tags.append(tag) }
         let filters = try session.fieldValues(arguments.assignments, kind: .customer).map { ($0.field, $0.value) }
@@ -75,7 +71,7 @@ enum CustomerCommands {
             let name = customer.archived ? customer.name + "（已归档）" : customer.name
             table.append([customer.id.short, name, customer.tier ?? "", phone.isEmpty ? "" : Render.maskPhone(phone)])
         }
-        table.render().forEach(session.say)
+        for (index, line) in table.render().enumerated() { session.say(index == 0 ? session.style.bold(line) : line) }
         if all.count > limit {
             session.say("共 \(all.count) 位客户，只显示前 \(limit) 位（用 --limit N 或更精确的条件）")
         } else {
@@ -142,6 +138,10 @@ enum CustomerCommands {
         }
         let tasks = try book.entities(in: scope, kind: .task).filter { $0.value(Schema.F.done) != .bool(true) }
             .sorted { ($0.value(Schema.F.due)?.day ?? Day(number: .max)) < ($1.value(Schema.F.due)?.day ?? Day(number: .max)) }
+        let complaints = try book.entities(in: scope, kind: .complaint)
+        let openComplaints = complaints.filter(ComplaintCommands.isOpen).sorted {
+            (ComplaintCommands.day($0), $0.created) > (ComplaintCommands.day($1), $1.created)
+        }
         let tags = card.sets[Schema.F.tags] ?? []
         let cocoverers = card.sets[Schema.F.cocoverers] ?? []
         // A field whose only value is a cleared one is not shown; a conflict involving a cleared value is.
@@ -200,6 +200,18 @@ enum CustomerCommands {
                                 ])
                             })
                     ),
+                    (
+                        "complaints",
+                        .array(
+                            complaints.map {
+                                .object([
+                                    ("id", .string($0.id.text)), ("date", .string(ComplaintCommands.day($0).iso)),
+                                    ("text", .string($0.text(Schema.F.text))),
+                                    ("status", .string(ComplaintCommands.isOpen($0) ? "open" : "closed")),
+                                    ("resolution", .string($0.value(Schema.F.resolution)?.text)),
+                                ])
+                            })
+                    ),
                 ]))
             return
         }
@@ -207,14 +219,14 @@ enum CustomerCommands {
         var header = "\(card.text(Schema.F.name))  [\(id.short)]"
         if let tier = card.value(Schema.F.tier)?.text { header += "  \(tier)" }
         if card.value(Schema.F.archived) == .bool(true) { header += "  （已归档）" }
-        session.say(header)
+        session.say(session.style.bold(header))
         for field in customerFields where field.id != Schema.F.name && field.id != Schema.F.owner {
             let values = card.fields[field.id]!
             if values.count > 1 {
                 let list = values.map(\.value.display).joined(separator: " ｜ ")
-                session.say("  \(Render.label(field.id))⚠ 冲突：\(list)")
+                session.say("  \(Render.label(field.id))" + session.style.yellow("⚠ 冲突：\(list)"))
             } else {
-                session.say("  \(Render.label(field.id))\(values[0].value.display)")
+                session.say("  \(Render.label(field.id))\(Render.indented(values[0].value.display))")
             }
         }
         if !tags.isEmpty { session.say("  \(Render.label(Schema.F.tags))\(tags.joined(separator: "、"))") }
@@ -244,10 +256,25 @@ enum CustomerCommands {
             }
         }
         if !tasks.isEmpty {
-            session.say("待办")
-            for task in tasks {
-                let due = task.value(Schema.F.due)?.day.map(\.short) ?? "无期限"
-                session.say("  \(due)  \(task.text(Schema.F.text))")
+            let shownTasks = 10
+            session.say("待办" + (tasks.count > shownTasks ? "（前 \(shownTasks) 条，共 \(tasks.count) 条：tasks \(id.short) 查看全部）" : ""))
+            for task in tasks.prefix(shownTasks) {
+                let due = task.value(Schema.F.due)?.day
+                let line = "  \(task.id.short)  \(due?.short ?? "无期限")  \(task.text(Schema.F.text))"
+                if let due, due < session.today {
+                    session.say(session.style.red(line + "（逾期）"))
+                } else {
+                    session.say(line)
+                }
+            }
+        }
+        if !openComplaints.isEmpty || complaints.count > openComplaints.count {
+            let closed = complaints.count - openComplaints.count
+            session.say("投诉" + (closed > 0 ? "（另有 \(closed) 条已解决：complaints \(id.short) --all）" : ""))
+            for complaint in openComplaints {
+                session.say(
+                    "  \(complaint.id.short)  \(ComplaintCommands.day(complaint).short)  "
+                        + session.style.yellow("处理中") + "  \(complaint.text(Schema.F.text))")
             }
         }
     }

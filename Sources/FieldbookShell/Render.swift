@@ -25,6 +25,16 @@ enum Render {
         }
     }
 
+    /// A value on one line of a card: later lines of a multi-line note are indented under the first.
+    static func indented(_ text: String, by columns: Int = 12) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + String(repeating: " ", count: columns))
+    }
+
+    /// Text on one line (history, listings): newlines shown as `↵`.
+    static func oneLine(_ text: String) -> String {
+        text.contains("\n") ? text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "↵") : text
+    }
+
     /// The label of a field for cards, padded to a common width.
     static func label(_ field: FieldID) -> String {
         DisplayWidth.pad(Schema.field(field)?.label ?? field.description, to: 10)

@@ -61,6 +61,31 @@ public final class Session: @unchecked Sendable {
     /// Today in the book's time zone.
     var today: Day { book.today }
 
+    /// Emphasis for this session's output: plain unless it goes to a terminal that wants colours.
+    var style: Style { Style(enabled: output.styled) }
+
+    /// The last line of a listing: the count, and how many rows were left out and how to see them.
+    func sayCount(_ total: Int, shown: Int, unit: String, noun: String, hint: String = "用 --limit N 或 --all 查看更多") {
+        if total > shown {
+            say("共 \(total) \(unit)\(noun)，只显示前 \(shown) \(unit)（\(hint)）")
+        } else {
+            say("共 \(total) \(unit)\(noun)")
+        }
+    }
+
+    /// The value of `--limit N` (or `limit=N`), or `fallback`.
+    func limit(_ arguments: inout Arguments, usage: String, fallback: Int = 50) throws(ShellError) -> Int {
+        guard let text = arguments.take("limit") ?? arguments.take("--limit") else { return fallback }
+        guard let n = Int(text), n > 0 else { throw .usage("limit 应为正整数；用法：\(usage)") }
+        return n
+    }
+
+    /// A customer's name and short ID for messages on standard output: `王芳 [czp8ws]`.
+    func label(customer id: EntityID) throws -> String {
+        let name = try book.snapshot(of: id)?.text(Schema.F.name) ?? ""
+        return "\(name) [\(id.short)]"
+    }
+
     /// The local date and time of a clock reading: `2026-11-23 10:05`.
     func time(_ hlc: HLC) -> String {
         let offset = book.options.utcOffsetSeconds

@@ -12,11 +12,11 @@ extension Book {
     ///
     /// - Parameters:
     ///   - ops: The ops, in any order.
-    ///   - alsoInSameTransaction: Extra writes that must commit with the ops (a sync cursor).
+    ///   - meta: Metadata to write in the same transaction (a sync cursor), so that applied twice the batch changes
+    ///     nothing.
     /// - Throws: ``StoreError`` with code ``StoreError/Code/invalid`` naming the first bad op's position.
     @discardableResult
-    public func applyRemote(_ ops: [Op], alsoInSameTransaction: ((Database) throws -> Void)? = nil)
-        throws(StoreError) -> ApplyResult
+    public func applyRemote(_ ops: [Op], meta: [String: String] = [:]) throws(StoreError) -> ApplyResult
     {
         for (index, op) in ops.enumerated() {
             if let problem = op.structuralProblem {
@@ -44,7 +44,11 @@ extension Book {
                             """,
                         arguments: [String(Int64(bitPattern: maxHLC))])
                 }
-                try alsoInSameTransaction?(db)
+                for (key, value) in meta {
+                    try db.execute(
+                        sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        arguments: [key, value])
+                }
                 return result
             }
         } catch {
@@ -123,6 +127,17 @@ extension Book {
             let rows = try Row.fetchAll(db, sql: Self.factsSQL(whereScope: true), arguments: [scope.key, scope.key, scope.key])
             return StateDigest.scopeHash(try rows.map(Self.fact))
         }
+    }
+
+    /// The overall state hash of a set of scopes, leaving out scopes with no visible state (as a replica that
+    /// holds exactly those scopes computes it), inside the caller's transaction.
+    package static func stateHash(of scopes: some Sequence<Scope>, db: Database) throws -> [UInt8] {
+        var hashes: [(key: String, hash: [UInt8])] = []
+        for scope in scopes {
+            let rows = try Row.fetchAll(db, sql: factsSQL(whereScope: true), arguments: [scope.key, scope.key, scope.key])
+            if !rows.isEmpty { hashes.append((scope.key, StateDigest.scopeHash(try rows.map(fact)))) }
+        }
+        return StateDigest.overall(hashes)
     }
 
     private static func factsSQL(whereScope: Bool) -> String {

@@ -32,7 +32,8 @@ public final class Book: Sendable {
     /// The options (clock, randomness, time zone).
     public let options: BookOptions
 
-    let database: DatabaseQueue
+    /// The database, for modules of this package that keep their own tables beside the book (the central node).
+    package let database: DatabaseQueue
     private let generator: Mutex<SplitMix64?>
 
     private init(path: String, database: DatabaseQueue, actor: ActorID, principal: String, options: BookOptions) {
@@ -118,7 +119,7 @@ public final class Book: Sendable {
         if wal { configuration.journalMode = .wal }
         configuration.busyMode = .timeout(2)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
         }
         return configuration
     }

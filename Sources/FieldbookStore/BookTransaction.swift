@@ -16,7 +16,7 @@ import GRDB
 public final class BookTransaction {
     /// The book being changed.
     public let book: Book
-    let db: Database
+    package let db: Database
     /// Whether admin-only fields (owner, co-coverers) may be written: the central node's policy.
     let privileged: Bool
     private var counter: UInt64?

@@ -5,7 +5,7 @@ import Foundation
 
 /// `fieldbook`: the customer book of a relationship manager (SHELL.md).
 @main
-struct FieldbookCommand: ParsableCommand {
+struct FieldbookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldbook",
         abstract: "离线优先的客户经理客户簿 (Fieldbook: an offline-first customer book).",
@@ -14,7 +14,7 @@ struct FieldbookCommand: ParsableCommand {
             is a file or pipe, or the commands given with -c. Type `help` inside the book for its commands.
             Environment: FIELDBOOK_HOME (default ~/.fieldbook) holds book.sqlite.
             """,
-        subcommands: [ShellCommand.self, InitCommand.self],
+        subcommands: [ShellCommand.self, InitCommand.self, ServeCommand.self, AdminCommand.self],
         defaultSubcommand: ShellCommand.self)
 }
 
@@ -26,6 +26,8 @@ enum Paths {
     }
 
     static var defaultBook: String { (home as NSString).appendingPathComponent("book.sqlite") }
+
+    static var defaultCentral: String { (home as NSString).appendingPathComponent("central.sqlite") }
 }
 
 /// Book options from the environment. `FIELDBOOK_NOW` (Unix milliseconds or ISO 8601) and `FIELDBOOK_SEED` fix the

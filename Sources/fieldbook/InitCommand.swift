@@ -1,6 +1,9 @@
 import ArgumentParser
 import FieldbookModel
+import FieldbookClient
 import FieldbookStore
+import FieldbookSync
+import FieldbookWire
 import Foundation
 
 /// `fieldbook init`: creates a book for a principal.
@@ -17,10 +20,20 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The book file (default: $FIELDBOOK_HOME/book.sqlite).")
     var book: String?
 
+    @Option(help: "HOST:PORT of the central node (default: the address in the token).")
+    var server: String?
+
+    @Option(help: "The enrolment token from `fieldbook admin device add`.")
+    var token: String?
+
     func validate() throws {
         guard !principal.isEmpty, principal.count <= 32,
             principal.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         else { throw ValidationError("--principal 应为员工编号：字母、数字、- 或 _，最多 32 个字符") }
+        if let token, EnrolmentToken(text: token) == nil {
+            throw ValidationError("--token 无效：请完整复制 admin device add 打印的令牌（以 fb1: 开头）")
+        }
+        if server != nil, token == nil { throw ValidationError("--server 需要和 --token 一起用") }
     }
 
     func run() throws {
@@ -28,6 +41,11 @@ struct InitCommand: ParsableCommand {
         do {
             let created = try Book.create(
                 at: path, principal: principal, name: name, options: try Environment.bookOptions())
+            if let token, var enrolment = EnrolmentToken(text: token) {
+                if let server { enrolment.address = server }
+                try SyncClient.enrol(created, token: enrolment)
+                print("已登记到中心节点 \(enrolment.address)（设备 \(enrolment.device.hex.prefix(8))）：用 sync 同步")
+            }
             print("已创建账本：\(created.path)（员工 \(principal)，设备 \(created.actor.short)）")
         } catch let error as StoreError {
             FileHandle.standardError.write(Data((error.message + "\n").utf8))

@@ -26,7 +26,12 @@ struct ShellCommand: ParsableCommand {
             StandardStreams.output.error(error.message)
             throw ExitCode(1)
         }
-        let session = Session(book: opened, output: StandardStreams.output)
+        var output = StandardStreams.output
+        // Colours only on a terminal, and never in batch mode (a script's output stays plain even on a terminal).
+        let batch = commands == nil && isatty(STDIN_FILENO) == 0
+        output.styled = !batch && Style.wanted(
+            isTerminal: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
+        let session = Session(book: opened, output: output)
         let runner = BatchRunner(session: session, keepGoing: keepGoing)
         if let commands {
             let code = runner.run(script: commands, numberLines: false)
@@ -47,27 +52,43 @@ struct ShellCommand: ParsableCommand {
     }
 }
 
-/// The interactive loop: one line at a time, errors shown and the session going on.
+/// The interactive loop on libedit: one line at a time, errors shown and the session going on.
+///
+/// The prompt shows the principal and, when there are any, the ops not yet synced (`M001 (3 未同步)> `).
+/// Ctrl-C cancels the line being typed; Ctrl-D on an empty line (or `quit`) leaves.
 struct Prompt {
     let session: Session
 
+    /// The history file: beside the book, `book.sqlite` → `book.history`, readable by its owner only.
+    static func historyPath(for book: String) -> String? {
+        guard book != ":memory:" else { return nil }
+        return (book as NSString).deletingPathExtension + ".history"
+    }
+
     func run() {
-        session.say("Fieldbook：\(session.book.principal) 的客户簿。输入 help 查看命令，quit 退出。")
+        LineEditor.start(
+            completer: Completer(source: BookCompletionSource(book: session.book)),
+            historyPath: Self.historyPath(for: session.book.path))
+        session.say("Fieldbook：\(session.book.principal) 的客户簿。输入 help 查看命令，Tab 补全，quit 退出。")
         while !session.quitRequested {
-            let unsynced = (try? session.book.status().unsyncedOps) ?? 0
+            let unsynced = (try? session.book.unsyncedOpCount()) ?? 0
             let prompt = unsynced > 0 ? "\(session.book.principal) (\(unsynced) 未同步)> " : "\(session.book.principal)> "
-            FileHandle.standardOutput.write(Data(prompt.utf8))
-            guard let line = readLine() else {
+            let line: String
+            switch LineEditor.read(prompt: prompt) {
+            case .cancelled: continue
+            case .end:
                 session.say("")
                 return
+            case .line(let text): line = text
             }
+            LineEditor.remember(line)
             do {
                 for command in try Tokenizer.split(line) {
                     try session.execute(command)
                     if session.quitRequested { return }
                 }
             } catch {
-                session.output.error(error.message)
+                session.output.error(Style(enabled: session.output.styled).red(error.message))
             }
         }
     }

@@ -1,6 +1,7 @@
 import FieldbookModel
 import FieldbookShell
 import FieldbookStore
+import FieldbookTestSupport
 import Foundation
 
 /// Runs a transcript: a whole shell session with its exact expected output.
@@ -14,12 +15,19 @@ import Foundation
 /// ? 1                           ← the exit code, when not 0
 /// $ @W001 find 王               ← a command on another principal's book (a second device)
 /// $ @exchange                   ← every book receives every other book's ops, as a sync would
+/// $ @file 客户.csv               ← writes the `> ` lines that follow into a file in the transcript's folder
+/// > name,phone
+/// > 王芳,13800138000
+/// $ import csv $TMP/客户.csv     ← `$TMP` is that folder, in commands and in output
+/// $ @cat 客户.csv                ← prints a file of that folder (a UTF-8 byte-order mark shows as `[BOM]`)
 /// ```
 ///
 /// Every book has a fixed clock (2026-11-23 09:00 in UTC+8, one millisecond per reading) and seed, so IDs and
 /// times are the same on every run. A failing command must leave its book's op count unchanged; the runner checks it.
 final class TranscriptRunner {
     private var books: [String: Book] = [:]
+    /// The folder `$TMP` stands for; removed when the runner goes.
+    private let folder = TemporaryDirectory()
     private let start: UInt64 = 1_795_395_600_000  // 2026-11-23T01:00:00Z = 09:00 (Monday) in Shanghai
 
     private func book(_ principal: String) throws -> Book {
@@ -37,11 +45,24 @@ final class TranscriptRunner {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Every device exists from the start, so an early `@exchange` reaches all of them.
         _ = try book("M001")
-        for line in lines where line.hasPrefix("$ @") && !line.hasPrefix("$ @exchange") {
+        for line in lines where line.hasPrefix("$ @") && !Self.directives.contains(where: { line.hasPrefix("$ @" + $0) }) {
             _ = try book(String(line.dropFirst(3).prefix { $0 != " " }))
         }
         var output: [String] = []
+        var writing: (name: String, lines: [String])?
+        func flush() throws {
+            guard let file = writing else { return }
+            try (file.lines.joined(separator: "\n") + "\n").write(
+                toFile: folder.path + "/" + file.name, atomically: true, encoding: .utf8)
+            writing = nil
+        }
         for line in lines {
+            if writing != nil, line.hasPrefix("> ") || line == ">" {
+                output.append(line)
+                writing!.lines.append(String(line.dropFirst(2)))
+                continue
+            }
+            try flush()
             guard line.hasPrefix("$ ") else {
                 // Expected output is regenerated; comments and blank lines between commands are kept.
                 if line.hasPrefix("#") || line.isEmpty { output.append(line) }
@@ -50,6 +71,19 @@ final class TranscriptRunner {
             output.append(line)
             var command = String(line.dropFirst(2))
             var principal = "M001"
+            if command.hasPrefix("@file ") {
+                writing = (String(command.dropFirst("@file ".count)), [])
+                continue
+            }
+            if command.hasPrefix("@cat ") {
+                let data = try Data(contentsOf: URL(fileURLWithPath: folder.path + "/" + command.dropFirst("@cat ".count)))
+                var text = String(decoding: data, as: UTF8.self)
+                if text.hasPrefix("\u{FEFF}") { text = "[BOM]" + text.dropFirst() }
+                if text.hasSuffix("\n") { text.removeLast() }
+                output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                continue
+            }
+            command = command.replacingOccurrences(of: "$TMP", with: folder.path)
             if command == "@exchange" {
                 let all = try books.values.flatMap { try $0.allOps() }
                 for book in books.values { try book.applyRemote(all) }
@@ -64,16 +98,22 @@ final class TranscriptRunner {
             let session = Session(book: book, output: collector.output)
             let before = try book.opCount()
             let code = BatchRunner(session: session).run(script: command, numberLines: false)
-            output += collector.lines
+            output += collector.lines.map { $0.replacingOccurrences(of: folder.path, with: "$TMP") }
             if code != 0 {
                 output.append("? \(code)")
                 if try book.opCount() != before { output.append("!! 失败的命令改动了账本") }
             }
         }
+        try flush()
         // Drop the blank lines the loop kept after the last command, then end with one newline.
         while output.last == "" { output.removeLast() }
         return output.joined(separator: "\n") + "\n"
     }
+}
+
+extension TranscriptRunner {
+    /// The `$ @…` lines that are not a second device's command.
+    static let directives = ["exchange", "file ", "cat "]
 }
 
 /// Collects a session's output in order, standard error marked with `! `.

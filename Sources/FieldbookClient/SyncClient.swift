@@ -1,0 +1,115 @@
+import FieldbookStore
+import FieldbookSync
+import FieldbookWire
+import NIOCore
+import NIOPosix
+
+/// Runs one sync of a device's book with the central node over TCP (ARCHITECTURE §5).
+///
+/// Everything received is applied with its cursor in one transaction, so a dropped connection, a killed process or
+/// a server restart loses nothing: the next sync resumes.
+///
+/// ```swift
+/// let summary = try await SyncClient(book: book).sync()
+/// print(summary.opsSent, summary.opsReceived)
+/// ```
+public struct SyncClient: Sendable {
+    /// The device's book.
+    public let book: Book
+    /// Seconds to wait for a connection, and then for each message.
+    public var timeout: Int64
+
+    /// Makes a client.
+    public init(book: Book, timeout: Int64 = 20) {
+        self.book = book
+        self.timeout = timeout
+    }
+
+    /// The enrolment the book was initialised with.
+    public func enrolment(server override: String? = nil) throws -> EnrolmentToken {
+        guard let deviceHex = try book.meta(Book.SyncKey.device), let secretHex = try book.meta(Book.SyncKey.secret),
+            let device = DeviceID(bytes: Hex.decode(deviceHex) ?? []), let secret = Hex.decode(secretHex),
+            let address = try override ?? book.meta(Book.SyncKey.server)
+        else {
+            throw SyncError(.authFailed, "这个账本没有登记到中心节点：用 fieldbook init --server 地址 --token 令牌 登记")
+        }
+        return EnrolmentToken(address: address, device: device, secret: secret)
+    }
+
+    /// Records an enrolment token in the book (at `init --token`).
+    public static func enrol(_ book: Book, token: EnrolmentToken) throws {
+        try book.setMeta(Book.SyncKey.device, token.device.hex)
+        try book.setMeta(Book.SyncKey.secret, Hex.encode(token.secret))
+        try book.setMeta(Book.SyncKey.server, token.address)
+    }
+
+    /// Syncs once.
+    ///
+    /// - Parameters:
+    ///   - server: `HOST:PORT` to use instead of the enrolled address.
+    ///   - progress: Called with a short line as the session advances (for long syncs).
+    /// - Returns: What the sync did.
+    /// - Throws: ``SyncError``: ``SyncError/Code/unreachable`` when the central node cannot be reached, and the
+    ///   session's own errors.
+    public func sync(server: String? = nil, progress: @Sendable (String) -> Void = { _ in }) async throws -> SyncSummary {
+        let token = try enrolment(server: server)
+        guard let colon = token.address.lastIndex(of: ":"), let port = Int(token.address[token.address.index(after: colon)...])
+        else { throw SyncError(.unreachable, "中心节点地址应为 主机:端口") }
+        let host = String(token.address[..<colon])
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(timeout))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
+                        try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw SyncError(.unreachable, "连不上中心节点 \(token.address)：本地账本未受影响，可以继续使用，稍后再同步")
+        }
+        var generator = SystemRandomNumberGenerator()
+        var session = ClientSession(
+            device: token.device, secret: token.secret, replica: DeviceBook(book: book),
+            nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return try await channel.executeThenClose { inbound, outbound in
+            var out = ByteBuffer()
+            Preamble.current.write(to: &out)
+            for case .send(let message) in session.start() { _ = try out.writeMessage(message) }
+            try await outbound.write(out)
+            var buffer = ByteBuffer()
+            var negotiated = false
+            var received = 0
+            for try await chunk in inbound {
+                buffer.writeImmutableBuffer(chunk)
+                if !negotiated {
+                    guard let preamble = try Preamble.read(from: &buffer) else { continue }
+                    _ = try preamble.negotiate(with: .current)
+                    negotiated = true
+                }
+                while let message = try buffer.readMessage() {
+                    if case .ops(let ops) = message {
+                        received += ops.operations.count
+                        if received >= 5_000 { progress("已接收 \(received) 个操作…") }
+                    }
+                    var reply = ByteBuffer()
+                    for action in try session.receive(message) {
+                        switch action {
+                        case .send(let outgoing): _ = try reply.writeMessage(outgoing)
+                        case .finished(let summary):
+                            try book.setMeta(Book.SyncKey.lastSync, String(book.options.now()))
+                            return summary
+                        }
+                    }
+                    if reply.readableBytes > 0 { try await outbound.write(reply) }
+                }
+                buffer.discardReadBytes()
+            }
+            // The stream ended: the server closed, or it was silent past the timeout and the idle handler closed.
+            throw SyncError(
+                .unreachable, "中心节点中途断开或 \(timeout) 秒没有回应：已收到的内容都已保存，再同步一次即可继续")
+        }
+    }
+}

@@ -1,0 +1,333 @@
+import Crypto
+import FieldbookModel
+import FieldbookStore
+import FieldbookSync
+import FieldbookWire
+import Foundation
+import GRDB
+
+/// The central node's database: a `Book` holding every op of the bank (the consolidated book), plus principals,
+/// devices, the log sequence and per-device sync state, all in one SQLite file (`central.sqlite`).
+///
+/// It answers server sessions (``CentralReplica``) and administration (`fieldbook admin`).
+///
+/// ```swift
+/// let central = try CentralDatabase.open(at: "/srv/fieldbook/central.sqlite")
+/// try central.addPrincipal("M001", name: "张经理", role: .manager)
+/// let token = try central.addDevice(for: "M001", address: "10.0.0.5:7420")
+/// ```
+public final class CentralDatabase: CentralReplica, @unchecked Sendable {
+    // @unchecked because every member is immutable and the database queue serializes all access.
+
+    /// The consolidated book.
+    public let book: Book
+    private let seal: SecretSeal
+
+    private init(book: Book, seal: SecretSeal) throws {
+        self.book = book
+        self.seal = seal
+        try Self.migrator.migrate(book.database)
+    }
+
+    /// Opens the central database, creating it (and its key file, `PATH.key`, mode 0600) on first use.
+    public static func open(at path: String, options: BookOptions = .system) throws -> CentralDatabase {
+        let book =
+            FileManager.default.fileExists(atPath: path)
+            ? try Book.open(at: path, options: options)
+            : try Book.create(at: path, principal: "central", name: "中心节点", options: options)
+        return try CentralDatabase(book: book, seal: try SecretSeal(keyFile: path + ".key"))
+    }
+
+    /// A central database in memory, for tests.
+    public static func inMemory(options: BookOptions = .system) throws -> CentralDatabase {
+        try CentralDatabase(
+            book: try Book.inMemory(principal: "central", options: options), seal: SecretSeal(key: SymmetricKey(size: .bits256)))
+    }
+
+    private var database: DatabaseQueue { book.database }
+
+    private func now64() -> Int64 { Int64(book.options.now()) }
+
+    // MARK: - Administration
+
+    /// Adds a principal.
+    ///
+    /// - Throws: ``CentralError`` if the code exists or is not a valid employee code.
+    public func addPrincipal(_ code: String, name: String, role: PrincipalRole) throws {
+        guard !code.isEmpty, code.utf8.count <= 64,
+            code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), code != "central"
+        else { throw CentralError("员工编号只能由字母、数字、- 和 _ 组成，最多 64 字节") }
+        try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [code]) != true else {
+                throw CentralError("员工 \(code) 已存在")
+            }
+            try db.execute(
+                sql: "INSERT INTO principal (code, name, role, created) VALUES (?, ?, ?, ?)",
+                arguments: [code, name, role.rawValue, now64()])
+        }
+    }
+
+    /// Enrols a new device for a principal and returns its token, which is shown once and not kept in clear.
+    public func addDevice(for principal: String, address: String) throws -> EnrolmentToken {
+        var generator = SystemRandomNumberGenerator()
+        let device = DeviceID(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })!
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let sealed = try seal.seal(secret)
+        try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [principal]) == true
+            else { throw CentralError("没有员工 \(principal)：先运行 admin principal add") }
+            try db.execute(
+                sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)",
+                arguments: [Data(device.bytes), principal, sealed, now64()])
+        }
+        return EnrolmentToken(address: address, device: device, secret: secret)
+    }
+
+    /// Revokes a device by its ID or a unique prefix of its hex form (at least 4 characters).
+    ///
+    /// - Returns: The full device ID.
+    @discardableResult
+    public func revokeDevice(_ reference: String) throws -> DeviceID {
+        try database.write { db in
+            let device = try resolveDevice(reference, db: db)
+            try db.execute(sql: "UPDATE device SET revoked = 1 WHERE id = ?", arguments: [Data(device.bytes)])
+            return device
+        }
+    }
+
+    private func resolveDevice(_ reference: String, db: Database) throws -> DeviceID {
+        let prefix = reference.lowercased()
+        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw CentralError("设备 ID 至少写 4 位十六进制") }
+        let matches = try Data.fetchAll(db, sql: "SELECT id FROM device").compactMap { DeviceID(bytes: Array($0)) }
+            .filter { $0.hex.hasPrefix(prefix) }
+        guard matches.count == 1 else {
+            throw CentralError(matches.isEmpty ? "找不到设备 \(reference)" : "设备 ID \(reference) 不唯一，请多写几位")
+        }
+        return matches[0]
+    }
+
+    /// Changes a customer's owning manager. The old owner's devices purge the customer at their next sync; the new
+    /// owner's devices receive its full history.
+    public func assign(_ customer: String, to principal: String) throws {
+        try requirePrincipal(principal)
+        try centralChange(customer) { tx, id in try tx.set(id, Schema.F.owner, .text(principal)) }
+    }
+
+    /// Adds a co-coverer (a wealth-center advisor) to a customer.
+    public func cocover(_ customer: String, with principal: String) throws {
+        try requirePrincipal(principal)
+        try centralChange(customer) { tx, id in try tx.add(id, Schema.F.cocoverers, principal) }
+    }
+
+    /// Ends a co-coverage.
+    public func uncover(_ customer: String, with principal: String) throws {
+        try centralChange(customer) { tx, id in
+            guard try tx.remove(id, Schema.F.cocoverers, principal) != nil else {
+                throw CentralError("\(principal) 没有协同这个客户")
+            }
+        }
+    }
+
+    private func requirePrincipal(_ code: String) throws {
+        let exists = try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [code]) == true
+        }
+        guard exists else { throw CentralError("没有员工 \(code)：先运行 admin principal add") }
+    }
+
+    /// A privileged change of the central book, with a log sequence number for each op, in one transaction.
+    private func centralChange(_ reference: String, _ change: (BookTransaction, EntityID) throws -> Void) throws {
+        let now = now64()
+        try book.write(privileged: true) { tx in
+            let id = try book.resolveCustomer(reference, in: tx.db)
+            try change(tx, id)
+            for op in tx.appended {
+                try tx.db.execute(
+                    sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, NULL, ?)",
+                    arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, now])
+            }
+        }
+    }
+
+    /// Counts and the state of every device, for `admin status`.
+    public func status() throws -> CentralStatus {
+        try database.read { db in
+            let principals = try Row.fetchAll(db, sql: "SELECT code, name, role FROM principal ORDER BY code").map {
+                CentralStatus.Principal(code: $0["code"], name: $0["name"], role: $0["role"])
+            }
+            let devices = try Row.fetchAll(
+                db, sql: "SELECT id, principal, revoked, last_sync, actor FROM device ORDER BY principal, created"
+            ).map { row in
+                CentralStatus.Device(
+                    id: DeviceID(bytes: Array(row["id"] as Data))!.hex, principal: row["principal"], revoked: row["revoked"],
+                    lastSync: (row["last_sync"] as Int64?).map { UInt64($0) }, enrolled: row["actor"] != nil)
+            }
+            return CentralStatus(
+                principals: principals, devices: devices,
+                customers: try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0,
+                ops: try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0,
+                lastLSN: UInt64(try Int64.fetchOne(db, sql: "SELECT max(lsn) FROM lsn") ?? 0))
+        }
+    }
+
+    // MARK: - CentralReplica
+
+    public func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)? {
+        guard
+            let row = try database.read({ db in
+                try Row.fetchOne(
+                    db, sql: "SELECT principal, secret, actor, revoked FROM device WHERE id = ?", arguments: [Data(device.bytes)])
+            })
+        else { return nil }
+        let actor = (row["actor"] as Data?).flatMap { ActorID(bytes: Array($0)) }
+        return (try seal.open(row["secret"]), row["principal"], actor, row["revoked"])
+    }
+
+    public func bind(_ device: DeviceID, actor: ActorID) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE device SET actor = ? WHERE id = ? AND actor IS NULL",
+                arguments: [Data(actor.bytes), Data(device.bytes)])
+        }
+    }
+
+    public func held(of actor: ActorID) throws -> UInt64 {
+        try database.read { db in try Self.held(actor, db: db) }
+    }
+
+    private static func held(_ actor: ActorID, db: Database) throws -> UInt64 {
+        UInt64(try Int64.fetchOne(db, sql: "SELECT held FROM held WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0)
+    }
+
+    public func now() throws -> HLC {
+        HLC(milliseconds: book.options.now(), logical: 0)
+    }
+
+    public func push(_ ops: [Op], from account: DeviceAccount) throws -> PushOutcome {
+        let now = now64()
+        return try database.write { db in
+            var held = try Self.held(account.actor, db: db)
+            var outcome = PushOutcome(held: held)
+            for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
+                // Ops signed for another actor are never stored and do not count.
+                guard op.id.actor == account.actor else {
+                    outcome.denied += 1
+                    continue
+                }
+                if op.id.counter <= held { continue }  // a duplicate of something held
+                guard op.id.counter == held + 1 else {
+                    outcome.gap = true
+                    break
+                }
+                if let refusal = try Self.refusal(of: op, from: account, db: db) {
+                    try db.execute(
+                        sql: "INSERT INTO refused (actor, counter, code, at) VALUES (?, ?, ?, ?)",
+                        arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.rawValue), now])
+                    if refusal == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
+                } else if try Book.append(op, db: db) {
+                    try db.execute(
+                        sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
+                }
+                held += 1
+            }
+            try db.execute(
+                sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held",
+                arguments: [Data(account.actor.bytes), Int64(held)])
+            outcome.held = held
+            return outcome
+        }
+    }
+
+    /// Why a pushed op may not be stored, or `nil` when it may (ARCHITECTURE §3 "Scope", §7).
+    private static func refusal(of op: Op, from account: DeviceAccount, db: Database) throws -> ErrorCode? {
+        if op.structuralProblem != nil || op.principal != account.principal { return .permissionDenied }
+        // Coverage is the central node's business: a device may only set the owner of a customer it creates, to itself.
+        switch op.body {
+        case .create(let kind, _, let fields):
+            let foreignOwner = fields.contains { $0.field == Schema.F.owner && $0.value != .text(account.principal) }
+            let coverage = fields.contains { $0.field == Schema.F.cocoverers }
+            if kind == .customer, foreignOwner || coverage { return .permissionDenied }
+        case .set(_, let field, _, _), .add(_, let field, _), .remove(_, let field, _, _):
+            if Schema.field(field)?.writer == .admin { return .permissionDenied }
+        }
+        switch op.scope {
+        case .global:
+            return nil
+        case .principal(let code):
+            return code == account.principal ? nil : .scopeViolation
+        case .customer(let customer):
+            if case .create(.customer, let entity, _) = op.body, entity == customer,
+                try !Book.customerExists(customer, db: db)
+            {
+                return nil  // a new customer, owned by its creator
+            }
+            return try Book.covers(account.principal, customer, db: db) ? nil : .scopeViolation
+        }
+    }
+
+    public func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan {
+        try database.write { db in
+            let device = Data(account.device.bytes)
+            let customers = try Book.customers(coveredBy: account.principal, db: db)
+            var current = Set(customers.map { Scope.customer($0).key })
+            current.insert(Scope.principal(account.principal).key)
+            current.insert(Scope.global.key)
+            let last = UInt64(try Int64.fetchOne(db, sql: "SELECT max(lsn) FROM lsn") ?? 0)
+
+            // What the device holds: the scopes of the DONE whose cursor it names. Unknown (a fresh device, a
+            // resync, a cursor from a lost database): nothing, so everything in scope is sent as backfill.
+            var previous: Set<String> = []
+            var known = false
+            if cursor > 0, !resync,
+                let list = try String.fetchOne(
+                    db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ? AND cursor = ?", arguments: [device, Int64(cursor)])
+            {
+                previous = Set(list.split(separator: " ").map(String.init))
+                known = true
+            }
+            // On a resync, the device may still hold customers it should not: purge all it was ever given.
+            if resync || (cursor > 0 && !known) {
+                for list in try String.fetchAll(db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ?", arguments: [device]) {
+                    for key in list.split(separator: " ") where !current.contains(String(key)) { previous.insert(String(key)) }
+                }
+            }
+
+            var purges: [Message.Purge.Entry] = []
+            for key in previous.subtracting(current).sorted() {
+                guard let customer = Scope(key: key)?.customer else { continue }
+                let owner = try Book.owner(of: customer, db: db)
+                purges.append(
+                    owner != nil && owner != account.principal
+                        ? Message.Purge.Entry(customer: customer, reason: .reassigned, newOwner: owner)
+                        : Message.Purge.Entry(customer: customer, reason: .coverageEnded))
+            }
+            let kept = known ? current.intersection(previous) : []
+            let entered = current.subtracting(kept)
+            var backfill: [Op] = []
+            for key in entered.sorted() {
+                if let scope = Scope(key: key) { backfill += try Book.ops(in: scope, db: db) }
+            }
+            var delta: [(lsn: UInt64, op: Op)] = []
+            if !kept.isEmpty, last > cursor {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE lsn > ? AND lsn <= ? ORDER BY lsn",
+                    arguments: [Int64(cursor), Int64(last)])
+                for row in rows where kept.contains(row["scope"] as String) {
+                    let actor = ActorID(bytes: Array(row["actor"] as Data))!
+                    // The device has its own ops already.
+                    guard actor != account.actor,
+                        let op = try Book.op(OpID(actor: actor, counter: UInt64(row["counter"] as Int64)), db: db)
+                    else { continue }
+                    delta.append((UInt64(row["lsn"] as Int64), op))
+                }
+            }
+            let hash = try Book.stateHash(of: current.compactMap(Scope.init(key:)), db: db)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)",
+                arguments: [device, Int64(last), current.sorted().joined(separator: " ")])
+            try db.execute(sql: "UPDATE device SET last_sync = ? WHERE id = ?", arguments: [now64(), device])
+            return PullPlan(purges: purges, backfill: backfill, delta: delta, cursor: last, stateHash: hash)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import FieldbookClient
+import FieldbookModel
+import FieldbookStore
+import FieldbookSync
+import FieldbookWire
+import Foundation
+
+/// `sync`: push and pull with the central node.
+enum SyncCommand {
+    static func sync(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("sync")
+        try arguments.allowFlags([], usage: spec.usage)
+        let server = arguments.take("server") ?? arguments.take("--server")
+        guard arguments.positionals.isEmpty || (arguments.positionals.first == "--server" && server == nil) else {
+            throw spec.usageError("sync 只接受 --server 主机:端口")
+        }
+        let override = server ?? (arguments.positionals.count == 2 ? arguments.positionals[1] : nil)
+        let book = session.book
+        // Names of what may leave, read before the sync removes them; and the conflicts already open.
+        let names = Dictionary(
+            try book.find(includeArchived: true, limit: 1_000_000).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let conflictsBefore = Set(try book.conflicts().map { "\($0.entity)|\($0.field.rawValue)" })
+        let output = session.output
+        let summary: SyncSummary
+        do {
+            summary = try runBlocking {
+                try await SyncClient(book: book).sync(server: override) { line in output.line(line) }
+            }
+        } catch let error as SyncError {
+            throw ShellError(.network, error.message)
+        }
+        let newConflicts = try book.conflicts().filter { !conflictsBefore.contains("\($0.entity)|\($0.field.rawValue)") }
+        // Customers new to this book (a first sync re-sends the device's own customers: they are not new).
+        let added = try book.find(includeArchived: true, limit: 1_000_000).filter { names[$0.id] == nil }.count
+        var line = "同步完成：发送 \(summary.opsSent) 个操作，接收 \(summary.opsReceived) 个操作"
+        if added > 0 { line += "，新增客户 \(added) 位" }
+        if !summary.purged.isEmpty { line += "，移出客户 \(summary.purged.count) 位" }
+        line += newConflicts.isEmpty ? "，没有新冲突" : "，新冲突 \(newConflicts.count) 处（conflicts 查看）"
+        session.say(line)
+        for entry in summary.purged {
+            let who = names[entry.customer].map { "\($0) [\(entry.customer.short)]" } ?? "[\(entry.customer.short)]"
+            let why: String
+            switch entry.reason {
+            case .reassigned: why = entry.newOwner.map { "已改由 \($0) 管户" } ?? "已改由他人管户"
+            case .accessRevoked: why = "访问权限被收回"
+            default: why = "不再由你覆盖"
+            }
+            session.say("  移出 \(who)：\(why)，已从本机删除")
+        }
+        if summary.rejected > 0 {
+            session.say("注意：中心节点拒收了部分修改（超出你的客户范围或无权修改），这些修改没有同步")
+        }
+        if !summary.verified {
+            session.say("警告：同步后本机与中心节点的状态核对不一致，已重新拉取仍不一致；请联系管理员（fieldbook status 可看状态哈希）")
+        }
+    }
+
+    /// Runs async work from the synchronous shell and waits for it.
+    static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+}
+
+/// Carries a result out of a detached task.
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    // @unchecked because `result` is written once by the task before the semaphore is signalled, and read after.
+    var result: Result<T, any Error>?
+}

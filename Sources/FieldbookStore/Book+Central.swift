@@ -1,0 +1,69 @@
+import FieldbookModel
+import Foundation
+import GRDB
+
+/// Package-level access for the central node, which keeps its own tables beside the book and must append ops and
+/// ask about coverage inside its own transactions.
+extension Book {
+    /// Appends and projects an op inside the caller's transaction; `false` for a duplicate.
+    package static func append(_ op: Op, db: Database) throws -> Bool {
+        try Projector.append(op, db: db)
+    }
+
+    /// The owner (display winner of `owner`) of a created customer, or `nil`.
+    package static func owner(of customer: EntityID, db: Database) throws -> String? {
+        try Projector.winner(Data(customer.bytes), Schema.F.owner, db: db)?.text
+    }
+
+    /// Whether a customer exists (its create has been applied).
+    package static func customerExists(_ customer: EntityID, db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [Data(customer.bytes)]) == true
+    }
+
+    /// Whether a principal covers a customer: owns it, or co-covers it.
+    package static func covers(_ principal: String, _ customer: EntityID, db: Database) throws -> Bool {
+        if try owner(of: customer, db: db) == principal { return true }
+        return try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM set_add WHERE entity = ? AND field = ? AND element = ?",
+            arguments: [Data(customer.bytes), Int(Schema.F.cocoverers.rawValue), principal]) == true
+    }
+
+    /// The customers a principal covers: every customer whose owner is the principal, or that the principal
+    /// co-covers.
+    package static func customers(coveredBy principal: String, db: Database) throws -> Set<EntityID> {
+        let owned = try Data.fetchAll(
+            db,
+            sql: """
+                SELECT c.id FROM customer c
+                WHERE (SELECT value FROM reg_value r WHERE r.entity = c.id AND r.field = ?
+                       ORDER BY hlc DESC, actor DESC, counter DESC LIMIT 1) = ?
+                """,
+            arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)])
+        let shared = try Data.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT s.entity FROM set_add s JOIN customer c ON c.id = s.entity
+                WHERE s.field = ? AND s.element = ?
+                """,
+            arguments: [Int(Schema.F.cocoverers.rawValue), principal])
+        return Set((owned + shared).compactMap { EntityID(bytes: Array($0)) })
+    }
+
+    /// Every op of a scope, in arrival order, inside the caller's transaction.
+    package static func ops(in scope: Scope, db: Database) throws -> [Op] {
+        try Row.fetchAll(db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid", arguments: [scope.key]).map(operation)
+    }
+
+    /// The op with an ID, inside the caller's transaction.
+    package static func op(_ id: OpID, db: Database) throws -> Op? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM op WHERE actor = ? AND counter = ?",
+            arguments: [Data(id.actor.bytes), Int64(id.counter)]
+        ).map(operation)
+    }
+
+    /// Resolves a customer reference inside the caller's transaction (see ``resolveCustomer(_:)``).
+    package func resolveCustomer(_ reference: String, in db: Database) throws -> EntityID {
+        try resolveCustomer(reference, db: db)
+    }
+}

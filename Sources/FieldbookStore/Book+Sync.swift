@@ -1,0 +1,110 @@
+import FieldbookModel
+import Foundation
+import GRDB
+
+extension Book {
+    /// Metadata keys of the sync state.
+    public enum SyncKey {
+        /// The last central log sequence number applied.
+        public static let cursor = "cursor"
+        /// The highest own counter the central node holds.
+        public static let pushed = "pushed"
+        /// When the last sync finished (Unix ms).
+        public static let lastSync = "last_sync"
+        /// The enrolled device ID (hex).
+        public static let device = "device"
+        /// The enrolment secret (hex). The book file is 0600; encryption at rest is SECURITY.md's open item.
+        public static let secret = "secret"
+        /// `HOST:PORT` of the central node.
+        public static let server = "server"
+    }
+
+    /// The sync cursor (0 before the first sync).
+    public func syncCursor() throws(StoreError) -> UInt64 { UInt64(try meta(SyncKey.cursor) ?? "0") ?? 0 }
+
+    /// Raises the clock to a reading seen elsewhere (the central node's), so later local ops sort after it.
+    public func observe(_ time: HLC) throws(StoreError) {
+        do {
+            try database.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO meta (key, value) VALUES ('hlc', ?)
+                        ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                        """,
+                    arguments: [String(Int64(bitPattern: time.rawValue))])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// A customer removed from this book by a purge, as recorded in the book's purge log.
+    public struct PurgeRecord: Sendable, Hashable {
+        /// The customer.
+        public var customer: EntityID
+        /// The reason byte from the central node (1 reassigned, 2 coverage ended, 3 revoked, 4 erased).
+        public var reason: UInt8
+        /// The new owner, when the central node said.
+        public var newOwner: String?
+
+        /// Makes a record.
+        public init(customer: EntityID, reason: UInt8, newOwner: String?) {
+            self.customer = customer
+            self.reason = reason
+            self.newOwner = newOwner
+        }
+    }
+
+    /// Removes every row and op of customers that left this book's scope: the only deletion a book ever does.
+    ///
+    /// One transaction with `secure_delete` on, then a WAL checkpoint, so no trace of the customers stays in the
+    /// file. What left and why is recorded in `purge_log` (without any customer data but the ID).
+    ///
+    /// - Returns: How many of the customers were present.
+    @discardableResult
+    public func purge(_ records: [PurgeRecord]) throws(StoreError) -> Int {
+        guard !records.isEmpty else { return 0 }
+        let now = options.now()
+        do {
+            let removed = try database.write { db -> Int in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS purge_log (
+                            customer TEXT NOT NULL, reason INTEGER NOT NULL, new_owner TEXT, at INTEGER NOT NULL)
+                        """)
+                var removed = 0
+                for record in records {
+                    let scope = Scope.customer(record.customer).key
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [Data(record.customer.bytes)]) == true {
+                        removed += 1
+                    }
+                    let entities = "(SELECT id FROM entity WHERE scope = ?)"
+                    for table in ["reg_value", "reg_superseded", "set_add", "set_removed"] {
+                        try db.execute(sql: "DELETE FROM \(table) WHERE entity IN \(entities)", arguments: [scope])
+                    }
+                    try db.execute(sql: "DELETE FROM customer WHERE id = ?", arguments: [Data(record.customer.bytes)])
+                    try db.execute(sql: "DELETE FROM entity WHERE scope = ?", arguments: [scope])
+                    // The op log's trigger lets a DELETE through only for a scope listed in `purging`.
+                    try db.execute(sql: "INSERT OR IGNORE INTO purging (scope) VALUES (?)", arguments: [scope])
+                    try db.execute(sql: "DELETE FROM op WHERE scope = ?", arguments: [scope])
+                    try db.execute(sql: "DELETE FROM purging WHERE scope = ?", arguments: [scope])
+                    try db.execute(
+                        sql: "INSERT INTO purge_log (customer, reason, new_owner, at) VALUES (?, ?, ?, ?)",
+                        arguments: [record.customer.text, Int(record.reason), record.newOwner, Int64(now)])
+                }
+                // What is held of each actor is recomputed from what is left (own counters live on in meta).
+                try db.execute(sql: "DELETE FROM actor_state")
+                let cursor = try Row.fetchCursor(db, sql: "SELECT actor, counter, principal FROM op ORDER BY actor, counter")
+                while let row = try cursor.next() {
+                    let id = OpID(actor: ActorID(bytes: Array(row["actor"] as Data))!, counter: UInt64(row["counter"] as Int64))
+                    try Projector.advanceActor(id, principal: row["principal"], db: db)
+                }
+                return removed
+            }
+            try database.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            return removed
+        } catch {
+            throw Self.map(error)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import FieldbookModel
+import FieldbookWire
+
+/// What a client session needs from the device's book. `FieldbookClient` implements it over `Book`; tests
+/// implement it in memory. Every method is one transaction.
+public protocol DeviceReplica: AnyObject {
+    /// The device's actor: every op it pushes has it.
+    var actor: ActorID { get }
+    /// The device's own ops after a counter, in counter order, at most `limit`.
+    func ownOps(after counter: UInt64, limit: Int) throws -> [Operation]
+    /// Records that the server holds the device's ops up to `held` (for "unsynced" counts).
+    func markPushed(_ held: UInt64) throws
+    /// The last log sequence number applied: the cursor a pull starts from.
+    func cursor() throws -> UInt64
+    /// Applies received ops idempotently; with a cursor, moves the cursor in the same transaction.
+    ///
+    /// - Returns: How many ops were new.
+    func apply(_ ops: [Operation], cursor: UInt64?) throws -> Int
+    /// Moves the cursor (a DONE that carried no ops).
+    func setCursor(_ cursor: UInt64) throws
+    /// Removes every row and op of customers that left the device's scope, in one transaction.
+    func purge(_ entries: [Message.Purge.Entry]) throws
+    /// Takes the server's clock reading into account.
+    func observe(_ time: HLC) throws
+    /// The overall state hash of the device's book.
+    func stateHash() throws -> [UInt8]
+}
+
+/// Who a device is, as the server knows it after authentication.
+public struct DeviceAccount: Sendable, Hashable {
+    /// The enrolled device.
+    public var device: DeviceID
+    /// The employee code it is enrolled for.
+    public var principal: String
+    /// The actor bound to the device (the one its ops carry).
+    public var actor: ActorID
+
+    /// Makes an account.
+    public init(device: DeviceID, principal: String, actor: ActorID) {
+        self.device = device
+        self.principal = principal
+        self.actor = actor
+    }
+}
+
+/// What the server did with a pushed batch.
+public struct PushOutcome: Sendable, Hashable {
+    /// The highest contiguous counter now held of the device's actor (rejected ops count as held: they will never
+    /// be accepted, and the device must not be blocked behind them).
+    public var held: UInt64
+    /// Ops refused because they write outside the device's scope.
+    public var outOfScope: Int
+    /// Ops refused because the principal may not write what they write.
+    public var denied: Int
+    /// Whether the batch did not continue from what the server holds (SPEC §10 `counterGap`); nothing after the
+    /// gap was stored.
+    public var gap = false
+
+    /// Makes an outcome.
+    public init(held: UInt64, outOfScope: Int = 0, denied: Int = 0) {
+        self.held = held
+        self.outOfScope = outOfScope
+        self.denied = denied
+    }
+}
+
+/// Everything a pull answers, computed on one consistent snapshot of the central database.
+public struct PullPlan: Sendable {
+    /// Customers that left the device's scope.
+    public var purges: [Message.Purge.Entry]
+    /// The full history of customers that entered the scope (or the whole scope, for a resync).
+    public var backfill: [Operation]
+    /// Ops in scope after the device's cursor, in log order, each with its log sequence number.
+    public var delta: [(lsn: UInt64, op: Operation)]
+    /// The device's new cursor.
+    public var cursor: UInt64
+    /// The state hash of the device's scope at `cursor`.
+    public var stateHash: [UInt8]
+
+    /// Makes a plan.
+    public init(
+        purges: [Message.Purge.Entry], backfill: [Operation], delta: [(lsn: UInt64, op: Operation)], cursor: UInt64,
+        stateHash: [UInt8]
+    ) {
+        self.purges = purges
+        self.backfill = backfill
+        self.delta = delta
+        self.cursor = cursor
+        self.stateHash = stateHash
+    }
+}
+
+/// What a server session needs from the central database. `FieldbookServer` implements it over SQLite; a
+/// PostgreSQL implementation can follow (ARCHITECTURE §6).
+public protocol CentralReplica: AnyObject {
+    /// The enrolment secret of a device, its principal and bound actor; `nil` for an unknown device.
+    func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)?
+    /// Binds a device to the actor of its first authenticated session.
+    func bind(_ device: DeviceID, actor: ActorID) throws
+    /// The highest contiguous counter held of an actor.
+    func held(of actor: ActorID) throws -> UInt64
+    /// Validates (scope, permissions, contiguity) and stores a pushed batch in one transaction.
+    func push(_ ops: [Operation], from account: DeviceAccount) throws -> PushOutcome
+    /// What to send for a pull.
+    func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan
+    /// The central node's clock reading.
+    func now() throws -> HLC
+}

@@ -1,0 +1,24 @@
+import FieldbookWire
+
+/// What one sync did, for the `sync` command's summary line.
+public struct SyncSummary: Sendable, Hashable {
+    /// Own ops the central node newly holds.
+    public var opsSent = 0
+    /// Ops received that were new to the device.
+    public var opsReceived = 0
+    /// Customers whose history arrived because they entered the scope.
+    public var customersAdded = 0
+    /// Customers removed because they left the scope.
+    public var purged: [Message.Purge.Entry] = []
+    /// Refusals the central node reported (ops outside the scope, or not permitted); those ops are not stored.
+    public var rejected = 0
+    /// Whether the device's state hash matched the central node's view of its scope.
+    public var verified = false
+    /// Whether a mismatch made the device pull its whole scope again.
+    public var resynced = false
+    /// The new cursor.
+    public var cursor: UInt64 = 0
+
+    /// An empty summary.
+    public init() {}
+}
