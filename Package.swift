@@ -108,6 +108,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmarks (issue 8): Fieldbook's own workloads; tools/bench/run drives them.
+        .executableTarget(
+            name: "fieldbook-bench",
+            dependencies: [
+                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "tools/bench/FieldbookBench",
+            swiftSettings: swiftSettings
+        ),
         // Wire tools (issue 4)
         .executableTarget(name: "wiredump", dependencies: ["FieldbookWire"], path: "tools/wiredump", swiftSettings: swiftSettings),
         .executableTarget(

@@ -78,11 +78,14 @@ public struct SyncClient: Sendable {
             var out = ByteBuffer()
             Preamble.current.write(to: &out)
             for case .send(let message) in session.start() { _ = try out.writeMessage(message) }
+            var sent = out.readableBytes
+            var read = 0
             try await outbound.write(out)
             var buffer = ByteBuffer()
             var negotiated = false
             var received = 0
             for try await chunk in inbound {
+                read += chunk.readableBytes
                 buffer.writeImmutableBuffer(chunk)
                 if !negotiated {
                     guard let preamble = try Preamble.read(from: &buffer) else { continue }
@@ -98,12 +101,17 @@ public struct SyncClient: Sendable {
                     for action in try session.receive(message) {
                         switch action {
                         case .send(let outgoing): _ = try reply.writeMessage(outgoing)
-                        case .finished(let summary):
+                        case .finished(var summary):
                             try book.setMeta(Book.SyncKey.lastSync, String(book.options.now()))
+                            summary.bytesSent = sent
+                            summary.bytesReceived = read
                             return summary
                         }
                     }
-                    if reply.readableBytes > 0 { try await outbound.write(reply) }
+                    if reply.readableBytes > 0 {
+                        sent += reply.readableBytes
+                        try await outbound.write(reply)
+                    }
                 }
                 buffer.discardReadBytes()
             }

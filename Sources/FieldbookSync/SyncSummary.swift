@@ -18,6 +18,10 @@ public struct SyncSummary: Sendable, Hashable {
     public var resynced = false
     /// The new cursor.
     public var cursor: UInt64 = 0
+    /// Bytes the device wrote to the connection (set by the transport).
+    public var bytesSent = 0
+    /// Bytes the device read from the connection (set by the transport).
+    public var bytesReceived = 0
 
     /// An empty summary.
     public init() {}

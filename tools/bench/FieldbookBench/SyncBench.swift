@@ -1,0 +1,183 @@
+import FieldbookClient
+import FieldbookModel
+import FieldbookServer
+import FieldbookStore
+import FieldbookSync
+import Foundation
+import Logging
+
+/// Sync figures: a 2,000-customer book with a year of history synced from scratch, and a day's 500-op delta
+/// against a central node holding a million ops, both end to end over loopback with a real `SyncServer`.
+struct SyncBench {
+    let customers: Int
+    let centralOps: Int
+    let runs: Int
+    let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("fieldbook-bench-\(UUID().uuidString)")
+    var random = SplitMix64(seed: 2026)
+
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    mutating func run() async throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let central = try CentralDatabase.open(at: path("central.sqlite"))
+        try central.addPrincipal("M001", name: "张经理", role: .manager)
+        let server = SyncServer(database: central, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let port = PortBox()
+        let serving = Task { try await server.run(host: "127.0.0.1", port: 0) { port.set($0) } }
+        while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let address = "127.0.0.1:\(port.value)"
+
+        // 1. A manager's book with a year of history, pushed from scratch, then pulled by a fresh second device.
+        let manager = try Book.create(at: path("m001.sqlite"), principal: "M001")
+        try SyncClient.enrol(manager, token: try central.addDevice(for: "M001", address: address))
+        let generated = try fillYear(manager, customers: customers)
+        var clock = ContinuousClock.now
+        let push = try await SyncClient(book: manager).sync()
+        let pushTime = ContinuousClock.now - clock
+        report("initial sync, push \(customers) customers (\(generated) ops)", [pushTime], bytes: push.bytesSent + push.bytesReceived)
+        var pullTimes: [Duration] = []
+        var pullBytes = 0
+        for index in 0..<runs {
+            let fresh = try Book.create(at: path("fresh\(index).sqlite"), principal: "M001")
+            try SyncClient.enrol(fresh, token: try central.addDevice(for: "M001", address: address))
+            clock = ContinuousClock.now
+            let pulled = try await SyncClient(book: fresh).sync()
+            pullTimes.append(ContinuousClock.now - clock)
+            pullBytes = pulled.bytesSent + pulled.bytesReceived
+            precondition(pulled.verified && pulled.opsReceived == generated, "pull must bring every op and verify")
+        }
+        report("initial sync, pull \(customers) customers to a new device", pullTimes, bytes: pullBytes)
+
+        // 2. The central node grows to `centralOps` ops from other managers' devices, then the manager's day.
+        let loadClock = ContinuousClock.now
+        try loadCentral(central, ops: centralOps - generated)
+        print(String(format: "  (loaded the central node to %d ops in %.1f s)", centralOps, seconds(ContinuousClock.now - loadClock)))
+        var dayTimes: [Duration] = []
+        var dayBytes = 0
+        for _ in 0..<runs {
+            try editDay(manager, ops: 500)
+            clock = ContinuousClock.now
+            let day = try await SyncClient(book: manager).sync()
+            dayTimes.append(ContinuousClock.now - clock)
+            dayBytes = day.bytesSent + day.bytesReceived
+            precondition(day.verified && day.opsSent == 500, "the day's delta must push and verify")
+        }
+        report("day's 500-op delta against \(centralOps) central ops", dayTimes, bytes: dayBytes)
+        server.shutdown()
+        _ = try await serving.value
+    }
+
+    /// A year of a manager's work: each customer created with a profile, edited, tagged, contacted, with family.
+    mutating func fillYear(_ book: Book, customers: Int) throws -> Int {
+        var total = 0
+        let names = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]
+        for start in stride(from: 0, to: customers, by: 100) {
+            total += try book.write { tx in
+                for index in start..<min(customers, start + 100) {
+                    let id = try tx.create(
+                        .customer, scope: nil,
+                        fields: [
+                            FieldAssignment(Schema.F.name, .text(names[index % names.count] + "客户\(index)")),
+                            FieldAssignment(Schema.F.phone, .text("138\(10_000_000 + index)")),
+                            FieldAssignment(Schema.F.tier, .text(["普通", "金葵花", "钻石"][index % 3])),
+                            FieldAssignment(Schema.F.birthday, .date(Day(number: Int32(-3_000 + index % 9_000)))),
+                        ])
+                    try tx.set(id, Schema.F.note, .text("年初电话回访，关注理财"))
+                    try tx.set(id, Schema.F.note, .text("年中上门拜访，家里老人身体不好"))
+                    try tx.add(id, Schema.F.tags, index % 2 == 0 ? "理财沙龙" : "VIP")
+                    try tx.create(.family, scope: .customer(id), fields: [
+                        FieldAssignment(Schema.F.name, .text("家人\(index)")), FieldAssignment(Schema.F.relation, .text("配偶")),
+                    ])
+                    for month in 0..<4 {
+                        try tx.create(.contact, scope: .customer(id), fields: [
+                            FieldAssignment(Schema.F.channel, .text("call")),
+                            FieldAssignment(Schema.F.text, .text("第\(month + 1)季度电话回访，聊了定投")),
+                            FieldAssignment(Schema.F.date, .date(Day(number: Int32(20_000 + month * 90)))),
+                        ])
+                    }
+                }
+                return tx.appended.count
+            }
+        }
+        return total
+    }
+
+    /// Other managers' history, pushed through the same validation path as real devices.
+    mutating func loadCentral(_ central: CentralDatabase, ops: Int) throws {
+        guard ops > 0 else { return }
+        let perDevice = 2_000
+        var made = 0
+        var deviceIndex = 0
+        while made < ops {
+            let code = "L\(deviceIndex)"
+            try central.addPrincipal(code, name: "经理\(deviceIndex)", role: .manager)
+            let token = try central.addDevice(for: code, address: "x:1")
+            let actor = ActorID.random(using: &random)
+            try central.bind(token.device, actor: actor)
+            let account = DeviceAccount(device: token.device, principal: code, actor: actor)
+            var batch: [Op] = []
+            var customer = EntityID.make(milliseconds: 1_795_000_000_000, using: &random)
+            for counter in 1...UInt64(min(perDevice, ops - made)) {
+                let body: Op.Body
+                if counter % 10 == 1 {
+                    customer = EntityID.make(milliseconds: 1_795_000_000_000 + counter, using: &random)
+                    body = .create(kind: .customer, entity: customer, fields: [
+                        FieldAssignment(Schema.F.name, .text("客户\(counter)")), FieldAssignment(Schema.F.owner, .text(code)),
+                    ])
+                } else {
+                    body = .set(entity: customer, field: Schema.F.note, value: .text("第\(counter)次记录"), pred: [])
+                }
+                batch.append(Op(
+                    id: OpID(actor: actor, counter: counter), hlc: HLC(milliseconds: 1_795_000_000_000 + counter, logical: 0),
+                    scope: .customer(customer), principal: code, body: body))
+            }
+            _ = try central.push(batch, from: account)
+            made += batch.count
+            deviceIndex += 1
+        }
+    }
+
+    /// A day's edits: field changes, tags and contacts over 300 customers.
+    mutating func editDay(_ book: Book, ops: Int) throws {
+        let customers = try book.find(limit: 300).map(\.id)
+        try book.write { tx in
+            var made = 0
+            var index = 0
+            while made < ops {
+                let id = customers[index % customers.count]
+                switch index % 4 {
+                case 0: if try tx.set(id, Schema.F.note, .text("今天电话回访 \(index)")) != nil { made += 1 }
+                case 1: if try tx.add(id, Schema.F.tags, "回访\(index)") != nil { made += 1 }
+                case 2:
+                    try tx.create(.contact, scope: .customer(id), fields: [
+                        FieldAssignment(Schema.F.channel, .text("call")), FieldAssignment(Schema.F.text, .text("电话：到期提醒")),
+                    ])
+                    made += 1
+                default: if try tx.set(id, Schema.F.phone, .text("139\(10_000_000 + index)")) != nil { made += 1 }
+                }
+                index += 1
+            }
+        }
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func report(_ name: String, _ times: [Duration], bytes: Int) {
+        let sorted = times.map(seconds).sorted()
+        let median = sorted[sorted.count / 2]
+        print(String(format: "%@: median %.1f ms (min %.1f, max %.1f, n=%d), %d bytes on the wire",
+                     name, median * 1000, sorted.first! * 1000, sorted.last! * 1000, sorted.count, bytes))
+    }
+}
+
+/// The bound port, set from the server's callback.
+final class PortBox: @unchecked Sendable {
+    // @unchecked because `stored` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored = 0
+    var value: Int { lock.withLock { stored } }
+    func set(_ port: Int) { lock.withLock { stored = port } }
+}
