@@ -16,11 +16,12 @@ import NIOPosix
 public struct SyncClient: Sendable {
     /// The device's book.
     public let book: Book
-    /// Seconds to wait for a connection, and then for each message.
+    /// Seconds to wait for a connection, and then for the server to say anything. Generous: a central node answers
+    /// a pull of a large scope after computing its state hash, and says nothing meanwhile.
     public var timeout: Int64
 
     /// Makes a client.
-    public init(book: Book, timeout: Int64 = 20) {
+    public init(book: Book, timeout: Int64 = 60) {
         self.book = book
         self.timeout = timeout
     }

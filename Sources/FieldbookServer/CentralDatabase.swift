@@ -310,9 +310,21 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             }
             var delta: [(lsn: UInt64, op: Op)] = []
             if !kept.isEmpty, last > cursor {
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE lsn > ? AND lsn <= ? ORDER BY lsn",
-                    arguments: [Int64(cursor), Int64(last)])
+                // Scan the whole log after the cursor when it is short; when the bank wrote much more than this
+                // device covers, seek each of the device's scopes on the (scope, lsn) index instead.
+                var rows: [Row] = []
+                if last - cursor <= UInt64(kept.count) * 8 {
+                    rows = try Row.fetchAll(
+                        db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE lsn > ? AND lsn <= ? ORDER BY lsn",
+                        arguments: [Int64(cursor), Int64(last)])
+                } else {
+                    for key in kept {
+                        rows += try Row.fetchAll(
+                            db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE scope = ? AND lsn > ? AND lsn <= ?",
+                            arguments: [key, Int64(cursor), Int64(last)])
+                    }
+                    rows.sort { ($0["lsn"] as Int64) < ($1["lsn"] as Int64) }
+                }
                 for row in rows where kept.contains(row["scope"] as String) {
                     let actor = ActorID(bytes: Array(row["actor"] as Data))!
                     // The device has its own ops already.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a line into commands and arguments, shell-style (SHELL.md "Invocation").
 ///
 /// Whitespace (including the ideographic space) separates arguments; single and double quotes group; a backslash
@@ -32,7 +34,8 @@ public enum Tokenizer {
             current = []
         }
 
-        for character in line {
+        // Canonically equal text is stored as the same bytes: the store, the hash and the wire compare bytes.
+        for character in line.precomposedStringWithCanonicalMapping {
             if escaping {
                 token.append(character)
                 escaping = false

@@ -26,9 +26,6 @@ public struct ClientSession {
         case idle, challenged, authenticating, pushing, pulling, finished
     }
 
-    /// Ops per pushed batch.
-    public static let batchSize = 2_000
-
     private let device: DeviceID
     private let secret: [UInt8]
     private let replica: any DeviceReplica
@@ -160,8 +157,7 @@ public struct ClientSession {
     }
 
     private mutating func pushNext() throws -> [Action] {
-        let ops = try replica.ownOps(after: held, limit: Self.batchSize)
-        if ops.isEmpty {
+        guard let ops = OpBatching.chunks(try replica.ownOps(after: held, limit: OpBatching.maximumOps)).first else {
             phase = .pulling
             return [.send(.pull(Message.Pull(cursor: try replica.cursor())))]
         }

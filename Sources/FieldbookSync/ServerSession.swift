@@ -23,9 +23,6 @@ public struct ServerSession {
 
     private enum Phase { case hello, auth, open, closed }
 
-    /// Ops per OPS batch sent to a device.
-    public static let batchSize = 2_000
-
     private let replica: any CentralReplica
     private let nonce: [UInt8]
     private var phase = Phase.hello
@@ -152,18 +149,14 @@ public struct ServerSession {
                 actions.append(.send(.purge(Message.Purge(entries: plan.purges))))
                 stats.purged += plan.purges.count
             }
-            var index = 0
-            while index < plan.backfill.count {
-                let chunk = Array(plan.backfill[index..<min(plan.backfill.count, index + Self.batchSize)])
+            for chunk in OpBatching.chunks(plan.backfill) {
                 actions.append(.send(.ops(Message.Ops(seq: pull.cursor, backfill: true, operations: chunk, compressed: chunk.count > 32))))
-                index += Self.batchSize
             }
-            index = 0
-            while index < plan.delta.count {
-                let chunk = plan.delta[index..<min(plan.delta.count, index + Self.batchSize)]
-                actions.append(
-                    .send(.ops(Message.Ops(seq: chunk.last!.lsn, operations: chunk.map(\.op), compressed: chunk.count > 32))))
-                index += Self.batchSize
+            // A delta batch's seq is the log sequence number of its last op: the cursor once it is applied.
+            var lsnByOp: [OpID: UInt64] = [:]
+            for entry in plan.delta { lsnByOp[entry.op.id] = entry.lsn }
+            for chunk in OpBatching.chunks(plan.delta.map(\.op)) {
+                actions.append(.send(.ops(Message.Ops(seq: lsnByOp[chunk.last!.id]!, operations: chunk, compressed: chunk.count > 32))))
             }
             stats.sent += plan.backfill.count + plan.delta.count
             actions.append(.send(.done(Message.Done(cursor: plan.cursor, stateHash: plan.stateHash))))

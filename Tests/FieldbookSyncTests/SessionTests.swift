@@ -76,6 +76,7 @@ struct SessionTests {
         #expect(try a.book.stateHash(scope: .customer(vip)) == w.book.stateHash(scope: .customer(vip)))
     }
 
+    /// [W-8.10.3] purge in one transaction, [W-14.5] the server never sends outside the scope.
     @Test("assign moves a customer: the old owner's next sync purges it, the new owner's brings its history")
     func assignment() throws {
         var (harness, a, b, _) = try Self.setUp()
@@ -100,6 +101,23 @@ struct SessionTests {
         #expect(try harness.sync(a).summary?.opsSent == 1)
     }
 
+    @Test("long notes are split into batches that stay inside the frame limit, both ways")
+    func largeBatches() throws {
+        var (harness, a, _, _) = try Self.setUp()
+        let note = String(repeating: "家里老人身体不好，需要长期护理规划。", count: 300)  // ~16 KB each
+        let id = try Self.add(a, "王芳")
+        for index in 0..<120 { try a.book.write { tx in try tx.set(id, Schema.F.note, .text(note + "\(index)")) } }
+        let pushed = try #require(try harness.sync(a).summary)
+        #expect(pushed.opsSent == 121 && pushed.verified)
+        // A second device of the same manager pulls all of it (about 2 MB) in several frames.
+        let laptop = TestDevice(
+            book: try Book.inMemory(principal: "M001", options: .fixed(milliseconds: 1_795_395_600_500, seed: 9)),
+            token: try harness.central.addDevice(for: "M001", address: "x:1"))
+        let pulled = try #require(try harness.sync(laptop).summary)
+        #expect(pulled.opsReceived == 121 && pulled.verified)
+    }
+
+    /// [W-14.2] an unknown device and a wrong MAC fail alike; [W-11.2.3] a fatal ERROR ends the session.
     @Test("a revoked device, a wrong secret and an unknown device are refused")
     func authentication() throws {
         var (harness, a, _, _) = try Self.setUp()
@@ -115,6 +133,25 @@ struct SessionTests {
             return
         }
         #expect(unknown.code == .authFailed)
+        // A replayed AUTH: an eavesdropper's copy of a good session's HELLO and AUTH, sent into a new session.
+        var client = ClientSession(device: a.token.device, secret: a.token.secret, replica: a.replica, nonce: harness.nonce())
+        var first = ServerSession(replica: harness.central, nonce: harness.nonce())
+        guard case .send(let hello) = client.start()[0], case .send(let challenge) = first.receive(hello)[0],
+            case .send(let auth) = try client.receive(challenge)[0], case .send(.welcome) = first.receive(auth)[0]
+        else {
+            Issue.record("the genuine session must authenticate")
+            return
+        }
+        var replay = ServerSession(replica: harness.central, nonce: harness.nonce())
+        _ = replay.receive(hello)
+        let answer = replay.receive(auth)
+        guard case .send(.error(let error)) = answer.first else {
+            Issue.record("a replayed AUTH must be refused")
+            return
+        }
+        #expect(error.code == .authFailed && error.fatal)
+        #expect(replay.isClosed)
+
         try harness.central.revokeDevice(String(a.token.device.hex.prefix(6)))
         guard case .failed(let revoked) = try harness.sync(a) else {
             Issue.record("a revoked device must fail")
@@ -123,6 +160,7 @@ struct SessionTests {
         #expect(revoked.code == .revoked)
     }
 
+    /// [W-14.5] the server checks every pushed op against scope and permissions; [W-10.4] refused ops count as held.
     @Test("ops outside the scope or writing coverage are refused, stored nowhere, and do not block the device")
     func refusals() throws {
         var (harness, a, b, _) = try Self.setUp()

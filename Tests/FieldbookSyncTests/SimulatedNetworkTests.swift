@@ -7,6 +7,7 @@ import FieldbookWire
 import Foundation
 import Testing
 
+/// [W-9.2] [W-9.7] push from held + 1 and resume after any drop; [W-9.4] every final sync verifies its state hash.
 /// A seeded simulated network: a central node and four devices of three principals (M001 has two), random edits
 /// between syncs, coverage changes by the centre, and sessions that drop mid-batch, deliver a message twice or out
 /// of order. After a final quiet round every device must hold exactly the centre's view of its scope.

@@ -102,6 +102,7 @@ struct SessionPhaseTests {
         "W-9.4",  // compare the state hash, ERROR stateMismatch, PULL resync
         "W-9.7",  // resume from held and cursor
         "W-10.2",  // counterGap for non-contiguous pushes
+        "W-10.4",  // refused ops count as held; the rest of the batch is stored (FieldbookSyncTests.refusals)
         "W-11.2.3",  // close after a fatal ERROR
         "W-12.3",  // PING after 60 s, timeout after 120 s
         "W-14.2",  // constant-time MAC compare, authFailed for both failures
