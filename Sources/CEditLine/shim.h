@@ -34,3 +34,6 @@ static inline void fb_setlocale_utf8(void) {
     const char *codeset = nl_langinfo(CODESET);
     if (codeset == NULL || strcmp(codeset, "UTF-8") != 0) { setlocale(LC_CTYPE, "C.UTF-8"); }
 }
+
+// Whether libedit installs its own signal handlers (it then switches the terminal to cooked mode on SIGINT).
+static inline void fb_set_catch_signals(int on) { rl_catch_signals = on; }

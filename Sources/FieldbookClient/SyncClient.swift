@@ -82,18 +82,11 @@ public struct SyncClient: Sendable {
             var sent = out.readableBytes
             var read = 0
             try await outbound.write(out)
-            var buffer = ByteBuffer()
-            var negotiated = false
+            var reader = FrameReader()
             var received = 0
             for try await chunk in inbound {
                 read += chunk.readableBytes
-                buffer.writeImmutableBuffer(chunk)
-                if !negotiated {
-                    guard let preamble = try Preamble.read(from: &buffer) else { continue }
-                    _ = try preamble.negotiate(with: .current)
-                    negotiated = true
-                }
-                while let message = try buffer.readMessage() {
+                for message in try reader.feed(chunk) {
                     if case .ops(let ops) = message {
                         received += ops.operations.count
                         if received >= 5_000 { progress("已接收 \(received) 个操作…") }
@@ -114,7 +107,6 @@ public struct SyncClient: Sendable {
                         try await outbound.write(reply)
                     }
                 }
-                buffer.discardReadBytes()
             }
             // The stream ended: the server closed, or it was silent past the timeout and the idle handler closed.
             throw SyncError(

@@ -80,19 +80,12 @@ public final class SyncServer: Sendable {
             replica: database, nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var buffer = ByteBuffer()
-                var negotiated = false
+                var reader = FrameReader()
                 var out = ByteBuffer()
                 Preamble.current.write(to: &out)
                 try await outbound.write(out)
                 reading: for try await chunk in inbound {
-                    buffer.writeImmutableBuffer(chunk)
-                    if !negotiated {
-                        guard let preamble = try Preamble.read(from: &buffer) else { continue }
-                        _ = try preamble.negotiate(with: .current)
-                        negotiated = true
-                    }
-                    while let message = try buffer.readMessage() {
+                    for message in try reader.feed(chunk) {
                         var reply = ByteBuffer()
                         var close = false
                         for action in session.receive(message) {
@@ -104,7 +97,6 @@ public final class SyncServer: Sendable {
                         if reply.readableBytes > 0 { try await outbound.write(reply) }
                         if close { break reading }
                     }
-                    buffer.discardReadBytes()
                 }
             }
         } catch let error as WireError {

@@ -102,22 +102,7 @@ extension Book {
     /// The digest of the whole visible state (see `StateDigest`): equal on two replicas holding the same ops.
     public func stateHash() throws(StoreError) -> [UInt8] {
         try read { db in
-            var scopes: [(key: String, hash: [UInt8])] = []
-            var currentScope: String?
-            var facts: [[UInt8]] = []
-            // Rows arrive grouped by scope, so memory holds one scope's facts at a time.
-            let cursor = try Row.fetchCursor(db, sql: Self.factsSQL(whereScope: false) + " ORDER BY 1")
-            while let row = try cursor.next() {
-                let scope: String = row[0]
-                if scope != currentScope {
-                    if let currentScope { scopes.append((currentScope, StateDigest.scopeHash(facts))) }
-                    currentScope = scope
-                    facts = []
-                }
-                facts.append(try Self.fact(row))
-            }
-            if let currentScope { scopes.append((currentScope, StateDigest.scopeHash(facts))) }
-            return StateDigest.overall(scopes)
+            StateDigest.overall(try Self.scopeHashes(sql: Self.factsSQL(whereScope: false) + " ORDER BY 1", db: db))
         }
     }
 
@@ -140,6 +125,13 @@ extension Book {
             try db.execute(sql: "INSERT OR IGNORE INTO hash_scope (key) VALUES (?)", arguments: [scope.key])
         }
         let sql = "SELECT f.* FROM (\(factsSQL(whereScope: false))) f JOIN hash_scope h ON h.key = f.scope ORDER BY 1"
+        let hashes = try scopeHashes(sql: sql, db: db)
+        try db.execute(sql: "DELETE FROM hash_scope")
+        return StateDigest.overall(hashes)
+    }
+
+    /// Hashes facts that arrive ordered by scope, one scope at a time, so memory holds one scope's facts at most.
+    private static func scopeHashes(sql: String, db: Database) throws -> [(key: String, hash: [UInt8])] {
         var hashes: [(key: String, hash: [UInt8])] = []
         var currentScope: String?
         var facts: [[UInt8]] = []
@@ -154,8 +146,7 @@ extension Book {
             facts.append(try fact(row))
         }
         if let currentScope { hashes.append((currentScope, StateDigest.scopeHash(facts))) }
-        try db.execute(sql: "DELETE FROM hash_scope")
-        return StateDigest.overall(hashes)
+        return hashes
     }
 
     private static func factsSQL(whereScope: Bool) -> String {

@@ -25,6 +25,9 @@ enum LineEditor {
     nonisolated(unsafe) private static var historyPath: String?
     nonisolated(unsafe) private static var lastEntry: String?
 
+    /// The thread reading a line, or 0.
+    nonisolated(unsafe) private static var reader: pthread_t = 0
+
     /// Set by the SIGINT handler, read after `readline` returns.
     nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
 
@@ -35,6 +38,8 @@ enum LineEditor {
     ///   - historyPath: The history file (created owner-only), or `nil` for none.
     static func start(completer: Completer, historyPath: String?) {
         fb_setlocale_utf8()
+        // Before anything that initialises libedit (using_history does): it reads this once.
+        fb_set_catch_signals(0)
         self.completer = completer
         fb_set_readline_name("fieldbook")
         fb_set_word_breaks()
@@ -48,9 +53,18 @@ enum LineEditor {
                 read_history(historyPath)
             }
         }
-        // Ctrl-C cancels the line: without SA_RESTART the terminal read fails with EINTR and `readline` returns.
+        // Ctrl-C cancels the line: without SA_RESTART the terminal read fails with EINTR, libedit gives up on the
+        // line and `readline` returns NULL, and `interrupted` says why. libedit's own handlers stay off
+        // (`fb_set_catch_signals(0)` above): on SIGINT they put the terminal in cooked mode and re-send the signal
+        // to the whole process group.
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in LineEditor.interrupted = 1 }
+        // The shell may run on any thread (the command is async), and the kernel gives a process-wide SIGINT to
+        // whichever thread it likes: forward it to the thread blocked in `read`, so that the read is interrupted.
+        action.__sigaction_handler.sa_handler = { signal in
+            LineEditor.interrupted = 1
+            let reader = LineEditor.reader
+            if reader != 0, pthread_equal(reader, pthread_self()) == 0 { pthread_kill(reader, signal) }
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
@@ -59,7 +73,17 @@ enum LineEditor {
     /// Reads one line with the prompt.
     static func read(prompt: String) -> Input {
         interrupted = 0
-        guard let pointer = readline(prompt) else {
+        // Dispatch's worker threads block most signals; this one must receive SIGINT while it reads.
+        var unblock = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &previous)
+        reader = pthread_self()
+        let pointer = readline(prompt)
+        reader = 0
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        guard let pointer else {
             if interrupted != 0 {
                 // libedit leaves the cursor after `^C`.
                 FileHandle.standardOutput.write(Data("\n".utf8))

@@ -14,20 +14,33 @@ final class Tmux {
 
     let socket = "fieldbook-test-\(UUID().uuidString.prefix(8))"
 
-    /// Runs a tmux command and returns its standard output.
+    /// Runs a tmux command and returns its exit code and standard output.
+    ///
+    /// Spawned with `posix_spawn` and `waitpid`, not `Process`: Foundation's `Process` on Linux learns that a child
+    /// exited when a socket it shares with the child closes, and the server that `new-session` forks inherits that
+    /// socket and keeps it open, so `waitUntilExit` would never return. Output goes to a file for the same reason.
     @discardableResult
     func run(_ arguments: [String]) throws -> (code: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path!)
-        process.arguments = ["-u", "-L", socket, "-f", "/dev/null"] + arguments
-        process.environment = Executable.environment(["TERM": "xterm-256color"])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let file = NSTemporaryDirectory() + "\(socket)-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([Self.path!, "-u", "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
+        let environment = Executable.environment(["TERM": "xterm-256color"]).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + environment).forEach { free($0) } }
+        var pid = pid_t()
+        guard posix_spawn(&pid, Self.path!, &actions, nil, argv, environment) == 0 else {
+            throw CocoaError(.executableLoad)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let data = FileManager.default.contents(atPath: file) ?? Data()
+        return (code, String(decoding: data, as: UTF8.self))
     }
 
     /// Starts a session running `command` in a 120×40 window.
