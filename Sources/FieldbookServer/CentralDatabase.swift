@@ -338,6 +338,11 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)",
                 arguments: [device, Int64(last), current.sorted().joined(separator: " ")])
+            // The device has applied what this pull's cursor names; older snapshots can never be named again.
+            if known {
+                try db.execute(
+                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor < ?", arguments: [device, Int64(cursor)])
+            }
             try db.execute(sql: "UPDATE device SET last_sync = ? WHERE id = ?", arguments: [now64(), device])
             return PullPlan(purges: purges, backfill: backfill, delta: delta, cursor: last, stateHash: hash)
         }

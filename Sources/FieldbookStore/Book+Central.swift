@@ -31,12 +31,13 @@ extension Book {
     /// The customers a principal covers: every customer whose owner is the principal, or that the principal
     /// co-covers.
     package static func customers(coveredBy principal: String, db: Database) throws -> Set<EntityID> {
+        // `owner` is written only by the central node, one change at a time, so it has one live value: the
+        // (field, value) index finds a principal's customers without visiting anyone else's.
         let owned = try Data.fetchAll(
             db,
             sql: """
-                SELECT c.id FROM customer c
-                WHERE (SELECT value FROM reg_value r WHERE r.entity = c.id AND r.field = ?
-                       ORDER BY hlc DESC, actor DESC, counter DESC LIMIT 1) = ?
+                SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
+                WHERE r.field = ? AND r.value = ?
                 """,
             arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)])
         let shared = try Data.fetchAll(
