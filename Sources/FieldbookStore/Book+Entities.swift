@@ -56,12 +56,17 @@ extension Book {
     /// Local ops the central node has not acknowledged: ``BookStatus/unsyncedOps`` without the state hash, cheap
     /// enough for every prompt.
     public func unsyncedOpCount() throws(StoreError) -> Int {
-        try read { db in
-            let own = try Int64.fetchOne(
-                db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0
-            let pushed = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed'") ?? 0
-            return Int(max(0, own - pushed))
-        }
+        try read { db in try unsyncedOpCount(db) }
+    }
+
+    /// Own ops made minus own ops the central node holds. The persisted counter is used rather than the log, whose
+    /// own ops may have holes after a purge.
+    func unsyncedOpCount(_ db: Database) throws -> Int {
+        let logged = try Int64.fetchOne(
+            db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0
+        let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
+        let pushed = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed'") ?? 0
+        return Int(max(0, max(logged, saved) - pushed))
     }
 
     /// Customers whose name begins with a prefix, or whose ID does, for tab completion.

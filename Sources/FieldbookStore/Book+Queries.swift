@@ -240,15 +240,12 @@ extension Book {
         return try read { db in
             let ops = try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0
             let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0
-            let own = try Int64.fetchOne(
-                db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0
-            let pushed = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed'") ?? 0
             let lastSync = try Int64.fetchOne(
                 db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_sync'")
             let device = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'")
             return BookStatus(
                 path: path, principal: principal, actor: actor, device: device, customers: customers, ops: ops,
-                unsyncedOps: Int(max(0, own - pushed)), lastSync: lastSync.map { UInt64($0) },
+                unsyncedOps: try unsyncedOpCount(db), lastSync: lastSync.map { UInt64($0) },
                 stateHash: StateDigest.hex(hash))
         }
     }
