@@ -32,7 +32,7 @@ public struct SyncClient: Sendable {
             let device = DeviceID(bytes: Hex.decode(deviceHex) ?? []), let secret = Hex.decode(secretHex),
             let address = try override ?? book.meta(Book.SyncKey.server)
         else {
-            throw SyncError(.authFailed, "这个账本没有登记到中心节点：用 fieldbook init --server 地址 --token 令牌 登记")
+            throw SyncError(.authFailed, "这个账本还没有登记到中心节点：用 fieldbook init --principal 工号 --token 令牌 登记")
         }
         return EnrolmentToken(address: address, device: device, secret: secret)
     }

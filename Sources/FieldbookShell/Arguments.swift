@@ -42,7 +42,7 @@ public struct Arguments: Sendable {
     }
 
     /// Options written `--name VALUE` (or `--name=VALUE`): they become the assignment `name=VALUE`.
-    public static let valueOptions: Set<String> = ["limit"]
+    public static let valueOptions: Set<String> = ["limit", "server"]
 
     /// Whether `--json` was given.
     public var json: Bool { flags.contains("json") }

@@ -10,11 +10,11 @@ enum SyncCommand {
     static func sync(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("sync")
         try arguments.allowFlags([], usage: spec.usage)
-        let server = arguments.take("server") ?? arguments.take("--server")
-        guard arguments.positionals.isEmpty || (arguments.positionals.first == "--server" && server == nil) else {
+        let override = arguments.take("server")
+        guard arguments.positionals.isEmpty, arguments.assignments.isEmpty else {
             throw spec.usageError("sync 只接受 --server 主机:端口")
         }
-        let override = server ?? (arguments.positionals.count == 2 ? arguments.positionals[1] : nil)
+        if let override, !override.contains(":") { throw spec.usageError("--server 应为 主机:端口") }
         let book = session.book
         // Names of what may leave, read before the sync removes them; and the conflicts already open.
         let names = Dictionary(

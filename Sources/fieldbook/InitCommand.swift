@@ -38,11 +38,25 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let path = book ?? Paths.defaultBook
+        var enrolment = token.flatMap(EnrolmentToken.init(text:))
+        if let server { enrolment?.address = server }
         do {
+            // A book started offline is enrolled later by the same command, with the token.
+            if let enrolment, FileManager.default.fileExists(atPath: path) {
+                let existing = try Book.open(at: path, options: try Environment.bookOptions())
+                guard existing.principal == principal else {
+                    throw StoreError(.invalid, "这个账本属于员工 \(existing.principal)，不能登记为 \(principal) 的设备")
+                }
+                guard try existing.meta(Book.SyncKey.device) == nil else {
+                    throw StoreError(.exists, "这个账本已经登记过中心节点；换设备请用新账本")
+                }
+                try SyncClient.enrol(existing, token: enrolment)
+                print("已把账本 \(path) 登记到中心节点 \(enrolment.address)（设备 \(enrolment.device.hex.prefix(8))）：用 sync 同步")
+                return
+            }
             let created = try Book.create(
                 at: path, principal: principal, name: name, options: try Environment.bookOptions())
-            if let token, var enrolment = EnrolmentToken(text: token) {
-                if let server { enrolment.address = server }
+            if let enrolment {
                 try SyncClient.enrol(created, token: enrolment)
                 print("已登记到中心节点 \(enrolment.address)（设备 \(enrolment.device.hex.prefix(8))）：用 sync 同步")
             }

@@ -132,6 +132,18 @@ struct SyncEndToEndTests {
         }
         let ok = try book("a.sqlite", "add 王芳; sync")
         #expect(ok.code == 0, "\(ok.error)")
+
+        // A book started offline is enrolled later with `init --token`, and its first sync pushes what it holds.
+        #expect(try Executable.run(["init", "--principal", "M001", "--book", home.file("late.sqlite")]).code == 0)
+        #expect(try book("late.sqlite", "add 陈静; add 李明").code == 0)
+        let lateToken = try admin("device", "add", "M001", "--server", server.address).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let wrongOwner = try Executable.run(["init", "--principal", "M002", "--book", home.file("late.sqlite"), "--token", lateToken])
+        #expect(wrongOwner.code == 1)
+        let enrolled = try Executable.run(["init", "--principal", "M001", "--book", home.file("late.sqlite"), "--token", lateToken])
+        #expect(enrolled.code == 0 && enrolled.output.contains("登记到中心节点"), "\(enrolled.error)")
+        let late = try book("late.sqlite", "sync")
+        #expect(late.output.contains("发送 2 个操作"), "\(late.output)\(late.error)")
         #expect(server.stop() == 0)
         let log = server.logText()
         #expect(!log.contains("王芳"), "no customer data in logs")
