@@ -90,8 +90,18 @@ enum Projector {
                     arguments: arguments)
             }
         }
-        try refreshCustomer(entity, db: db)
+        // Only a creation or a write to a displayed field changes the `customer` row (and its search index entry).
+        switch op.body {
+        case .create: try refreshCustomer(entity, db: db)
+        case .set(_, let field, _, _) where displayedFields.contains(field): try refreshCustomer(entity, db: db)
+        default: break
+        }
     }
+
+    /// The fields the `customer` row copies: display winners and the search text.
+    static let displayedFields: Set<FieldID> = [
+        Schema.F.name, Schema.F.tier, Schema.F.archived, Schema.F.phone, Schema.F.note,
+    ]
 
     private static func ensureEntity(_ entity: Data, scope: Scope, db: Database) throws {
         try db.execute(
