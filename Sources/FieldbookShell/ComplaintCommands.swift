@@ -82,12 +82,7 @@ enum ComplaintCommands {
         }
         let includeClosed = arguments.flags.contains("all")
         let book = session.book
-        let list: [EntitySnapshot]
-        if let reference = arguments.positionals.first {
-            list = try book.entities(in: .customer(try book.resolveCustomer(reference)), kind: .complaint)
-        } else {
-            list = try book.entities(kind: .complaint)
-        }
+        let list = try session.entities(.complaint, of: arguments.positionals.first)
         // Open first, then newest first.
         let shown = list.filter { includeClosed || isOpen($0) }.sorted {
             (isOpen($0) ? 0 : 1, -Int(day($0).number), $1.created) < (isOpen($1) ? 0 : 1, -Int(day($1).number), $0.created)

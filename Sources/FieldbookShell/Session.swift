@@ -80,6 +80,12 @@ public final class Session: @unchecked Sendable {
         return n
     }
 
+    /// The entities of a kind: of one customer when a reference is given, else of the whole book.
+    func entities(_ kind: EntityKind, of reference: String?) throws -> [EntitySnapshot] {
+        guard let reference else { return try book.entities(kind: kind) }
+        return try book.entities(in: .customer(try book.resolveCustomer(reference)), kind: kind)
+    }
+
     /// A customer's name and short ID for messages on standard output: `王芳 [czp8ws]`.
     func label(customer id: EntityID) throws -> String {
         let name = try book.snapshot(of: id)?.text(Schema.F.name) ?? ""

@@ -73,12 +73,7 @@ enum TaskCommands {
         }
         let includeDone = arguments.flags.contains("all")
         let book = session.book
-        let list: [EntitySnapshot]
-        if let reference = arguments.positionals.first {
-            list = try book.entities(in: .customer(try book.resolveCustomer(reference)), kind: .task)
-        } else {
-            list = try book.entities(kind: .task)
-        }
+        let list = try session.entities(.task, of: arguments.positionals.first)
         let today = session.today
         let shown = list.filter { includeDone || !isDone($0) }.sorted(by: order)
         var names = Names(book: book)
