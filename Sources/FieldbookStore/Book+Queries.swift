@@ -241,8 +241,8 @@ extension Book {
             let ops = try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0
             let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0
             let lastSync = try Int64.fetchOne(
-                db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_sync'")
-            let device = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'")
+                db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", arguments: [SyncKey.lastSync])
+            let device = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [SyncKey.device])
             return BookStatus(
                 path: path, principal: principal, actor: actor, device: device, customers: customers, ops: ops,
                 unsyncedOps: try unsyncedOpCount(db), lastSync: lastSync.map { UInt64($0) },
