@@ -72,7 +72,7 @@ class Report:
         """One comparison row: Fieldbook figure, peer figure, ratio, goal, met?"""
         a, b = self.r.get(mine), self.r.get(peer) if peer else None
         ratio = value(a) / value(b) if a and b and value(b) else None
-        info = goal_text == "(info)"
+        info = goal_text.startswith("(info")
         if info or a is None or (peer and b is None):
             met = "—"
         else:
@@ -161,7 +161,9 @@ def main(argv):
     rep.section = "latency"
     o("## 3. Local command latency")
     o("")
-    o("Through the `Book` API on a 5,000-customer book (about 50,000 ops), one write transaction per command.")
+    size = r.get("latency.set.p50", {}).get("label", "on a 5000-customer book").split(" on a ")[-1].split(",")[0]
+    o(f"Through the `Book` API on a {size} (about ten ops per customer), one write transaction per command; "
+      "the goals are for 5,000 customers.")
     o("")
     rep.header()
     for key, label in (("set", "`set`"), ("contact", "`contact`")):
@@ -177,7 +179,9 @@ def main(argv):
     o("")
     rep.header()
     pull = r.get("sync.initial.pull", {}).get("label", "initial sync: pull a 2000-customer book to a new device")
-    rep.compare(pull, "sync.initial.pull", None, "< 2 s", lambda x: x < 2000)
+    full_size = "2000-customer" in pull
+    rep.compare(pull, "sync.initial.pull", None, "< 2 s" if full_size else "(info: the goal is for 2,000)",
+                lambda x: x < 2000)
     push = r.get("sync.initial.push", {}).get("label", "initial sync: first push of that book")
     rep.compare(push, "sync.initial.push", None, "(info)", lambda x: True)
     days = sorted((k for k in r if k.startswith("sync.day@")), key=lambda k: int(k.split("@")[1]))
@@ -225,7 +229,7 @@ def main(argv):
     o("## 6. Startup")
     o("")
     rep.header()
-    rep.compare("`fieldbook -c status`, 5,000-customer book, whole process", "startup.status", None, "< 150 ms",
+    rep.compare(f"`fieldbook -c status`, {size}, whole process", "startup.status", None, "< 150 ms",
                 lambda x: x < 150)
     o("")
 
