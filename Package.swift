@@ -112,10 +112,20 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
-                .product(name: "Logging", package: "swift-log"),
+                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "tools/bench/FieldbookBench",
+            swiftSettings: swiftSettings
+        ),
+        // Central load generator (issue 8): N devices syncing against a real `fieldbook serve`.
+        .executableTarget(
+            name: "fieldbook-loadgen",
+            dependencies: [
+                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
+            ],
+            path: "tools/loadgen",
             swiftSettings: swiftSettings
         ),
         // Wire tools (issue 4)

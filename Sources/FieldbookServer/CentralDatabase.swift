@@ -208,6 +208,12 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         return try database.write { db in
             var held = try Self.held(account.actor, db: db)
             var outcome = PushOutcome(held: held)
+            // Whether the device's principal covers a customer, asked once per customer per batch (a day's batch
+            // touches a few hundred customers with many ops each). Devices cannot write coverage, and a customer the
+            // batch creates is looked up again after its create is stored.
+            var covered: [EntityID: Bool] = [:]
+            let logged = try db.cachedStatement(
+                sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
             for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
                 // Ops signed for another actor are never stored and do not count.
                 guard op.id.actor == account.actor else {
@@ -219,15 +225,15 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                     outcome.gap = true
                     break
                 }
-                if let refusal = try Self.refusal(of: op, from: account, db: db) {
+                if let refusal = try Self.refusal(of: op, from: account, covered: &covered, db: db) {
                     try db.execute(
                         sql: "INSERT INTO refused (actor, counter, code, at) VALUES (?, ?, ?, ?)",
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.rawValue), now])
                     if refusal == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
                 } else if try Book.append(op, db: db) {
-                    try db.execute(
-                        sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)",
+                    try logged.execute(
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
+                    if case .create(.customer, let customer, _) = op.body { covered[customer] = nil }
                 }
                 held += 1
             }
@@ -240,7 +246,9 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     }
 
     /// Why a pushed op may not be stored, or `nil` when it may (ARCHITECTURE §3 "Scope", §7).
-    private static func refusal(of op: Op, from account: DeviceAccount, db: Database) throws -> ErrorCode? {
+    private static func refusal(
+        of op: Op, from account: DeviceAccount, covered: inout [EntityID: Bool], db: Database
+    ) throws -> ErrorCode? {
         if op.structuralProblem != nil || op.principal != account.principal { return .permissionDenied }
         // Coverage is the central node's business: a device may only set the owner of a customer it creates, to itself.
         switch op.body {
@@ -262,7 +270,10 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             {
                 return nil  // a new customer, owned by its creator
             }
-            return try Book.covers(account.principal, customer, db: db) ? nil : .scopeViolation
+            if let known = covered[customer] { return known ? nil : .scopeViolation }
+            let covers = try Book.covers(account.principal, customer, db: db)
+            covered[customer] = covers
+            return covers ? nil : .scopeViolation
         }
     }
 

@@ -97,6 +97,17 @@ extension Book {
                     END;
                     """)
         }
+        migrator.registerMigration("v2: scope hash cache") { db in
+            try db.execute(
+                sql: """
+                    -- A cache of each scope's state hash (Book.stateHash(of:db:)); an empty hash means "no visible
+                    -- state". The projector drops a scope's row whenever an op may change its facts, a purge drops
+                    -- it with the scope's ops (trigger), and a rebuild empties the table.
+                    CREATE TABLE scope_hash (scope TEXT PRIMARY KEY NOT NULL, hash BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
+                    BEGIN DELETE FROM scope_hash WHERE scope = OLD.scope; END;
+                    """)
+        }
         return migrator
     }
 

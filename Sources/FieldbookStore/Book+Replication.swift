@@ -98,36 +98,69 @@ extension Book {
     }
 
     // MARK: - State hash
+    //
+    // Each scope's hash is cached in `scope_hash` and kept right without ever recomputing a whole book: the projector
+    // drops the row of every scope whose facts an op may change (the scope its entity lives in, before and after a
+    // create), a purge drops it with the scope's ops (a trigger on `op`), and a rebuild empties the table. A missing
+    // row is recomputed from the facts, exactly as without a cache, and stored in the caller's transaction, so a
+    // rolled-back transaction leaves nothing stale behind. A sync then costs O(scopes it touched), not O(book).
+    // `stateHashRecomputed()` is the cache-free computation that tests compare with.
 
     /// The digest of the whole visible state (see `StateDigest`): equal on two replicas holding the same ops.
     public func stateHash() throws(StoreError) -> [UInt8] {
-        try read { db in
-            StateDigest.overall(try Self.scopeHashes(sql: Self.factsSQL(whereScope: false) + " ORDER BY 1", db: db))
+        do {
+            return try database.write { db in
+                let keys = try String.fetchSet(db, sql: "SELECT DISTINCT scope FROM entity WHERE kind IS NOT NULL")
+                return StateDigest.overall(try Self.cachedScopeHashes(keys, db: db))
+            }
+        } catch {
+            throw Self.map(error)
         }
     }
 
     /// The digest of one scope's visible state.
     public func stateHash(scope: Scope) throws(StoreError) -> [UInt8] {
+        do {
+            return try database.write { db in
+                try Self.cachedScopeHashes([scope.key], db: db).first?.hash ?? StateDigest.scopeHash([])
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The overall state hash, recomputed from every fact without the cache (for tests and verification).
+    package func stateHashRecomputed() throws(StoreError) -> [UInt8] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: Self.factsSQL(whereScope: true), arguments: [scope.key, scope.key, scope.key])
-            return StateDigest.scopeHash(try rows.map(Self.fact))
+            StateDigest.overall(try Self.scopeHashes(sql: Self.factsSQL(whereScope: false) + " ORDER BY 1", db: db))
         }
     }
 
     /// The overall state hash of a set of scopes, leaving out scopes with no visible state (as a replica that
     /// holds exactly those scopes computes it), inside the caller's transaction.
     package static func stateHash(of scopes: some Sequence<Scope>, db: Database) throws -> [UInt8] {
-        // One pass over the facts of the listed scopes (a temporary table joined in), grouped by scope as they
-        // stream, rather than one query per scope: a manager covers thousands of customers.
-        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS hash_scope (key TEXT PRIMARY KEY) WITHOUT ROWID")
-        try db.execute(sql: "DELETE FROM hash_scope")
-        for scope in scopes {
-            try db.execute(sql: "INSERT OR IGNORE INTO hash_scope (key) VALUES (?)", arguments: [scope.key])
+        StateDigest.overall(try cachedScopeHashes(Set(scopes.map(\.key)), db: db))
+    }
+
+    /// The hashes of the listed scopes that have visible state, from `scope_hash` where it holds them; the others
+    /// are computed one scope at a time on the `entity (scope)` index and stored.
+    private static func cachedScopeHashes(_ keys: Set<String>, db: Database) throws -> [(key: String, hash: [UInt8])] {
+        var hashes: [(key: String, hash: [UInt8])] = []
+        let lookup = try db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE scope = ?")
+        let facts = try db.cachedStatement(sql: factsSQL(whereScope: true))
+        let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash) VALUES (?, ?)")
+        for key in keys {
+            var hash: [UInt8]
+            if let cached = try Data.fetchOne(lookup, arguments: [key]) {
+                hash = Array(cached)
+            } else {
+                let rows = try Row.fetchAll(facts, arguments: [key, key, key])
+                hash = rows.isEmpty ? [] : StateDigest.scopeHash(try rows.map(Self.fact))
+                try store.execute(arguments: [key, Data(hash)])
+            }
+            if !hash.isEmpty { hashes.append((key, hash)) }
         }
-        let sql = "SELECT f.* FROM (\(factsSQL(whereScope: false))) f JOIN hash_scope h ON h.key = f.scope ORDER BY 1"
-        let hashes = try scopeHashes(sql: sql, db: db)
-        try db.execute(sql: "DELETE FROM hash_scope")
-        return StateDigest.overall(hashes)
+        return hashes
     }
 
     /// Hashes facts that arrive ordered by scope, one scope at a time, so memory holds one scope's facts at most.
@@ -191,6 +224,7 @@ extension Book {
 
     static func rebuild(_ db: Database) throws {
         for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
+        try db.execute(sql: "DELETE FROM scope_hash")
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY rowid")
         while let row = try cursor.next() {
             let op = try operation(row)

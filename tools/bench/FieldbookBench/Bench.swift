@@ -1,31 +1,47 @@
-import FieldbookClient
-import FieldbookModel
-import FieldbookServer
-import FieldbookStore
-import FieldbookSync
 import Foundation
-import Logging
 
-/// `fieldbook-bench`: measures Fieldbook's own workloads (issue 8 adds the peers and the full table).
+/// `fieldbook-bench`: Fieldbook's side of every workload of `tools/bench/run` (issue 8).
 ///
-/// Usage: `fieldbook-bench sync [--central-ops N] [--customers N] [--runs N]`
+/// Usage: `fieldbook-bench WORKLOAD [--option value …]`, one workload per process so that each reports its own peak
+/// memory. Every figure is printed as a `RESULT {json}` line on stdout (see ``Measure``); progress goes to stderr.
 ///
-/// Prints one line per figure: name, median, min, max, and bytes where the figure is a sync.
+/// - `wire [--out workload.json] [--customers 2000] [--ops 500] [--touched 300]`
+/// - `apply [--ops 100000] [--runs 5] [--modes memory,persisted,sqlite] [--tag apply] [--out workload.json]`
+/// - `latency --book PATH [--customers 5000] [--samples 300]`
+/// - `startup --fieldbook BIN --book PATH [--runs 20]`
+/// - `sync [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]`
 @main
 struct Bench {
-    static func main() async throws {
-        var arguments = CommandLine.arguments.dropFirst()
-        guard arguments.first == "sync" else {
-            print("usage: fieldbook-bench sync [--central-ops N] [--customers N] [--runs N]")
-            exit(2)
+    static let usage = """
+        usage: fieldbook-bench wire|apply|latency|startup|sync [--option value …]
+          wire     [--out FILE] [--customers 2000] [--ops 500] [--touched 300]
+          apply    [--ops 100000] [--runs 5] [--modes memory,persisted,sqlite] [--tag apply] [--out FILE]
+          latency  --book PATH [--customers 5000] [--samples 300]
+          startup  --fieldbook BIN --book PATH [--customers 5000] [--runs 20]
+          sync     [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]
+        """
+
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let options = Options(arguments: Array(arguments.dropFirst()))
+        do {
+            switch arguments.first {
+            case "wire": try WireBench.run(options)
+            case "apply": try ApplyBench.run(options)
+            case "latency": try LatencyBench.run(options)
+            case "startup": try StartupBench.run(options)
+            case "sync":
+                var bench = SyncBench(
+                    customers: options.int("--customers", 2_000),
+                    centralOps: options.ints("--central-ops", [1_000_000]).sorted(), runs: options.int("--runs", 5))
+                try await bench.run()
+            default:
+                FileHandle.standardError.write(Data((usage + "\n").utf8))
+                exit(2)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("fieldbook-bench: \(error)\n".utf8))
+            exit(1)
         }
-        arguments = arguments.dropFirst()
-        func option(_ name: String, _ fallback: Int) -> Int {
-            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.endIndex else { return fallback }
-            return Int(arguments[index + 1]) ?? fallback
-        }
-        var bench = SyncBench(
-            customers: option("--customers", 2_000), centralOps: option("--central-ops", 1_000_000), runs: option("--runs", 5))
-        try await bench.run()
     }
 }

@@ -10,10 +10,13 @@ import Logging
 /// against a central node holding a million ops, both end to end over loopback with a real `SyncServer`.
 struct SyncBench {
     let customers: Int
-    let centralOps: Int
+    /// The central node's sizes, ascending: the day's delta is measured at each (workload 7 scales it).
+    let centralOps: [Int]
     let runs: Int
     let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("fieldbook-bench-\(UUID().uuidString)")
     var random = SplitMix64(seed: 2026)
+    /// Other managers' devices made so far by `loadCentral`.
+    var loadedDevices = 0
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -35,7 +38,9 @@ struct SyncBench {
         var clock = ContinuousClock.now
         let push = try await SyncClient(book: manager).sync()
         let pushTime = ContinuousClock.now - clock
-        report("initial sync, push \(customers) customers (\(generated) ops)", [pushTime], bytes: push.bytesSent + push.bytesReceived)
+        Measure.emit(
+            "sync.initial.push", "initial sync: push a \(customers)-customer book (\(generated) ops)", unit: "ms",
+            values: [Measure.seconds(pushTime) * 1000], extra: ["bytes": push.bytesSent + push.bytesReceived, "ops": generated])
         var pullTimes: [Duration] = []
         var pullBytes = 0
         for index in 0..<runs {
@@ -47,23 +52,39 @@ struct SyncBench {
             pullBytes = pulled.bytesSent + pulled.bytesReceived
             precondition(pulled.verified && pulled.opsReceived == generated, "pull must bring every op and verify")
         }
-        report("initial sync, pull \(customers) customers to a new device", pullTimes, bytes: pullBytes)
+        Measure.emit(
+            "sync.initial.pull", "initial sync: pull a \(customers)-customer book (\(generated) ops) to a new device",
+            unit: "ms", values: pullTimes.map { Measure.seconds($0) * 1000 }, extra: ["bytes": pullBytes, "ops": generated])
 
-        // 2. The central node grows to `centralOps` ops from other managers' devices, then the manager's day.
-        let loadClock = ContinuousClock.now
-        try loadCentral(central, ops: centralOps - generated)
-        print(String(format: "  (loaded the central node to %d ops in %.1f s)", centralOps, seconds(ContinuousClock.now - loadClock)))
-        var dayTimes: [Duration] = []
-        var dayBytes = 0
-        for _ in 0..<runs {
-            try editDay(manager, ops: 500)
-            clock = ContinuousClock.now
-            let day = try await SyncClient(book: manager).sync()
-            dayTimes.append(ContinuousClock.now - clock)
-            dayBytes = day.bytesSent + day.bytesReceived
-            precondition(day.verified && day.opsSent == 500, "the day's delta must push and verify")
+        // 2. The central node grows to each size with other managers' history, then the manager's day.
+        var held = generated
+        for size in centralOps {
+            let loadClock = ContinuousClock.now
+            try loadCentral(central, ops: size - held)
+            let loadTime = ContinuousClock.now - loadClock
+            if size > held {
+                Measure.emit(
+                    "sync.load@\(size)", "load the central node from \(held) to \(size) ops by push", unit: "ops/s",
+                    values: [Double(size - held) / Measure.seconds(loadTime)])
+            }
+            held = max(held, size)
+            var dayTimes: [Duration] = []
+            var dayBytes = 0
+            for _ in 0..<runs {
+                try editDay(manager, ops: 500)
+                clock = ContinuousClock.now
+                let day = try await SyncClient(book: manager).sync()
+                dayTimes.append(ContinuousClock.now - clock)
+                dayBytes = day.bytesSent + day.bytesReceived
+                precondition(day.verified && day.opsSent == 500, "the day's delta must push and verify")
+                held += 500
+            }
+            Measure.emit(
+                "sync.day@\(size)", "sync a day's 500-op delta against a central node of \(size) ops", unit: "ms",
+                values: dayTimes.map { Measure.seconds($0) * 1000 }, extra: ["bytes": dayBytes, "central_ops": size])
         }
-        report("day's 500-op delta against \(centralOps) central ops", dayTimes, bytes: dayBytes)
+        Measure.emit("sync.rss", "sync: peak RSS of the bench process (server and devices)", unit: "MiB",
+                     values: [Double(Measure.peakRSS()) / 1_048_576])
         server.shutdown()
         _ = try await serving.value
     }
@@ -108,8 +129,8 @@ struct SyncBench {
         guard ops > 0 else { return }
         let perDevice = 2_000
         var made = 0
-        var deviceIndex = 0
         while made < ops {
+            let deviceIndex = loadedDevices
             let code = "L\(deviceIndex)"
             try central.addPrincipal(code, name: "经理\(deviceIndex)", role: .manager)
             let token = try central.addDevice(for: code, address: "x:1")
@@ -134,7 +155,7 @@ struct SyncBench {
             }
             _ = try central.push(batch, from: account)
             made += batch.count
-            deviceIndex += 1
+            loadedDevices += 1
         }
     }
 
@@ -159,17 +180,6 @@ struct SyncBench {
                 index += 1
             }
         }
-    }
-
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    func report(_ name: String, _ times: [Duration], bytes: Int) {
-        let sorted = times.map(seconds).sorted()
-        let median = sorted[sorted.count / 2]
-        print(String(format: "%@: median %.1f ms (min %.1f, max %.1f, n=%d), %d bytes on the wire",
-                     name, median * 1000, sorted.first! * 1000, sorted.last! * 1000, sorted.count, bytes))
     }
 }
 

@@ -1,0 +1,124 @@
+import FieldbookModel
+import FieldbookStore
+import FieldbookWire
+import Foundation
+import GRDB
+import NIOCore
+
+/// Workload 2 (and the apply half of 7): `N` remote ops into an empty replica.
+///
+/// - in memory: decoding the OPS frames and applying them to `Replica`, against Loro import and Yrs apply of the same
+///   edits (the peers time their own import in-process);
+/// - persisted: `Book.applyRemote` in sync-sized batches (2,000 ops, one transaction each, WAL, `synchronous=FULL`),
+///   against raw SQLite inserting the same op rows with the same settings and batching.
+enum ApplyBench {
+    static let batch = 2_000
+
+    static func generate(_ total: Int, seed: UInt64) -> (Workload, [Op]) {
+        var workload = Workload(seed: seed)
+        let customers = max(1, total / 10)
+        workload.addCustomers(customers, into: \.base)
+        workload.addWork(total - customers, over: 0..<customers, into: \.edits)
+        var author = OpAuthor(actor: ActorID(high: 0x5eed_0000_0000_0002, low: 7))
+        let ops = author.ops(workload.base + workload.edits, customers: workload.customers)
+        return (workload, ops)
+    }
+
+    static func run(_ options: Options) throws {
+        let total = options.int("--ops", 100_000)
+        let runs = options.int("--runs", 5)
+        let modes = Set((options.string("--modes") ?? "memory,persisted,sqlite").split(separator: ",").map(String.init))
+        let tag = options.string("--tag") ?? "apply"
+        let (workload, ops) = generate(total, seed: UInt64(options.int("--seed", 2026)))
+        if let out = options.string("--out") { try workload.json().write(to: URL(fileURLWithPath: out)) }
+        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("fieldbook-apply-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let chunks = stride(from: 0, to: ops.count, by: batch).map { Array(ops[$0..<min(ops.count, $0 + batch)]) }
+
+        if modes.contains("memory") {
+            var frames: [ByteBuffer] = []
+            var wireBytes = 0
+            for chunk in chunks {
+                var buffer = ByteBufferAllocator().buffer(capacity: 128 * 1024)
+                wireBytes += try buffer.writeMessage(.ops(Message.Ops(seq: 1, operations: chunk, compressed: true)))
+                frames.append(buffer)
+            }
+            var times: [Double] = []
+            for _ in 0..<runs {
+                var replica = Replica()
+                times.append(try Measure.milliseconds {
+                    for frame in frames {
+                        var buffer = frame
+                        guard case .ops(let message)? = try buffer.readMessage() else { fatalError("not an OPS frame") }
+                        for op in message.operations { replica.apply(op) }
+                    }
+                })
+                precondition(replica.ops.count == ops.count)
+            }
+            Measure.emit(
+                "\(tag).memory", "apply \(ops.count) ops in memory (decode + Replica)", unit: "ops/s",
+                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count, "wire_bytes": wireBytes])
+        }
+        if modes.contains("persisted") {
+            var times: [Double] = []
+            for run in 0..<runs {
+                let book = try Book.create(at: (folder as NSString).appendingPathComponent("book\(run).sqlite"), principal: "M001")
+                times.append(try Measure.milliseconds {
+                    for chunk in chunks { try book.applyRemote(chunk) }
+                })
+                let held = try book.opCount()
+                precondition(held == ops.count, "the book holds \(held) ops, not \(ops.count)")
+            }
+            Measure.emit(
+                "\(tag).persisted", "apply \(ops.count) ops into the SQLite book", unit: "ops/s",
+                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
+        }
+        if modes.contains("sqlite") {
+            var times: [Double] = []
+            for run in 0..<runs {
+                times.append(try RawSQLite.insert(chunks, path: (folder as NSString).appendingPathComponent("raw\(run).sqlite")))
+            }
+            Measure.emit(
+                "\(tag).sqlite", "raw SQLite: insert the same \(ops.count) op rows", unit: "ops/s",
+                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
+        }
+        Measure.emit("\(tag).rss", "apply: peak RSS of the bench process", unit: "MiB",
+                     values: [Double(Measure.peakRSS()) / 1_048_576])
+    }
+}
+
+/// The raw-SQLite peer of the persisted apply: the same op rows (the book's `op` table and its indexes), the same
+/// durability (WAL, `synchronous=FULL`) and the same batching (one transaction per 2,000 ops), through one prepared
+/// statement, with no projections.
+enum RawSQLite {
+    static func insert(_ chunks: [[Op]], path: String) throws -> Double {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE op (
+                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
+                    principal TEXT NOT NULL, schema INTEGER NOT NULL, entity BLOB NOT NULL, body BLOB NOT NULL,
+                    PRIMARY KEY (actor, counter));
+                CREATE INDEX op_scope ON op (scope);
+                CREATE INDEX op_hlc ON op (hlc);
+                """)
+        }
+        return try Measure.milliseconds {
+            for chunk in chunks {
+                try queue.write { db in
+                    let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO op VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                    for op in chunk {
+                        try statement.execute(arguments: [
+                            Data(op.id.actor.bytes), Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue), op.scope.key,
+                            op.principal, Int(op.schemaVersion), Data(op.body.entity.bytes), Data(op.body.encoded),
+                        ])
+                    }
+                }
+            }
+        }
+    }
+}

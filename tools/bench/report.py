@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md from the RESULT lines of one tools/bench/run.
+
+Usage: report.py RESULTS.jsonl OUT.md --mode full|quick --commit SHA --machine TEXT --date TEXT --elapsed SECONDS
+
+Each figure is reported with its median, min and max over its repetitions; each comparison with its peer, the ratio
+Fieldbook ÷ peer and the goal of issue 8. A figure or peer that did not run is shown as "not measured", never
+invented.
+"""
+import json
+import math
+import sys
+
+
+def load(path):
+    results = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("RESULT "):
+                record = json.loads(line[len("RESULT "):])
+                results[record["id"]] = record
+    return results
+
+
+def median(values):
+    s = sorted(values)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def fmt(x, unit=""):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if abs(x) >= 100_000:
+        text = f"{x:,.0f}"
+    elif abs(x) >= 100:
+        text = f"{x:,.0f}"
+    elif abs(x) >= 10:
+        text = f"{x:.1f}"
+    else:
+        text = f"{x:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def figure(r):
+    """`median (min–max, n)` of a result."""
+    if r is None:
+        return "not measured"
+    v = r["values"]
+    if "min" in r and "max" in r and len(v) == 1:  # a percentile over samples: show the samples' range
+        return f"{fmt(v[0], r['unit'])} (samples {fmt(r['min'])}–{fmt(r['max'])}, n={r.get('samples', '?')})"
+    if len(v) == 1:
+        return fmt(v[0], r["unit"])
+    return f"{fmt(median(v), r['unit'])} ({fmt(min(v))}–{fmt(max(v))}, n={len(v)})"
+
+
+def value(r):
+    return None if r is None else median(r["values"])
+
+
+class Report:
+    def __init__(self, results):
+        self.r = results
+        self.lines = []
+        self.misses = []
+        self.section = ""
+
+    def out(self, text=""):
+        self.lines.append(text)
+
+    def compare(self, title, mine, peer, goal_text, passes, peer_label=None):
+        """One comparison row: Fieldbook figure, peer figure, ratio, goal, met?"""
+        a, b = self.r.get(mine), self.r.get(peer) if peer else None
+        ratio = value(a) / value(b) if a and b and value(b) else None
+        info = goal_text.startswith("(info")
+        if info or a is None or (peer and b is None):
+            met = "—"
+        else:
+            met = "yes" if passes(ratio if peer else value(a)) else "**no**"
+        if met == "**no**":
+            self.misses.append(f"{self.section}: {title}")
+        peer_cell = f"{peer_label or peer.split('.')[1]}: {figure(b)}" if peer else "—"
+        self.out(f"| {title} | {figure(a)} | {peer_cell} | "
+                 f"{('%.2f×' % ratio) if ratio is not None else '—'} | {goal_text} | {met} |")
+
+    def header(self):
+        self.out("| figure | Fieldbook | peer | ratio (Fieldbook ÷ peer) | goal | met |")
+        self.out("|---|---|---|---|---|---|")
+
+
+def growth(points):
+    """Exponent k of time ∝ size^k between the smallest and the largest size."""
+    if len(points) < 2:
+        return None
+    (n1, t1), (n2, t2) = points[0], points[-1]
+    if t1 <= 0 or t2 <= 0 or n1 == n2:
+        return None
+    return math.log(t2 / t1) / math.log(n2 / n1)
+
+
+def main(argv):
+    results_path, out_path = argv[1], argv[2]
+    opts = dict(zip(argv[3::2], argv[4::2]))
+    r = load(results_path)
+    rep = Report(r)
+    o = rep.out
+    o("# Fieldbook benchmarks")
+    o("")
+    o("Written by `tools/bench/run" + (" --quick" if opts.get("--mode") == "quick" else "") +
+      "`; do not edit by hand (the closing note is kept in `tools/bench/NOTES.md`).")
+    o("")
+    o(f"- date: {opts.get('--date')}  ")
+    o(f"- commit: `{opts.get('--commit')}`  ")
+    o(f"- machine: {opts.get('--machine')}  ")
+    o(f"- mode: {opts.get('--mode')} (run took {float(opts.get('--elapsed', 0)) / 60:.1f} min); release build; "
+      "figures are medians with (min–max, repetitions)  ")
+    o("- peers: " + opts.get("--peers", "?"))
+    o("")
+    o("Ratios are Fieldbook ÷ peer. For bytes and times lower is better; for throughput (ops/s) higher is better.")
+    o("")
+
+    rep.section = "wire size"
+    o("## 1. Wire size: a manager's day")
+    o("")
+    day = r.get("wire.raw")
+    o(f"500 ops over 300 customers of a 2,000-customer book (field edits, tags, contacts, purchases); the peers "
+      f"encode the same edits as maps per customer.")
+    o("")
+    rep.header()
+    smaller = min((k for k in ("wire.loro", "wire.yrs") if k in r), key=lambda k: value(r[k]), default=None)
+    rep.compare("OPS batch, compressed, vs the smaller peer", "wire.compressed", smaller, "≤ 0.7×", lambda x: x <= 0.7)
+    rep.compare("OPS batch, raw, vs the smaller peer", "wire.raw", smaller, "(info)", lambda x: True)
+    for peer in ("wire.loro", "wire.yrs"):
+        rep.compare(f"OPS batch, compressed, vs {peer.split('.')[1]}", "wire.compressed", peer, "(info)", lambda x: True)
+        rep.compare(f"OPS batch, compressed, vs {peer.split('.')[1]} + zlib", "wire.compressed", peer + ".zlib",
+                    "(info)", lambda x: True, peer_label=peer.split('.')[1] + " + zlib")
+    if day:
+        o("")
+        o(f"Per op: Fieldbook {r['wire.raw'].get('per_op', 0):.1f} B raw, "
+          f"{r.get('wire.compressed', {}).get('per_op', 0):.1f} B compressed"
+          + "".join(f"; {p} {r[f'wire.{p}'].get('per_op', 0):.1f} B" for p in ("loro", "yrs") if f"wire.{p}" in r) + ".")
+    o("")
+
+    rep.section = "apply"
+    o("## 2. Apply throughput")
+    o("")
+    ops = r.get("apply.memory", {}).get("ops", "?")
+    o(f"{ops} remote ops into an empty replica. In memory: decoding the OPS frames and applying to `Replica` vs "
+      "Loro `import` and Yrs `apply_update` of the same edits (timed in-process around the call). Persisted: "
+      "`Book.applyRemote` in 2,000-op transactions (WAL, `synchronous=FULL`) vs raw SQLite inserting the same op rows "
+      "with the same settings and batching.")
+    o("")
+    rep.header()
+    rep.compare("in memory vs Loro", "apply.memory", "apply.loro", "≥ 1×", lambda x: x >= 1)
+    rep.compare("in memory vs Yrs", "apply.memory", "apply.yrs", "≥ 1×", lambda x: x >= 1)
+    rep.compare("persisted vs raw SQLite", "apply.persisted", "apply.sqlite", "≥ 0.5×", lambda x: x >= 0.5)
+    o("")
+    o(f"Peak RSS: bench process {figure(r.get('apply.rss'))}; Python peers {figure(r.get('apply.peers.rss'))}.")
+    o("")
+
+    rep.section = "latency"
+    o("## 3. Local command latency")
+    o("")
+    size = r.get("latency.set.p50", {}).get("label", "on a 5000-customer book").split(" on a ")[-1].split(",")[0]
+    o(f"Through the `Book` API on a {size} (about ten ops per customer), one write transaction per command; "
+      "the goals are for 5,000 customers.")
+    o("")
+    rep.header()
+    for key, label in (("set", "`set`"), ("contact", "`contact`")):
+        rep.compare(f"{label} p50", f"latency.{key}.p50", None, "(info)", lambda x: True)
+        rep.compare(f"{label} p99", f"latency.{key}.p99", None, "< 2 ms", lambda x: x < 2)
+    for key, label in (("find1", "`find` 1 character"), ("find3", "`find` 3 characters")):
+        rep.compare(f"{label} p50", f"latency.{key}.p50", None, "(info)", lambda x: True)
+        rep.compare(f"{label} p99", f"latency.{key}.p99", None, "< 20 ms", lambda x: x < 20)
+    o("")
+
+    rep.section = "sync"
+    o("## 4. Sync (end to end on loopback, real `SyncServer` and `SyncClient`)")
+    o("")
+    rep.header()
+    pull = r.get("sync.initial.pull", {}).get("label", "initial sync: pull a 2000-customer book to a new device")
+    full_size = "2000-customer" in pull
+    rep.compare(pull, "sync.initial.pull", None, "< 2 s" if full_size else "(info: the goal is for 2,000)",
+                lambda x: x < 2000)
+    push = r.get("sync.initial.push", {}).get("label", "initial sync: first push of that book")
+    rep.compare(push, "sync.initial.push", None, "(info)", lambda x: True)
+    days = sorted((k for k in r if k.startswith("sync.day@")), key=lambda k: int(k.split("@")[1]))
+    for k in days:
+        n = int(k.split("@")[1])
+        goal = n >= 1_000_000
+        rep.compare(f"a day's 500-op delta, central node of {n:,} ops", k, None, "< 50 ms" if goal else "(info)",
+                    (lambda x: x < 50) if goal else (lambda x: True))
+    if days and int(days[-1].split("@")[1]) < 1_000_000:
+        o(f"| a day's 500-op delta, central node of 1,000,000 ops | not measured in this mode | — | — | < 50 ms | — |")
+    o("")
+    for k in ["sync.initial.push", "sync.initial.pull"] + days:
+        if k in r:
+            o(f"- bytes on the wire, {r[k]['label']}: {r[k].get('bytes', 0):,} B")
+    for k in sorted(x for x in r if x.startswith("sync.load@")):
+        o(f"- {r[k]['label']}: {figure(r[k])}")
+    o(f"- peak RSS of the sync bench (server and devices in one process): {figure(r.get('sync.rss'))}")
+    o("")
+
+    o("## 5. Central load (`tools/loadgen` against a real `fieldbook serve`)")
+    o("")
+    o("N devices, each on its own loopback connection, all started at once, each pushing its day and pulling. "
+      "Sessions still running at the time limit count as unfinished.")
+    o("")
+    o("| devices | ops each | finished | wall | sessions/s | session p50 | session p99 | server peak RSS | goal | met |")
+    o("|---|---|---|---|---|---|---|---|---|---|")
+    loads = sorted({int(k.split(".")[1]) for k in r if k.startswith("load.")})
+    for n in loads:
+        w = r.get(f"load.{n}.wall")
+        extra = w or {}
+        goal = n >= 1000
+        ok = w is not None and extra.get("finished") == n and value(w) < 10
+        met = ("yes" if ok else "**no**") if goal else "—"
+        if goal and not ok:
+            rep.misses.append(f"central load: {n} devices done in < 10 s")
+        o(f"| {n} | {extra.get('ops_per_device', '?')} | {extra.get('finished', '?')} of {n} | {figure(w)} | "
+          f"{figure(r.get(f'load.{n}.throughput'))} | {figure(r.get(f'load.{n}.p50'))} | "
+          f"{figure(r.get(f'load.{n}.p99'))} | {figure(r.get(f'load.{n}.rss'))} | "
+          f"{'all done < 10 s' if goal else '(info)'} | {met} |")
+    if 1000 not in loads:
+        o("| 1000 | — | not measured in this mode | — | — | — | — | — | all done < 10 s | — |")
+    o("")
+
+    rep.section = "startup"
+    o("## 6. Startup")
+    o("")
+    rep.header()
+    rep.compare(f"`fieldbook -c status`, {size}, whole process", "startup.status", None, "< 150 ms",
+                lambda x: x < 150)
+    o("")
+
+    o("## 7. Scaling")
+    o("")
+    o("Growth exponent k in time ∝ size^k between the smallest and largest size: k ≈ 1 is linear in the ops "
+      "applied (constant throughput); for the day's delta, k ≈ 0 means the cost does not depend on the central "
+      "node's size, k > 0 that it grows with it.")
+    o("")
+    o("| workload | " + " | ".join(["size", "figure"]) + " |")
+    o("|---|---|---|")
+    for kind in ("persisted", "memory"):
+        keys = sorted((k for k in r if k.startswith("scale.") and k.endswith("." + kind)),
+                      key=lambda k: r[k].get("ops", 0))
+        points = []
+        for k in keys:
+            n = r[k].get("ops", 0)
+            o(f"| apply, {kind} | {n:,} ops | {figure(r[k])} |")
+            points.append((n, n / value(r[k])))  # time ∝ ops / throughput
+        k_ = growth(points)
+        if k_ is not None:
+            o(f"| apply, {kind} | growth | k = {k_:.2f} ({'linear' if 0.8 <= k_ <= 1.2 else 'not linear'}) |")
+    points = [(int(k.split("@")[1]), value(r[k])) for k in days]
+    for n, t in points:
+        o(f"| day's delta | central {n:,} ops | {fmt(t, 'ms')} |")
+    k_ = growth(points)
+    if k_ is not None:
+        verdict = "flat (O(delta))" if k_ < 0.2 else ("sub-linear" if k_ < 0.8 else "linear or worse in the central size")
+        o(f"| day's delta | growth | k = {k_:.2f} ({verdict}) |")
+    o("")
+
+    o("## Goals missed")
+    o("")
+    if rep.misses:
+        for m in rep.misses:
+            o(f"- {m}")
+    else:
+        o("- none among the figures measured in this run")
+    o("")
+    try:
+        with open(opts.get("--notes", ""), encoding="utf-8") as f:
+            o(f.read().rstrip())
+            o("")
+    except OSError:
+        pass
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write("\n".join(rep.lines) + "\n")
+    # The table on the terminal: the same lines.
+    print("\n".join(rep.lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A `fieldbook serve` child process on loopback.
+///
+/// Every server flag the load generator depends on is here, in one place: when `serve` gains TLS by default, the
+/// flag that turns it off for loopback measurements (`--insecure`) goes into ``extraArguments``.
+final class ServeProcess: @unchecked Sendable {
+    // @unchecked because `port` is set once in `init` and `stop()` may run from the watchdog and from `defer`:
+    // terminating a process twice is harmless.
+    /// Flags added to every `fieldbook serve` the load generator starts.
+    static let extraArguments: [String] = []
+
+    let process = Process()
+    private(set) var port = 0
+
+    /// Starts the server on `database` and waits for its "listening on HOST:PORT" line.
+    init(binary: String, database: String) throws {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--db", database, "--host", "127.0.0.1", "--port", "0"] + Self.extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["FIELDBOOK_LOG"] = "warning"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        let handle = output.fileHandleForReading
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else { throw LoadError("fieldbook serve exited before listening") }
+            line += chunk
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on "), let colon = text.lastIndex(of: ":"),
+            let port = Int(text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw LoadError("unexpected first line from fieldbook serve: \(text.prefix(80))") }
+        self.port = port
+    }
+
+    /// The server's peak resident set so far, in bytes (Linux `VmHWM`).
+    var peakRSS: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return (line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
+        }
+        return 0
+    }
+
+    /// Stops the server (SIGTERM: it lets running sessions end) and waits; SIGKILL after 10 s.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
+/// A load generator failure.
+struct LoadError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""The peers of tools/bench/run: Loro (loro) and Yrs (pycrdt) doing the same work as Fieldbook.
+
+Usage: peers.py wire WORKLOAD.json     the day's edits as a Loro update and a Yrs update (bytes)
+       peers.py apply WORKLOAD.json [--runs 5] [--tag apply]
+                                       import every edit into an empty document (ops/s)
+
+The workload is the JSON that fieldbook-bench writes (tools/bench/FieldbookBench/Workload.swift): customers are
+maps (one root map per customer, keyed by its ID), tags a nested map used as a set, contacts and purchases maps
+appended to a nested list. Only the library calls are timed. Every figure is a `RESULT {json}` line on stdout.
+"""
+import json
+import resource
+import sys
+import time
+import zlib
+
+import loro
+import pycrdt
+
+
+def emit(ident, label, unit, values, **extra):
+    record = {"id": ident, "label": label, "unit": unit, "values": values, **extra}
+    print("RESULT " + json.dumps(record, sort_keys=True, ensure_ascii=False), flush=True)
+    print(f"  {label}: {values} {unit}", file=sys.stderr, flush=True)
+
+
+class LoroPeer:
+    name = "loro"
+
+    def __init__(self):
+        self.doc = loro.LoroDoc()
+        self.doc.peer_id = 1
+
+    def apply(self, edit, customers):
+        kind, c = edit[0], customers[edit[1]]
+        m = self.doc.get_map(c)
+        if kind in ("C", "S"):
+            fields = edit[2] if kind == "C" else {edit[2]: edit[3]}
+            for k, v in fields.items():
+                m.insert(k, v)
+        elif kind == "A":
+            self._child(m, "tags", loro.LoroMap).insert(edit[2], True)
+        elif kind == "R":
+            self._child(m, "tags", loro.LoroMap).delete(edit[2])
+        elif kind == "E":
+            events = self._child(m, "events", loro.LoroList)
+            event = events.insert_container(len(events), loro.LoroMap())
+            event.insert("kind", edit[2])
+            for k, v in edit[3].items():
+                event.insert(k, v)
+        self.doc.commit()
+
+    @staticmethod
+    def _child(m, key, kind):
+        return m.get_or_create_container(key, kind())
+
+    def version(self):
+        return self.doc.oplog_vv
+
+    def update_since(self, version):
+        return self.doc.export(loro.ExportMode.Updates(version))
+
+    def full_update(self):
+        return self.doc.export(loro.ExportMode.Updates(loro.VersionVector()))
+
+    @staticmethod
+    def timed_import(update):
+        doc = loro.LoroDoc()
+        start = time.perf_counter()
+        doc.import_(update)
+        return time.perf_counter() - start
+
+
+class YrsPeer:
+    name = "yrs"
+
+    def __init__(self):
+        self.doc = pycrdt.Doc(client_id=1)
+
+    def apply(self, edit, customers):
+        kind, c = edit[0], customers[edit[1]]
+        with self.doc.transaction():
+            m = self.doc.get(c, type=pycrdt.Map)
+            if kind in ("C", "S"):
+                fields = edit[2] if kind == "C" else {edit[2]: edit[3]}
+                for k, v in fields.items():
+                    m[k] = v
+            elif kind == "A":
+                self._child(m, "tags", pycrdt.Map)[edit[2]] = True
+            elif kind == "R":
+                tags = self._child(m, "tags", pycrdt.Map)
+                if edit[2] in tags:
+                    del tags[edit[2]]
+            elif kind == "E":
+                events = self._child(m, "events", pycrdt.Array)
+                events.append(pycrdt.Map({"kind": edit[2], **edit[3]}))
+
+    @staticmethod
+    def _child(m, key, kind):
+        if key not in m:
+            m[key] = kind()
+        return m[key]
+
+    def version(self):
+        return self.doc.get_state()
+
+    def update_since(self, version):
+        return self.doc.get_update(version)
+
+    def full_update(self):
+        return self.doc.get_update()
+
+    @staticmethod
+    def timed_import(update):
+        doc = pycrdt.Doc()
+        start = time.perf_counter()
+        doc.apply_update(update)
+        return time.perf_counter() - start
+
+
+PEERS = [LoroPeer, YrsPeer]
+
+
+def wire(workload):
+    customers = workload["customers"]
+    for peer_type in PEERS:
+        peer = peer_type()
+        for edit in workload["base"]:
+            peer.apply(edit, customers)
+        version = peer.version()
+        for edit in workload["edits"]:
+            peer.apply(edit, customers)
+        update = peer.update_since(version)
+        n = len(workload["edits"])
+        emit(f"wire.{peer.name}", f"{peer.name}: update of the day's {n} edits", "B", [float(len(update))],
+             per_op=len(update) / n)
+        squeezed = len(zlib.compress(update, 6))
+        emit(f"wire.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 6", "B", [float(squeezed)],
+             per_op=squeezed / n)
+
+
+def apply(workload, runs, tag):
+    customers = workload["customers"]
+    edits = workload["base"] + workload["edits"]
+    for peer_type in PEERS:
+        peer = peer_type()
+        for edit in edits:
+            peer.apply(edit, customers)
+        update = peer.full_update()
+        del peer
+        rates = [len(edits) / peer_type.timed_import(update) for _ in range(runs)]
+        emit(f"{tag}.{peer_type.name}", f"{peer_type.name}: import {len(edits)} ops into an empty document", "ops/s",
+             rates, ops=len(edits), update_bytes=len(update))
+    emit(f"{tag}.peers.rss", "peers: peak RSS of the Python process", "MiB",
+         [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024])
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] not in ("wire", "apply"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    with open(argv[2], encoding="utf-8") as f:
+        workload = json.load(f)
+    options = dict(zip(argv[3::2], argv[4::2]))
+    if argv[1] == "wire":
+        wire(workload)
+    else:
+        apply(workload, int(options.get("--runs", 5)), options.get("--tag", "apply"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
