@@ -52,6 +52,21 @@ struct TransportTests {
         #expect(throws: CentralError.self) { try ServerIdentity.loadOrCreate(at: damaged) }
         #expect(FileManager.default.contents(atPath: damaged) == garbage, "never overwritten")
         #expect(throws: CentralError.self) { try ServerIdentity.load(certificate: directory.file("none.pem"), key: path) }
+        // An operator's certificate and key in separate files (serve --tls-cert/--tls-key) give the same identity.
+        let text = try #require(FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) })
+        let split = try #require(text.range(of: "-----BEGIN CERTIFICATE-----"))
+        _ = FileManager.default.createFile(atPath: directory.file("key.pem"), contents: Data(text[..<split.lowerBound].utf8))
+        _ = FileManager.default.createFile(atPath: directory.file("cert.pem"), contents: Data(text[split.lowerBound...].utf8))
+        let operator_ = try ServerIdentity.load(certificate: directory.file("cert.pem"), key: directory.file("key.pem"))
+        #expect(operator_.fingerprint == made.fingerprint)
+        // A key that does not belong to the certificate is refused at load, not at the first handshake.
+        _ = try ServerIdentity.loadOrCreate(at: directory.file("other.pem"))
+        let strangerText = String(decoding: try #require(FileManager.default.contents(atPath: directory.file("other.pem"))), as: UTF8.self)
+        let strangerKey = String(strangerText[..<strangerText.range(of: "-----BEGIN CERTIFICATE-----")!.lowerBound])
+        _ = FileManager.default.createFile(atPath: directory.file("stranger.pem"), contents: Data(strangerKey.utf8))
+        #expect(throws: CentralError.self) {
+            try ServerIdentity.load(certificate: directory.file("cert.pem"), key: directory.file("stranger.pem"))
+        }
     }
 
     /// A central node with manager M001, served on a loopback port with `transport` while `body` runs.
