@@ -3,11 +3,15 @@ import FieldbookSync
 import FieldbookWire
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Runs one sync of a device's book with the central node over TCP (ARCHITECTURE §5).
 ///
 /// Everything received is applied with its cursor in one transaction, so a dropped connection, a killed process or
 /// a server restart loses nothing: the next sync resumes.
+///
+/// The connection is TLS pinned to the fingerprint recorded at enrolment (``PinnedTrust``), or plain TCP for a book
+/// enrolled with `init --insecure` (and for books enrolled before TLS).
 ///
 /// ```swift
 /// let summary = try await SyncClient(book: book).sync()
@@ -34,14 +38,58 @@ public struct SyncClient: Sendable {
         else {
             throw SyncError(.authFailed, "这个账本还没有登记到中心节点：用 fieldbook init --principal 工号 --token 令牌 登记")
         }
-        return EnrolmentToken(address: address, device: device, secret: secret)
+        var fingerprint: [UInt8]?
+        if try book.meta(Book.SyncKey.transport) == "tls" {
+            guard let pinned = try book.meta(Book.SyncKey.fingerprint).flatMap(Hex.decode), pinned.count == 32 else {
+                throw SyncError(.local, "账本里记录的中心节点证书指纹已损坏：请重新登记")
+            }
+            fingerprint = pinned
+        }
+        return EnrolmentToken(address: address, device: device, secret: secret, fingerprint: fingerprint)
     }
 
-    /// Records an enrolment token in the book (at `init --token`).
+    /// Records an enrolment token in the book (at `init --token`): the device, its secret, the server's address,
+    /// and the transport: TLS pinned to the token's fingerprint, or plain TCP when the token has none (the caller
+    /// checks that the user asked for `--insecure`).
     public static func enrol(_ book: Book, token: EnrolmentToken) throws {
         try book.setMeta(Book.SyncKey.device, token.device.hex)
         try book.setMeta(Book.SyncKey.secret, Hex.encode(token.secret))
         try book.setMeta(Book.SyncKey.server, token.address)
+        try book.setMeta(Book.SyncKey.transport, token.fingerprint == nil ? "plain" : "tls")
+        if let fingerprint = token.fingerprint { try book.setMeta(Book.SyncKey.fingerprint, Hex.encode(fingerprint)) }
+    }
+
+    /// Sets up the connection's channel pipeline: the idle timer on the raw bytes, then TLS when pinned.
+    static func configure(_ channel: any Channel, timeout: Int64, tls: (NIOSSLContext, PinnedTrust)?) throws {
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
+        try pipeline.addHandler(IdleCloser())
+        if let tls {
+            // No server name: the pin identifies the server, so SNI and host-name checks add nothing.
+            try pipeline.addHandler(
+                NIOSSLClientHandler(context: tls.0, serverHostname: nil, customVerificationCallback: tls.1.verify))
+        }
+    }
+
+    /// Turns a transport failure into what the user needs to know.
+    private func explain(_ error: any Error, trust: PinnedTrust?, address: String) -> SyncError {
+        if let trust {
+            switch trust.outcome {
+            case .mismatch(let presented):
+                return SyncError(
+                    .authFailed,
+                    "中心节点 \(address) 出示的证书与登记时记录的指纹不符（收到 \(Hex.encode(presented.prefix(8)))…，应为 \(Hex.encode(trust.expected.prefix(8)))…）：可能有人冒充中心节点，已中止，什么也没有发送。若中心节点确实换了证书，请管理员发新令牌")
+            case .pending:
+                // The server never presented a certificate: it does not speak TLS, or the network broke first.
+                return SyncError(
+                    .unreachable,
+                    "与中心节点 \(address) 的 TLS 握手没有完成：它可能以 --insecure（明文）运行，而本账本要求 TLS，或网络中断；什么也没有发送，请管理员核对")
+            case .verified:
+                break
+            }
+        }
+        if let error = error as? SyncError { return error }
+        return SyncError(.unreachable, "与中心节点 \(address) 的连接中途断开：已收到的内容都已保存，再同步一次即可继续")
     }
 
     /// Syncs once.
@@ -57,14 +105,16 @@ public struct SyncClient: Sendable {
         guard let colon = token.address.lastIndex(of: ":"), let port = Int(token.address[token.address.index(after: colon)...])
         else { throw SyncError(.unreachable, "中心节点地址应为 主机:端口") }
         let host = String(token.address[..<colon])
+        let trust = token.fingerprint.map(PinnedTrust.init(expected:))
+        let tls = try trust.map { (try NIOSSLContext(configuration: PinnedTrust.configuration), $0) }
+        let timeout = self.timeout
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(timeout))
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
-                        try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                        try Self.configure(channel, timeout: timeout, tls: tls)
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -75,7 +125,19 @@ public struct SyncClient: Sendable {
         var session = ClientSession(
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        return try await channel.executeThenClose { inbound, outbound in
+        do {
+            return try await exchange(over: channel, session: &session, progress: progress)
+        } catch {
+            throw explain(error, trust: trust, address: token.address)
+        }
+    }
+
+    /// Runs the session over an open connection until the client session finishes.
+    private func exchange(
+        over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, session: inout ClientSession,
+        progress: @Sendable (String) -> Void
+    ) async throws -> SyncSummary {
+        try await channel.executeThenClose { inbound, outbound in
             var out = ByteBuffer()
             Preamble.current.write(to: &out)
             for case .send(let message) in session.start() { _ = try out.writeMessage(message) }

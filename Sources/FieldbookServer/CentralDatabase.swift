@@ -185,6 +185,13 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
 
     public func bind(_ device: DeviceID, actor: ActorID) throws {
         try database.write { db in
+            // An actor known here already (another device's, or the centre's own) cannot be taken over: the device
+            // could then push ops in its name (SECURITY.md).
+            let taken =
+                try actor == book.actor
+                || Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE actor = ?", arguments: [Data(actor.bytes)]) == true
+                || Bool.fetchOne(db, sql: "SELECT 1 FROM op WHERE actor = ? LIMIT 1", arguments: [Data(actor.bytes)]) == true
+            guard !taken else { throw SyncError(.authFailed, "the actor belongs to another replica") }
             try db.execute(
                 sql: "UPDATE device SET actor = ? WHERE id = ? AND actor IS NULL",
                 arguments: [Data(actor.bytes), Data(device.bytes)])
@@ -278,7 +285,9 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     }
 
     public func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan {
-        try database.write { db in
+        // A cursor is the device's word: one past SQLite's integers (forged) counts as unknown, like any other.
+        let cursor = min(cursor, UInt64(Int64.max))
+        return try database.write { db in
             let device = Data(account.device.bytes)
             let customers = try Book.customers(coveredBy: account.principal, db: db)
             var current = Set(customers.map { Scope.customer($0).key })

@@ -4,20 +4,34 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The central node's listener: one task per connection, each running a ``ServerSession`` over the
 /// connection's frames (ARCHITECTURE §5, style.md rule 6).
 ///
 /// A connection that misbehaves, stalls or breaks is logged and closed; it never takes the server down.
 ///
+/// The transport is TLS with the server's ``ServerIdentity`` (what `fieldbook serve` uses unless told
+/// `--insecure`), or plain TCP (SECURITY.md). Every connection's channel pipeline is set up in one place,
+/// ``configure(_:idleTimeout:tls:)``.
+///
 /// ```swift
-/// let server = SyncServer(database: central, logger: logger)
+/// let server = SyncServer(database: central, logger: logger, transport: .tls(try ServerIdentity.ephemeral()))
 /// try await server.run(host: "0.0.0.0", port: 7420) { port in print("listening on \(port)") }
 /// ```
 public final class SyncServer: Sendable {
+    /// How devices connect.
+    public enum Transport: Sendable {
+        /// Plain TCP: only on a trusted network (`serve --insecure`).
+        case plain
+        /// TLS with this identity; devices pin its fingerprint.
+        case tls(ServerIdentity)
+    }
+
     private let database: CentralDatabase
     private let logger: Logger
     private let idleTimeout: TimeAmount
+    private let transport: Transport
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
     /// Makes a server.
@@ -26,10 +40,30 @@ public final class SyncServer: Sendable {
     ///   - database: The central database.
     ///   - logger: Where connection events go (never with customer data).
     ///   - idleTimeout: A connection silent this long is closed (SPEC §12).
-    public init(database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120)) {
+    ///   - transport: TLS or plain TCP. The default is plain for in-process use (tests, benchmarks); the
+    ///     `serve` command defaults to TLS.
+    public init(database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120), transport: Transport = .plain) {
         self.database = database
         self.logger = logger
         self.idleTimeout = idleTimeout
+        self.transport = transport
+    }
+
+    /// Sets up one accepted connection's channel pipeline, from the socket inwards:
+    ///
+    /// 1. an idle timer and its closer, on the raw bytes, so a silent peer (even one that never finishes the TLS
+    ///    handshake) is closed;
+    /// 2. with TLS: ``PlainClientRefuser`` (answers a plain-TCP device clearly) then the TLS handler.
+    ///
+    /// Per-connection limits belong here too, as handlers added in this one function.
+    static func configure(_ child: any Channel, idleTimeout: TimeAmount, tls: NIOSSLContext?) throws {
+        let pipeline = child.pipeline.syncOperations
+        try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+        try pipeline.addHandler(IdleCloser())
+        if let tls {
+            try pipeline.addHandler(PlainClientRefuser())
+            try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+        }
     }
 
     /// Binds and serves until ``shutdown()``.
@@ -40,19 +74,31 @@ public final class SyncServer: Sendable {
     ///   - onListening: Called with the bound port once the server accepts connections.
     public func run(host: String, port: Int, onListening: @Sendable (Int) -> Void = { _ in }) async throws {
         let idle = idleTimeout
+        var tls: NIOSSLContext?
+        var listening: Logger.Metadata = [:]
+        switch transport {
+        case .plain:
+            listening["server.transport"] = "plain"
+        case .tls(let identity):
+            tls = try NIOSSLContext(configuration: identity.serverConfiguration)
+            listening["server.transport"] = "tls"
+            listening["server.fingerprint"] = "\(identity.fingerprintHex)"
+        }
+        let context = tls
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try child.pipeline.syncOperations.addHandler(IdleCloser())
+                    try Self.configure(child, idleTimeout: idle, tls: context)
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
             }
         channel.withLockedValue { $0 = server.channel }
         let bound = server.channel.localAddress?.port ?? port
-        logger.info("Listening", metadata: ["server.host": "\(host)", "server.port": "\(bound)"])
+        listening["server.host"] = "\(host)"
+        listening["server.port"] = "\(bound)"
+        logger.info("Listening", metadata: listening)
         onListening(bound)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { inbound in
@@ -103,6 +149,15 @@ public final class SyncServer: Sendable {
             // Malformed input: tell the peer (best effort) and close. The error names the rule, never the bytes.
             logger.warning("Malformed input", metadata: ["wire.error": "\(error.code)"])
             try? await sendFatal(connection, code: .malformed, message: "malformed: \(error.code)")
+        } catch let error as NIOSSLError {
+            if case .uncleanShutdown = error {
+                // The device closed the socket without a TLS close_notify: its session had ended or was dropped.
+                logger.debug("Connection closed without TLS close_notify")
+            } else {
+                logger.warning("TLS failed", metadata: ["tls.error": "\(error)"])
+            }
+        } catch let error as BoringSSLError {
+            logger.warning("TLS failed", metadata: ["tls.error": "\(error)"])
         } catch {
             logger.warning("Connection failed", metadata: ["error.type": "\(type(of: error))"])
         }

@@ -17,6 +17,11 @@ extension Book {
         public static let secret = "secret"
         /// `HOST:PORT` of the central node.
         public static let server = "server"
+        /// How the device reaches the central node: `tls` (pinned) or `plain` (`init --insecure`). A book enrolled
+        /// before TLS has none and counts as `plain`.
+        public static let transport = "transport"
+        /// The SHA-256 fingerprint (hex) of the central node's TLS certificate, which the device pins.
+        public static let fingerprint = "server_fingerprint"
     }
 
     /// The sync cursor (0 before the first sync).

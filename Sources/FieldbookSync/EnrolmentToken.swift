@@ -2,13 +2,24 @@ import FieldbookModel
 import FieldbookWire
 
 /// What `fieldbook admin device add` prints once and `fieldbook init --token` reads: where the central node is,
-/// which device this is, and the device's secret.
+/// which device this is, the device's secret, and how to recognise the central node (the SHA-256 fingerprint of its
+/// TLS certificate, or none when it runs plain TCP with `--insecure`).
 ///
-/// The text form is `fb1:` followed by Crockford base32 of `device (16) | secret (32) | address (UTF-8)`, so it
-/// survives copying through chat and e-mail and has no characters a shell would interpret.
+/// The text form is `fb2:` followed by Crockford base32 of
+///
+/// ```
+/// ┌─────────────┬─────────────┬──────────┬──────────────────────────────┬────────────────┐
+/// │ device (16) │ secret (32) │ flags u8 │ fingerprint (32, if bit 0)   │ address UTF-8  │
+/// └─────────────┴─────────────┴──────────┴──────────────────────────────┴────────────────┘
+/// ```
+///
+/// so it survives copying through chat and e-mail and has no characters a shell would interpret. Flag bit 0 means
+/// "TLS, pinned to this fingerprint"; the other bits are reserved and must be 0. The older `fb1:` form (no flags, no
+/// fingerprint: `device | secret | address`) still reads, as a token of a plain-TCP server with ``isLegacy`` set,
+/// so `init` can refuse it with a clear message unless the user asked for `--insecure` (protocol/SPEC.md §14).
 ///
 /// ```swift
-/// let token = EnrolmentToken(address: "10.0.0.5:7420", device: id, secret: secret)
+/// let token = EnrolmentToken(address: "10.0.0.5:7420", device: id, secret: secret, fingerprint: sha256OfCertificate)
 /// EnrolmentToken(text: token.text) == token   // true
 /// ```
 public struct EnrolmentToken: Sendable, Hashable {
@@ -18,27 +29,68 @@ public struct EnrolmentToken: Sendable, Hashable {
     public var device: DeviceID
     /// The 32-byte secret the device authenticates with; it never travels on the sync connection.
     public var secret: [UInt8]
+    /// The SHA-256 of the DER form of the central node's TLS certificate, which the device pins; `nil` when the
+    /// central node runs plain TCP (`serve --insecure`).
+    public var fingerprint: [UInt8]?
+    /// Whether the token was read from the `fb1:` form, made before the central node spoke TLS.
+    public private(set) var isLegacy = false
+
+    /// The prefix of the current text form.
+    public static let prefix = "fb2:"
+    /// The prefix of the form before TLS (issue 9), still read.
+    public static let legacyPrefix = "fb1:"
 
     /// Makes a token.
-    public init(address: String, device: DeviceID, secret: [UInt8]) {
+    ///
+    /// - Parameters:
+    ///   - address: `HOST:PORT` of the central node.
+    ///   - device: The enrolled device.
+    ///   - secret: The device's 32-byte secret.
+    ///   - fingerprint: The SHA-256 of the server certificate (32 bytes), or `nil` for a plain-TCP server.
+    public init(address: String, device: DeviceID, secret: [UInt8], fingerprint: [UInt8]? = nil) {
         self.address = address
         self.device = device
         self.secret = secret
+        self.fingerprint = fingerprint
     }
 
     /// The text to hand to the device's user.
-    public var text: String { "fb1:" + Base32.encode(device.bytes + secret + Array(address.utf8)) }
+    public var text: String {
+        var bytes = device.bytes + secret
+        if let fingerprint {
+            bytes.append(1)
+            bytes += fingerprint
+        } else {
+            bytes.append(0)
+        }
+        return Self.prefix + Base32.encode(bytes + Array(address.utf8))
+    }
 
-    /// Parses a token, or returns `nil` when it is not one (damaged or truncated in copying).
+    /// Parses a token, or returns `nil` when it is not one (damaged or truncated in copying, or an unknown flag).
     public init?(text: String) {
         let trimmed = text.trimmingSpaces()
-        guard trimmed.hasPrefix("fb1:") else { return nil }
+        let legacy = trimmed.hasPrefix(Self.legacyPrefix)
+        guard legacy || trimmed.hasPrefix(Self.prefix) else { return nil }
         let body = trimmed.dropFirst(4)
         let byteCount = body.count * 5 / 8
         guard byteCount > 48, let bytes = Base32.decode(body, byteCount: byteCount),
-            let device = DeviceID(bytes: bytes[0..<16]),
-            let address = String(validating: bytes[48...], as: UTF8.self), address.contains(":")
+            let device = DeviceID(bytes: bytes[0..<16])
         else { return nil }
-        self.init(address: address, device: device, secret: Array(bytes[16..<48]))
+        var start = 48
+        var fingerprint: [UInt8]?
+        if !legacy {
+            let flags = bytes[48]
+            start = 49
+            guard flags & ~1 == 0 else { return nil }
+            if flags & 1 == 1 {
+                guard bytes.count > 49 + 32 else { return nil }
+                fingerprint = Array(bytes[49..<81])
+                start = 81
+            }
+        }
+        guard start < bytes.count, let address = String(validating: bytes[start...], as: UTF8.self), address.contains(":")
+        else { return nil }
+        self.init(address: address, device: device, secret: Array(bytes[16..<48]), fingerprint: fingerprint)
+        self.isLegacy = legacy
     }
 }

@@ -46,7 +46,7 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Device: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Devices.", subcommands: [Add.self, Revoke.self])
+        static let configuration = CommandConfiguration(abstract: "Devices.", subcommands: [Add.self, Revoke.self, Log.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -61,7 +61,10 @@ struct AdminCommand: ParsableCommand {
                 let token = try AdminFailure.guarding {
                     let central = try options.open()
                     let address = try server ?? central.book.meta("address") ?? "127.0.0.1:7420"
-                    return try central.addDevice(for: code, address: address)
+                    let fingerprint = try central.advertisedFingerprint()  // the certificate devices pin
+                    var token = try central.addDevice(for: code, address: address)
+                    token.fingerprint = fingerprint
+                    return token
                 }
                 if json {
                     print("{\"device\": \"\(token.device.hex)\", \"token\": \"\(token.text)\"}")

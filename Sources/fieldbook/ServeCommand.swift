@@ -24,6 +24,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a silent connection is kept open.", visibility: .hidden))
     var idleTimeout: Int64 = 120
 
+    @Option(help: "PEM certificate chain to present (default: a self-signed one kept beside the database).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(help: "Serve plain TCP without TLS: only on a network you trust. Devices must be enrolled with init --insecure.")
+    var insecure = false
+
+    func validate() throws {
+        if insecure, tlsCert != nil || tlsKey != nil { throw ValidationError("--insecure 不能和 --tls-cert/--tls-key 一起用") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert 和 --tls-key 要一起给") }
+    }
+
     func run() async throws {
         let path = db ?? Paths.defaultCentral
         LoggingSystem.bootstrap { label in
@@ -39,7 +53,23 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("无法打开中心数据库：\(error)\n".utf8))
             throw ExitCode(1)
         }
-        let server = SyncServer(database: central, logger: logger, idleTimeout: .seconds(idleTimeout))
+        let transport: SyncServer.Transport
+        do {
+            if insecure {
+                transport = .plain
+                logger.warning("Serving plain TCP without TLS (--insecure): use only on a trusted network")
+            } else if let tlsCert, let tlsKey {
+                transport = .tls(try ServerIdentity.load(certificate: tlsCert, key: tlsKey))
+            } else {
+                transport = .tls(try ServerIdentity.loadOrCreate(at: ServerIdentity.defaultPath(beside: path)))
+            }
+            // `admin device add` reads this to put the right fingerprint in new tokens.
+            try central.recordTransport(transport)
+        } catch {
+            FileHandle.standardError.write(Data("无法准备 TLS：\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let server = SyncServer(database: central, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport)
         // SIGINT and SIGTERM stop accepting, let running sessions end, and exit 0.
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)

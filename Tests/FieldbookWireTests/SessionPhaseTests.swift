@@ -108,6 +108,9 @@ struct SessionPhaseTests {
         "W-14.2",  // constant-time MAC compare, authFailed for both failures
         "W-14.5",  // server-side scope and permission checks
         "W-14.6",  // TLS or a trusted network
+        "W-14.7",  // the device pins the certificate's SHA-256 (TransportTests.pinning, SecurityEndToEndTests)
+        "W-14.8",  // plain TCP only on both sides' say-so; a TLS server answers a plain preamble (TransportTests)
+        "W-14.9",  // the fb2 token layout, fb1 still read (TransportTests.tokens, SecurityEndToEndTests.insecureModes)
     ]
 
     @Test("session-layer rules are listed for the sync issue and defined in SPEC.md")

@@ -1,0 +1,47 @@
+import FieldbookModel
+import FieldbookWire
+
+/// What one device sent the central node and when: the audit answer of `fieldbook admin device log`.
+///
+/// Built from the central tables (`device`, `lsn`, `refused`): every op the device pushed, stored or refused, with
+/// the time the centre received it. It names ops, scopes and fields, never field values, so it can be shown to an
+/// auditor without customer data.
+///
+/// ```swift
+/// let log = try central.deviceLog("3f2a")
+/// for entry in log.entries { print(entry.at, entry.op, entry.change ?? "-", entry.refusal ?? "stored") }
+/// ```
+public struct DeviceLog: Sendable {
+    /// One op the device pushed.
+    public struct Entry: Sendable, Hashable {
+        /// When the central node received it (Unix milliseconds).
+        public var at: UInt64
+        /// Its central log sequence number; `nil` for a refused op, which is stored nowhere.
+        public var lsn: UInt64?
+        /// The op.
+        public var op: OpID
+        /// Its scope key (`c:<customer id>`, `p:<code>`, `g`); `nil` for a refused op.
+        public var scope: String?
+        /// What it did, as kind and field names only (`create customer`, `set phone`); `nil` for a refused op.
+        public var change: String?
+        /// Why it was refused; `nil` when it was stored.
+        public var refusal: ErrorCode?
+    }
+
+    /// The device.
+    public var device: DeviceID
+    /// The principal it was enrolled for.
+    public var principal: String
+    /// The replica (actor) the device authenticated as, once it has synced.
+    public var actor: ActorID?
+    /// Whether it was revoked.
+    public var revoked: Bool
+    /// When it was enrolled (Unix milliseconds).
+    public var enrolled: UInt64
+    /// When its last session pulled (Unix milliseconds).
+    public var lastSync: UInt64?
+    /// How many ops it pushed in all (stored and refused), whatever `entries` holds.
+    public var total: Int
+    /// The newest entries, oldest first.
+    public var entries: [Entry]
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import FieldbookModel
+import FieldbookServer
+import FieldbookWire
+import Foundation
+
+extension AdminCommand.Device {
+    /// `fieldbook admin device log DEVICE [--limit N] [--json]`: what a device sent and when (the audit trail).
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What a device sent and when: every op it pushed, stored or refused (no field values).")
+        @OptionGroup var options: AdminCommand.Options
+        @Argument(help: "The device ID, or the device shown by `history` (its actor), or a unique prefix of at least 4 hex digits.")
+        var device: String
+        @Option(help: "Show the newest N ops (0 for all).") var limit: Int = 200
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard limit >= 0 else { throw ValidationError("--limit 应为 0 或正整数") }
+        }
+
+        func run() throws {
+            let log = try AdminFailure.guarding { try options.open().deviceLog(device, limit: limit == 0 ? nil : limit) }
+            if json {
+                let entries = log.entries.map { entry in
+                    var fields = [
+                        "\"at\": \(entry.at)", "\"lsn\": \(entry.lsn.map(String.init) ?? "null")",
+                        "\"op\": \"\(entry.op.actor.hex)/\(entry.op.counter)\"",
+                        "\"scope\": \(entry.scope.map { "\"\($0)\"" } ?? "null")",
+                        "\"change\": \(entry.change.map { "\"\($0)\"" } ?? "null")",
+                        "\"status\": \"\(entry.refusal == nil ? "stored" : "refused")\"",
+                    ]
+                    if let refusal = entry.refusal { fields.append("\"reason\": \"\(refusal)\"") }
+                    return "{" + fields.joined(separator: ", ") + "}"
+                }
+                print(
+                    "{\"device\": \"\(log.device.hex)\", \"principal\": \"\(log.principal)\", \"actor\": \(log.actor.map { "\"\($0.hex)\"" } ?? "null"), \"revoked\": \(log.revoked), \"enrolled\": \(log.enrolled), \"last_sync\": \(log.lastSync.map(String.init) ?? "null"), \"total\": \(log.total), \"ops\": [\(entries.joined(separator: ", "))]}")
+                return
+            }
+            let state = log.revoked ? "已停用" : (log.actor == nil ? "待首次同步" : "已启用")
+            print("设备 \(log.device.hex)  员工 \(log.principal)  \(state)  登记于 \(Self.time(log.enrolled))  上次同步 \(log.lastSync.map(Self.time) ?? "从未")")
+            if log.total > log.entries.count {
+                print("（更早的 \(log.total - log.entries.count) 个没有显示：用 --limit 0 查看全部）")
+            }
+            for entry in log.entries {
+                let what = entry.refusal.map { "拒收（\($0)）" } ?? "存入 #\(entry.lsn ?? 0)  \(entry.scope ?? "")  \(entry.change ?? "")"
+                print("  \(Self.time(entry.at))  操作 \(entry.op.counter)  \(what)")
+            }
+            let refused = log.entries.filter { $0.refusal != nil }.count
+            print("共 \(log.total) 个操作" + (refused > 0 ? "（显示的拒收 \(refused) 个）" : ""))
+        }
+
+        static func time(_ milliseconds: UInt64) -> String {
+            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        }
+    }
+}
