@@ -2,13 +2,14 @@ import Foundation
 
 /// A `fieldbook serve` child process on loopback.
 ///
-/// Every server flag the load generator depends on is here, in one place: when `serve` gains TLS by default, the
-/// flag that turns it off for loopback measurements (`--insecure`) goes into ``extraArguments``.
+/// Every server flag the load generator depends on is here, in one place. `serve` speaks TLS by default; the load
+/// generator enrols its devices straight through `CentralDatabase` with tokens that carry no fingerprint, so it runs
+/// the server with `--insecure` and measures the sync protocol and the central database, not TLS handshakes.
 final class ServeProcess: @unchecked Sendable {
     // @unchecked because `port` is set once in `init` and `stop()` may run from the watchdog and from `defer`:
     // terminating a process twice is harmless.
     /// Flags added to every `fieldbook serve` the load generator starts.
-    static let extraArguments: [String] = []
+    static let extraArguments: [String] = ["--insecure"]
 
     let process = Process()
     private(set) var port = 0
