@@ -45,6 +45,7 @@ public final class SyncServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(ConnectionGuard(limits: .current, logger: self.logger))  // issue 9b: session deadline, connection cap (ConnectionGuard.swift)
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(IdleCloser())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)

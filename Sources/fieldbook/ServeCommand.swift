@@ -24,7 +24,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a silent connection is kept open.", visibility: .hidden))
     var idleTimeout: Int64 = 120
 
+    @Option(help: "Seconds any one connection may stay open, however busy (a slow client never holds it forever).")
+    var sessionDeadline: Int64 = 900
+
+    @Option(help: "The most connections served at once; more are told the server is busy.")
+    var maxConnections: Int = 1_024
+
+    func validate() throws {
+        guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
+    }
+
     func run() async throws {
+        ConnectionLimits.current = ConnectionLimits(
+            sessionDeadline: .seconds(sessionDeadline), maxConnections: maxConnections)
         let path = db ?? Paths.defaultCentral
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
