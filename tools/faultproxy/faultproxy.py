@@ -11,7 +11,7 @@ or always the one named by --mode:
   pass     forward untouched
   drop     cut both directions after a random number of bytes (usually mid-frame)
   stall    forward a random prefix, then go silent in both directions for --stall-seconds, then cut
-  slow     forward in 1-7 byte pieces with small sleeps, both ways (a slow reader and a slow writer)
+  slow     forward in 1-64 byte pieces with short pauses, both ways (a slow reader and a slow writer)
   reorder  accept the client but hold everything it sends; connect upstream only after the client has gone (and
            usually reconnected through a fresh connection), then replay the held bytes: a stale session that reaches
            the server after a newer one
@@ -100,11 +100,14 @@ class Proxy:
                     else:
                         budget[0] -= len(data)
                 if mode == "slow":
-                    for start in range(0, len(data), 7):
-                        piece = data[start : start + rng.randint(1, 7)]
-                        writer.write(piece)
+                    # Small pieces with pauses: every frame arrives split, many mid-header.
+                    start = 0
+                    while start < len(data):
+                        size = rng.randint(1, 64)
+                        writer.write(data[start : start + size])
+                        start += size
                         await writer.drain()
-                        await asyncio.sleep(rng.uniform(0.0, 0.01))
+                        await asyncio.sleep(rng.uniform(0.0, 0.002))
                     self.stats[counter] += len(data)
                 else:
                     writer.write(data)
