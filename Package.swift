@@ -179,7 +179,7 @@ let package = Package(
             name: "FieldbookCLITests",
             dependencies: [
                 "fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer", "FieldbookWire",
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -319,3 +319,39 @@ extension Message {
         return nil
     }
 }
+
+/// A real full disk and a real read-only file system, on a small tmpfs where mounting is permitted.
+@Suite("Storage faults end to end", .serialized, .enabled(if: SmallFileSystem.available))
+struct StorageFaultEndToEndTests {
+    @Test("disk full: the batch stops at the failing line with a clear error; what was acknowledged is intact")
+    func diskFull() throws {
+        let disk = try #require(SmallFileSystem(kilobytes: 768))
+        let book = disk.path + "/book.sqlite"
+        #expect(try Executable.run(["init", "--principal", "M001", "--book", book]).code == 0)
+        let note = String(repeating: "很长的备注", count: 600)
+        let script = (0..<400).map { "add 戊\($0) note=\(note)" }.joined(separator: "\n") + "\n"
+        let full = try Executable.run(["--book", book], stdin: script)
+        #expect(full.code == 1)
+        #expect(full.error.contains("磁盘已满，这次修改没有保存"), "\(full.error)")
+        #expect(full.error.split(separator: "\n").count == 1)
+        let acknowledged = full.output.split(separator: "\n").filter { $0.hasPrefix("已添加客户 ") }.count
+        #expect(acknowledged > 0 && acknowledged < 400)
+        let check = try Executable.run(["--book", book, "-c", "check"])
+        #expect(check.code == 0, "\(check.output) \(check.error)")
+        let opened = try Book.open(at: book)
+        #expect(try opened.customerCount() == acknowledged)
+    }
+
+    @Test("read-only file system: writes fail with a clear error and exit code 1")
+    func readOnly() throws {
+        let disk = try #require(SmallFileSystem(kilobytes: 2048))
+        let book = disk.path + "/book.sqlite"
+        #expect(try Executable.run(["init", "--principal", "M001", "--book", book]).code == 0)
+        #expect(try Executable.run(["--book", book, "-c", "add 己一"]).code == 0)
+        #expect(disk.makeReadOnly())
+        let refused = try Executable.run(["--book", book, "-c", "add 己二"])
+        #expect(refused.code == 1)
+        #expect(refused.error.contains("账本无法写入或打开（只读或没有权限）"), "\(refused.error)")
+        #expect(refused.error.split(separator: "\n").count == 1)
+    }
+}
