@@ -85,6 +85,7 @@ public final class ConnectionGuard: ChannelDuplexHandler {
         var buffer = ByteBuffer()
         if preamble { Preamble.current.write(to: &buffer) }
         _ = try? buffer.writeMessage(.error(Message.ErrorMessage(code: code, fatal: true, message: message)))
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in bound.value.close(promise: nil) }
     }
 }

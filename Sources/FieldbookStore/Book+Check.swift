@@ -63,13 +63,13 @@ extension Book {
 
         report.checks.append("own counters contiguous, saved counter not behind")
         let own = Data(actor.bytes)
-        let row = try Row.fetchOne(
-            db, sql: "SELECT count(*) AS n, coalesce(max(counter), 0) AS top FROM op WHERE actor = ?", arguments: [own])
-        let count: Int64 = row?["n"] ?? 0
-        let top: Int64 = row?["top"] ?? 0
+        let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM op WHERE actor = ?", arguments: [own]) ?? 0
+        let top = try Int64.fetchOne(db, sql: "SELECT coalesce(max(counter), 0) FROM op WHERE actor = ?", arguments: [own]) ?? 0
         let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
-        let purged = try db.tableExists("purge_log")
-            && (try Int.fetchOne(db, sql: "SELECT count(*) FROM purge_log") ?? 0) > 0
+        var purged = false
+        if try db.tableExists("purge_log") {
+            purged = try Int.fetchOne(db, sql: "SELECT count(*) FROM purge_log") ?? 0 > 0
+        }
         if count != top, !purged {
             report.problems.append("本机操作编号不连续：共 \(count) 个，最大编号 \(top)（且从未移出过客户）")
         }

@@ -73,11 +73,10 @@ struct StorageFaultTests {
         let pages = try book.database.read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
         try book.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
         let note = String(repeating: "很长的备注", count: 20_000)
-        #expect {
+        let full = #expect(throws: StoreError.self) {
             _ = try addCustomer(book, "新客户", [FieldAssignment(Schema.F.note, .text(note))])
-        } throws: { error in
-            (error as? StoreError)?.message == "磁盘已满，这次修改没有保存"
         }
+        #expect(full?.message == "磁盘已满，这次修改没有保存")
         #expect(try book.opCount() == 3)
         #expect(try book.customerCount() == 3)
         #expect(try book.check().isClean)
@@ -102,11 +101,10 @@ struct StorageFaultTests {
             }
         }
         locked.wait()
-        #expect {
+        let busy = #expect(throws: StoreError.self) {
             _ = try addCustomer(book, "新客户")
-        } throws: { error in
-            (error as? StoreError)?.message == "账本正被另一个程序使用，请稍后再试"
         }
+        #expect(busy?.message == "账本正被另一个程序使用，请稍后再试")
         release.signal()
         #expect(try book.opCount() == 3)
         _ = try addCustomer(book, "新客户")
@@ -139,10 +137,9 @@ struct StorageFaultTests {
         // Garbage over the header: not a book at all.
         let other = directory.file("not-a-book.sqlite")
         FileManager.default.createFile(atPath: other, contents: Data(repeating: 0x42, count: 8192))
-        #expect {
+        let notABook = #expect(throws: StoreError.self) {
             _ = try Book.open(at: other)
-        } throws: { error in
-            (error as? StoreError)?.code == .corrupt
         }
+        #expect(notABook?.code == .corrupt)
     }
 }

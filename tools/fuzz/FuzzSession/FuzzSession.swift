@@ -43,7 +43,7 @@ enum FuzzCast {
 struct FuzzScript {
     private var bytes: [UInt8]
     private var position = 0
-    private let replica = FuzzReplica()
+    private let replica: FuzzReplica
     private var session: ServerSession
     private var hello: Message.Hello?
     private var challenge: Message.Challenge?
@@ -54,6 +54,8 @@ struct FuzzScript {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+        let replica = FuzzReplica()
+        self.replica = replica
         session = ServerSession(replica: replica, nonce: Array(repeating: 0xC3, count: 32))
     }
 
