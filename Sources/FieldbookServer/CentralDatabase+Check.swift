@@ -1,3 +1,4 @@
+import FieldbookModel
 import FieldbookStore
 import Foundation
 import GRDB

@@ -126,12 +126,10 @@ struct StorageFaultTests {
         try handle.seek(toOffset: 4096 * 3)
         try handle.write(contentsOf: Data(repeating: 0xA5, count: 4096 * 3))
         try handle.close()
-        do {
-            let reopened = try Book.open(at: path)
-            let report = try reopened.check()
-            #expect(!report.isClean)
-        } catch let error as StoreError {
-            #expect(error.code == .corrupt, "\(error.message)")
+        let outcome = Result { () throws(StoreError) -> IntegrityReport in try Book.open(at: path).check() }
+        switch outcome {
+        case .success(let report): #expect(!report.isClean)
+        case .failure(let error): #expect(error.code == .corrupt, "\(error.message)")
         }
 
         // Garbage over the header: not a book at all.
