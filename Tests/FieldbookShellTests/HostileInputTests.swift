@@ -13,24 +13,24 @@ struct HostileInputTests {
 
     func book() throws -> Book {
         let book = try CSVTests.book()
-        CSVTests.run(book, "add 王芳 phone=13800138000")
+        CSVTests.run(book, "add 王芳 phone=13912345678")
         return book
     }
 
     /// Runs `line` and expects a clean refusal that changed nothing.
     func expectRefused(
-        _ book: Book, _ line: String, containing fragment: String? = nil,
+        _ book: Book, _ line: String, containing fragment: String? = nil, because label: String = "",
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let ops = try book.opCount()
         let hash = try book.stateHash()
         let result = CSVTests.run(book, line)
-        #expect([1, 2].contains(result.code), "exit \(result.code)", sourceLocation: sourceLocation)
+        #expect([1, 2].contains(result.code), "\(label): exit \(result.code)", sourceLocation: sourceLocation)
         #expect(result.error.count == 1, "\(result.error)", sourceLocation: sourceLocation)
         if let fragment {
             #expect(result.error.first?.contains(fragment) == true, "\(result.error)", sourceLocation: sourceLocation)
         }
-        #expect(!result.error.joined().contains("王芳") && !result.error.joined().contains("13800138000"),
+        #expect(!result.error.joined().contains("王芳") && !result.error.joined().contains("13912345678"),
                 sourceLocation: sourceLocation)
         #expect(try book.opCount() == ops, "nothing written", sourceLocation: sourceLocation)
         #expect(try book.stateHash() == hash, sourceLocation: sourceLocation)
@@ -60,8 +60,7 @@ struct HostileInputTests {
         for (label, bytes) in files {
             let path = try file(bytes)
             for command in ["import csv \(path) --dry-run", "import csv \(path)"] {
-                try expectRefused(book, command)
-                _ = label
+                try expectRefused(book, command, because: label)
             }
         }
         try expectRefused(book, "import csv \(directory.path)")
@@ -82,6 +81,8 @@ struct HostileInputTests {
         try expectRefused(book, "contact 王芳 call 聊了 next=\(String(repeating: "+", count: 50))d")
         try expectRefused(book, "find \(String(repeating: "(", count: 10_000)) --limit -1")
         try expectRefused(book, "show \u{0}\u{7}\u{1B}[2J")
+        try expectRefused(book, "add 赵\u{1B}[2J敏", containing: "控制字符")
+        try expectRefused(book, "set 王芳 note=好\u{0}坏", containing: "控制字符")
         try expectRefused(book, String(repeating: "帮", count: 100_000))
         // Just under the limit is fine.
         let fits = CSVTests.run(book, "set 王芳 note=\(String(repeating: "长", count: 5_000))")

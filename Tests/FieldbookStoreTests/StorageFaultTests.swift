@@ -52,7 +52,7 @@ struct StorageFaultTests {
             }
             let report = try book.check()
             #expect(report.problems.contains { $0.contains(expected) }, "\(sql): \(report.problems)")
-            #expect(!report.problems.joined().contains("客户"), "no customer data in the report")
+            #expect(!report.problems.joined().contains("客户0") && !report.problems.joined().contains("备注"), "no customer data")
         }
     }
 
@@ -72,7 +72,7 @@ struct StorageFaultTests {
         // SQLite's page limit stands in for a full disk (tests run as root, so a full file system is not at hand).
         let pages = try book.database.read { try Int.fetchOne($0, sql: "PRAGMA page_count") ?? 0 }
         try book.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
-        let note = String(repeating: "很长的备注", count: 20_000)
+        let note = String(repeating: "很长的备注", count: 600)
         let full = #expect(throws: StoreError.self) {
             _ = try addCustomer(book, "新客户", [FieldAssignment(Schema.F.note, .text(note))])
         }
