@@ -75,6 +75,7 @@ public struct SyncClient: Sendable {
         var session = ClientSession(
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        do {  // issue 9: a broken connection is a network failure (SyncClient+Failures.swift)
         return try await channel.executeThenClose { inbound, outbound in
             var out = ByteBuffer()
             Preamble.current.write(to: &out)
@@ -112,5 +113,6 @@ public struct SyncClient: Sendable {
             throw SyncError(
                 .unreachable, "中心节点中途断开或 \(timeout) 秒没有回应：已收到的内容都已保存，再同步一次即可继续")
         }
+        } catch { throw Self.sessionFailure(error) }
     }
 }
