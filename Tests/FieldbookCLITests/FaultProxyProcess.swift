@@ -17,29 +17,35 @@ final class FaultProxyProcess {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    /// Starts the proxy in front of `target` injecting `mode` on every connection, and waits for its port.
+    /// Starts the proxy in front of `target` injecting `mode` on every connection, and waits for its port (read from
+    /// its stats file, which it writes once listening).
     init(target: String, mode: String, stallSeconds: Double = 1) throws {
+        let stats = FileManager.default.temporaryDirectory.appendingPathComponent("faultproxy-\(UUID().uuidString).json").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", Self.script, "--target", target, "--mode", mode, "--seed", "9",
-            "--stall-seconds", String(stallSeconds),
+            "--stall-seconds", String(stallSeconds), "--stats", stats,
         ]
-        let output = Pipe()
-        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        var text = ""
-        let deadline = Date().addingTimeInterval(10)
-        while !text.contains("\n"), Date() < deadline {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
+        defer { try? FileManager.default.removeItem(atPath: stats) }
+        let deadline = Date().addingTimeInterval(20)
+        var port: Int?
+        while port == nil, Date() < deadline, process.isRunning {
+            if let data = FileManager.default.contents(atPath: stats),
+                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            {
+                port = json["port"] as? Int
+            }
+            if port == nil { usleep(50_000) }
         }
-        guard let last = text.split(separator: "\n").first?.split(separator: ":").last, let port = Int(last) else {
+        guard let port else {
             process.terminate()
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "faultproxy did not start: \(text)"])
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "faultproxy did not start"])
         }
         self.port = port
     }

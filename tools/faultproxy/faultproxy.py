@@ -179,9 +179,13 @@ async def main():
     if sum(getattr(args, fault) for fault in FAULTS) > 1:
         parser.error("the fault probabilities add up to more than 1")
     proxy = Proxy(args)
+    # A parent may have started us with signals blocked (a test runner's thread mask is inherited): unblock the two we
+    # stop on, or SIGTERM would stay pending for ever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     server = await asyncio.start_server(proxy.handle, "127.0.0.1", args.port)
     port = server.sockets[0].getsockname()[1]
     print(f"listening on 127.0.0.1:{port}", flush=True)
+    proxy.stats["port"] = port  # so a caller can read the port from --stats instead of a pipe
     proxy.write_stats()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
