@@ -144,6 +144,16 @@ let package = Package(
             path: "tools/fuzz/FuzzWire",
             swiftSettings: swiftSettings
         ),
+        // Session fuzzer (issue 9): scripts of valid and invalid messages against a ServerSession (tools/fuzz/run).
+        .executableTarget(
+            name: "FuzzSession",
+            dependencies: [
+                "FieldbookSync", "FieldbookWire", "FieldbookModel", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "tools/fuzz/FuzzSession",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(
             name: "FieldbookModelTests",
@@ -186,7 +196,10 @@ let package = Package(
         // Runs the real executable: the done-when scenario, exit codes, and SIGKILL crash consistency.
         .testTarget(
             name: "FieldbookCLITests",
-            dependencies: ["fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer"],
+            dependencies: [
+                "fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer", "FieldbookWire",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

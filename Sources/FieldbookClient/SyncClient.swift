@@ -72,7 +72,7 @@ public struct SyncClient: Sendable {
     }
 
     /// Turns a transport failure into what the user needs to know.
-    private func explain(_ error: any Error, trust: PinnedTrust?, address: String) -> SyncError {
+    private func explain(_ error: any Error, trust: PinnedTrust?, address: String) -> any Error {
         if let trust {
             switch trust.outcome {
             case .mismatch(let presented):
@@ -88,8 +88,7 @@ public struct SyncClient: Sendable {
                 break
             }
         }
-        if let error = error as? SyncError { return error }
-        return SyncError(.unreachable, "与中心节点 \(address) 的连接中途断开：已收到的内容都已保存，再同步一次即可继续")
+        return Self.sessionFailure(error)
     }
 
     /// Syncs once.

@@ -32,6 +32,7 @@ public final class SyncServer: Sendable {
     private let logger: Logger
     private let idleTimeout: TimeAmount
     private let transport: Transport
+    private let limits: ConnectionLimits
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
     /// Makes a server.
@@ -42,11 +43,16 @@ public final class SyncServer: Sendable {
     ///   - idleTimeout: A connection silent this long is closed (SPEC §12).
     ///   - transport: TLS or plain TCP. The default is plain for in-process use (tests, benchmarks); the
     ///     `serve` command defaults to TLS.
-    public init(database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120), transport: Transport = .plain) {
+    ///   - limits: The session deadline and the connection cap, shared by every connection of this server.
+    public init(
+        database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120),
+        transport: Transport = .plain, limits: ConnectionLimits = ConnectionLimits()
+    ) {
         self.database = database
         self.logger = logger
         self.idleTimeout = idleTimeout
         self.transport = transport
+        self.limits = limits
     }
 
     /// Sets up one accepted connection's channel pipeline, from the socket inwards:
@@ -54,9 +60,10 @@ public final class SyncServer: Sendable {
     /// 1. an idle timer and its closer, on the raw bytes, so a silent peer (even one that never finishes the TLS
     ///    handshake) is closed;
     /// 2. with TLS: ``PlainClientRefuser`` (answers a plain-TCP device clearly) then the TLS handler.
-    ///
-    /// Per-connection limits belong here too, as handlers added in this one function.
-    static func configure(_ child: any Channel, idleTimeout: TimeAmount, tls: NIOSSLContext?) throws {
+    /// 3. ``ConnectionGuard``: the session deadline and the connection cap.
+    static func configure(
+        _ child: any Channel, idleTimeout: TimeAmount, tls: NIOSSLContext?, limits: ConnectionLimits, logger: Logger
+    ) throws {
         let pipeline = child.pipeline.syncOperations
         try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
         try pipeline.addHandler(IdleCloser())
@@ -64,6 +71,9 @@ public final class SyncServer: Sendable {
             try pipeline.addHandler(PlainClientRefuser())
             try pipeline.addHandler(NIOSSLServerHandler(context: tls))
         }
+        // After TLS, so that a BUSY or TIMEOUT refusal reaches the device in the protocol it speaks
+        // (ConnectionGuard.swift: session deadline and connection cap).
+        try pipeline.addHandler(ConnectionGuard(limits: limits, logger: logger))
     }
 
     /// Binds and serves until ``shutdown()``.
@@ -74,6 +84,8 @@ public final class SyncServer: Sendable {
     ///   - onListening: Called with the bound port once the server accepts connections.
     public func run(host: String, port: Int, onListening: @Sendable (Int) -> Void = { _ in }) async throws {
         let idle = idleTimeout
+        let limits = self.limits
+        let logger = self.logger
         var tls: NIOSSLContext?
         var listening: Logger.Metadata = [:]
         switch transport {
@@ -90,7 +102,7 @@ public final class SyncServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try Self.configure(child, idleTimeout: idle, tls: context)
+                    try Self.configure(child, idleTimeout: idle, tls: context, limits: limits, logger: logger)
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
             }

@@ -77,6 +77,10 @@ public enum Commands {
             "status", aliases: ["状态"], usage: "status [--json]",
             summary: "账本路径、员工、设备、数量、未同步操作、状态哈希", example: "status", run: StatusCommands.status),
         CommandSpec(
+            "check", aliases: ["检查"], usage: "check [--json]",
+            summary: "检查账本文件和操作日志是否完好（不做任何修改）；有问题时退出码为 1",
+            example: "check", run: CheckCommand.check),
+        CommandSpec(
             "help", aliases: ["帮助", "?"], usage: "help [命令]", summary: "命令列表，或一个命令的用法和例子",
             example: "help contact", run: StatusCommands.help),
         CommandSpec(

@@ -116,6 +116,7 @@ public final class BookTransaction {
 
     @discardableResult
     private func append(_ body: Op.Body, scope: Scope) throws -> Op {
+        try Self.checkText(body)  // issue 9: no text the wire cannot carry or a terminal would run (BookTransaction+Limits.swift)
         if counter == nil {
             let held = try Int64.fetchOne(
                 db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(book.actor.bytes)]) ?? 0

@@ -33,9 +33,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain TCP without TLS: only on a network you trust. Devices must be enrolled with init --insecure.")
     var insecure = false
 
+    @Option(help: "Seconds any one connection may stay open, however busy (a slow client never holds it forever).")
+    var sessionDeadline: Int64 = 900
+
+    @Option(help: "The most connections served at once; more are told the server is busy.")
+    var maxConnections: Int = 1_024
+
     func validate() throws {
         if insecure, tlsCert != nil || tlsKey != nil { throw ValidationError("--insecure 不能和 --tls-cert/--tls-key 一起用") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert 和 --tls-key 要一起给") }
+        guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
     }
 
     func run() async throws {
@@ -69,7 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("无法准备 TLS：\(error)\n".utf8))
             throw ExitCode(1)
         }
-        let server = SyncServer(database: central, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport)
+        let server = SyncServer(
+            database: central, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport,
+            limits: ConnectionLimits(sessionDeadline: .seconds(sessionDeadline), maxConnections: maxConnections))
         // SIGINT and SIGTERM stop accepting, let running sessions end, and exit 0.
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)

@@ -93,11 +93,13 @@ struct CLITests {
             let (process, input, output, _) = try Executable.start(["--book", book])
             input.fileHandleForWriting.write(Data(script.utf8))
             try input.fileHandleForWriting.close()
-            // Let it write for a while, then kill it without warning.
+            // Let it write for a while, then kill it without warning. (It waits for the first line first: on a loaded
+            // machine starting the process can take longer than the longest delay, and every kill would miss.)
+            let first = output.fileHandleForReading.availableData
             usleep(UInt32(20_000 + random.next() % 400_000))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let printed = String(decoding: first + output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             // Only whole lines count: a line cut by the kill was not a confirmation.
             for line in printed.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
                 guard line.hasPrefix("已添加客户 "), let open = line.lastIndex(of: "["), let close = line.lastIndex(of: "]")

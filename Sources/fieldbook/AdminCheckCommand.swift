@@ -1,0 +1,48 @@
+import ArgumentParser
+import FieldbookServer
+import FieldbookStore
+import Foundation
+
+extension AdminCommand {
+    /// `fieldbook admin check`: verifies the central database (``CentralDatabase/check()``) without changing it.
+    ///
+    /// Exit code 0 when every check passes, 1 when a problem is found or the database cannot be read.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the central database: SQLite integrity, the op log's invariants, projections.")
+        @OptionGroup var options: Options
+        @Flag(help: "Print {ok, checks, problems} as JSON.") var json = false
+
+        func run() throws {
+            let report = try AdminFailure.guarding { () throws -> IntegrityReport in
+                let path = options.db ?? Paths.defaultCentral
+                // `open` would create a missing database: checking one that is not there is an error.
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw AdminFailure(message: "没有找到中心数据库：\(path)")
+                }
+                do {
+                    return try options.open().check()
+                } catch let error as StoreError {
+                    throw AdminFailure(message: "中心数据库无法读取：\(error.message)")
+                }
+            }
+            if json {
+                let checks = report.checks.map { "\"\($0)\"" }.joined(separator: ", ")
+                let problems = report.problems.map(Self.quoted).joined(separator: ", ")
+                print("{\"ok\": \(report.isClean), \"checks\": [\(checks)], \"problems\": [\(problems)]}")
+            } else {
+                for check in report.checks { print("检查  \(check)") }
+                for problem in report.problems { print("问题  \(problem)") }
+                if report.isClean { print("中心数据库完好：\(report.checks.count) 项检查全部通过") }
+            }
+            guard report.isClean else {
+                FileHandle.standardError.write(Data("中心数据库检查发现 \(report.problems.count) 个问题\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        private static func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+    }
+}

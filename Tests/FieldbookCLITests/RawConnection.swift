@@ -1,0 +1,72 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A plain TCP connection to a loopback port, for tests that play a misbehaving client byte by byte.
+final class RawConnection {
+    private let socket: Int32
+
+    /// Connects to 127.0.0.1:`port`.
+    init(port: Int) throws {
+        #if canImport(Glibc)
+            socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
+        }
+        // Reads wait at most 200 ms, so a test can poll.
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(socket) }
+
+    /// Sends bytes; `false` once the peer has closed.
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { sendWithoutSignal(socket, $0.baseAddress, $0.count) } == bytes.count
+    }
+
+    /// Reads what is there: `nil` at end of stream, `[]` when nothing came within 200 ms.
+    func receive() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        if count == 0 { return nil }
+        if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? [] : nil }
+        return Array(buffer.prefix(count))
+    }
+
+    /// Everything received until the peer closes or `seconds` pass; whether it closed.
+    func drain(for seconds: Double) -> (bytes: [UInt8], closed: Bool) {
+        var bytes: [UInt8] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard let chunk = receive() else { return (bytes, true) }
+            bytes += chunk
+        }
+        return (bytes, false)
+    }
+}
+
+/// `send(2)` without SIGPIPE (the peer may have closed).
+private func sendWithoutSignal(_ socket: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        return Glibc.send(socket, pointer, count, Int32(MSG_NOSIGNAL))
+    #else
+        return Darwin.send(socket, pointer, count, 0)
+    #endif
+}
