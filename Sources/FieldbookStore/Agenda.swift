@@ -162,7 +162,7 @@ public struct Agenda: Sendable {
             }
         }
 
-        complaints = input.complaints.filter { active.contains($0.customer) }.sorted { ($0.day, $0.id.text) < ($1.day, $1.id.text) }
+        complaints = input.complaints.filter { active.contains($0.customer) && $0.day <= day }.sorted { ($0.day, $0.id.text) < ($1.day, $1.id.text) }
         tasks = input.tasks.filter { $0.due <= day && ($0.customer.map(active.contains) ?? true) }
             .sorted { ($0.due, $0.id.text) < ($1.due, $1.id.text) }
 

@@ -51,7 +51,7 @@ public struct AgendaSettings: Sendable, Hashable {
         if lower.hasPrefix("cadence.") || key.hasPrefix("周期.") {
             let tierText = String(key.split(separator: ".", maxSplits: 1).last ?? "")
             let tierField = Schema.fields(for: .customer).first { $0.id == Schema.F.tier }!
-            guard case .text(let tier) = try tierField.parse(tierText, today: Day(number: 0)) else {
+            guard case .text(let tier)? = try? tierField.parse(tierText, today: Day(number: 0)) else {
                 throw ModelError(.badValue, "cadence.层级 的层级应为：普通 金葵花 钻石 私人银行")
             }
             guard let days = Int(value), (1...3650).contains(days) else {
