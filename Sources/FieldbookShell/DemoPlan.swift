@@ -449,8 +449,16 @@ struct DemoPlan {
         ]
         if let expected = spec.expected { fields.append(FieldAssignment(DemoField.expected, .percent(expected))) }
         if spec.lines {
-            let profit = takeProfit ?? Int64(random.pick([1000, 1500, 2000]))
-            let loss = stopLoss ?? Int64(random.pick([500, 800, 1000]))
+            var profit = takeProfit ?? Int64(random.pick([1000, 1500, 2000]))
+            var loss = stopLoss ?? Int64(random.pick([500, 800, 1000]))
+            // A line crossed long ago has been dealt with: the customer and the manager moved it. Only the forced
+            // holdings (and one in twenty others) still wait on today's agenda.
+            let bought = price(product, on: day)
+            let change = (prices[product].last!.price - bought) * 10_000 / max(1, bought)
+            if takeProfit == nil, !random.chance(5) {
+                if change >= profit { profit = (change / 500 + 2) * 500 }
+                if change <= -loss { loss = (-change / 500 + 2) * 500 }
+            }
             fields.append(FieldAssignment(DemoField.takeProfit, .percent(profit)))
             fields.append(FieldAssignment(DemoField.stopLoss, .percent(loss)))
         }
@@ -514,8 +522,8 @@ struct DemoPlan {
         if random.chance(18) {
             let due = day.adding(days: random.int(2...14))
             fields.append(FieldAssignment(Schema.F.next, .date(due)))
-            // Follow-ups more than two days old were done; the last two days' are overdue, as in any real week.
-            task = ("跟进：" + random.pick(DemoCatalogue.followUps), due, due < today.adding(days: -2), nextKey)
+            // Follow-ups due before yesterday were done; yesterday's are still open, as in any real week.
+            task = ("跟进：" + random.pick(DemoCatalogue.followUps), due, due < today.adding(days: -1), nextKey)
             nextKey += 1
         }
         contactsByDay[day, default: [:]][channel, default: 0] += 1
