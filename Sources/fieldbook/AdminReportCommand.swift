@@ -53,7 +53,7 @@ struct AdminReportCommand: ParsableCommand {
                 A sale is a purchase dated in the period (inclusive). It counts in full for the customer's owning \
                 manager and for every co-covering advisor, as coverage stands when the report is made (考核双算). \
                 The total line counts each sale once. Default period: the first of this month to today. Dates \
-                accept 2026-11-01, 11-01, today, -30d.
+                accept 2026-11-01, 11-01, today, and --from=-30d.
                 """)
         @OptionGroup var options: AdminCommand.Options
         @Option(help: "First day of the period (default: the first of the month of --to).") var from: String?
@@ -81,7 +81,11 @@ struct AdminReportCommand: ParsableCommand {
                     Money.format(row.amount), String(row.sharedSales), Money.format(row.sharedAmount),
                 ])
             }
-            table.rows.isEmpty ? print("（没有员工）") : table.render().forEach { print($0) }
+            if table.rows.isEmpty {
+                print("（没有员工，也没有销售）")
+            } else {
+                table.render().forEach { print($0) }
+            }
             let total = report.total
             print("合计（每笔只计一次）：\(total.sales) 笔，\(Money.format(total.amount))，其中协同 \(total.sharedSales) 笔")
         }
