@@ -9,7 +9,9 @@ import Foundation
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Administer the central database.",
-        subcommands: [Principal.self, Device.self, Assign.self, Cocover.self, Uncover.self, Status.self])
+        subcommands: [
+            Principal.self, Device.self, Assign.self, Cocover.self, Uncover.self, Status.self, AdminReportCommand.self,
+        ])
 
     /// The `--db` option every admin command takes.
     struct Options: ParsableArguments {
