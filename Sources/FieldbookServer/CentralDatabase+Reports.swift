@@ -27,10 +27,10 @@ extension CentralDatabase {
             }
             var total = SalesReport.Total(sales: 0, amount: 0, sharedSales: 0)
             var coverage: [EntityID: [String]] = [:]
-            try Self.forEachEvent(.purchase, fields: [ReportField.amount, Schema.F.date], db: db) { event in
+            try Self.forEachEvent(.purchase, fields: [DayField.amount, Schema.F.date], db: db) { event in
                 let day = event.values[Schema.F.date]?.day ?? event.createdDay(offset)
                 guard from <= day, day <= to, let customer = event.customer else { return }
-                let amount = event.values[ReportField.amount]?.integer ?? 0
+                let amount = event.values[DayField.amount]?.integer ?? 0
                 let coverers: [String]
                 if let known = coverage[customer] {
                     coverers = known
@@ -129,7 +129,7 @@ extension CentralDatabase {
                 arguments: StatementArguments(tiers))
             for row in rows {
                 guard let id = EntityID(bytes: Array(row["id"] as Data)) else { continue }
-                let familiarity = try Book.value(ReportField.familiarity, of: id, db: db)?.text
+                let familiarity = try Book.value(DayField.familiarity, of: id, db: db)?.text
                 vips[id] = VIP(id: id, name: row["name"], tier: row["tier"], familiarity: familiarity)
             }
             var lastContact: [EntityID: Day] = [:]
@@ -143,10 +143,10 @@ extension CentralDatabase {
             let registered = Dictionary(uniqueKeysWithValues: try Self.principals(db).map { ($0.code, $0) })
             var principals: [String: CoverageReport.Principal] = [:]
             for vip in vips.values {
-                let cadence = CoverageReport.cadence(tier: vip.tier, familiarity: vip.familiarity)
+                let cadence = AgendaSettings().cadence(tier: vip.tier, familiarity: vip.familiarity)
                 let last = lastContact[vip.id]
                 let since = last.map { Int(today.number - $0.number) }
-                let overdue = since.map { $0 > cadence } ?? true
+                let overdue = AgendaSettings.isDue(daysSince: since, cadence: cadence)
                 for code in try Self.coverers(of: vip.id, db: db) {
                     var principal = principals[code] ?? CoverageReport.Principal(
                         code: code, name: registered[code]?.name, role: registered[code]?.role, vips: 0, overdue: [])
@@ -256,9 +256,3 @@ extension CentralDatabase {
     }
 }
 
-/// Fields the reports read that `Schema.F` does not name, looked up by name so that a renumbering cannot go unseen.
-private enum ReportField {
-    // The names are fixed by SHELL.md; a missing one is a programming error caught by every report test.
-    static let amount = try! Schema.field(named: "amount", for: .purchase).id
-    static let familiarity = try! Schema.field(named: "familiarity", for: .customer).id
-}

@@ -3,6 +3,10 @@ import FieldbookModel
 /// VIP customers (钻石 and 私人银行) that nobody has contacted within their cadence, per covering principal, as
 /// `fieldbook admin report coverage` shows it.
 ///
+/// The cadence and the rule are the agenda's defaults (``AgendaSettings/cadence(tier:familiarity:)`` and
+/// ``AgendaSettings/isDue(daysSince:cadence:)``): books may configure their own, the centre applies the defaults
+/// to every book.
+///
 /// A VIP is listed under its owner and under every co-coverer. Any contact counts, whoever made it: the question
 /// is whether the customer has heard from the bank, not from whom.
 ///
@@ -50,24 +54,4 @@ public struct CoverageReport: Sendable, Hashable {
 
     /// The tiers that count as VIP.
     public static let vipTiers: Set<String> = ["钻石", "私人银行"]
-
-    /// The default contact cadence in days for a tier and familiarity (issue 7): 私人银行 and 钻石 30 days, 金葵花
-    /// 60, 普通 (or no tier) 90, tightened one step for familiarity C (90 → 60 → 30 → 15).
-    ///
-    /// Books may configure their own cadence; the centre applies these defaults to every book.
-    ///
-    /// ```swift
-    /// CoverageReport.cadence(tier: "钻石", familiarity: "C")   // 15
-    /// ```
-    public static func cadence(tier: String?, familiarity: String?) -> Int {
-        let ladder = [90, 60, 30, 15]
-        var step: Int
-        switch tier {
-        case "私人银行", "钻石": step = 2
-        case "金葵花": step = 1
-        default: step = 0
-        }
-        if familiarity == "C" { step += 1 }
-        return ladder[min(step, ladder.count - 1)]
-    }
 }

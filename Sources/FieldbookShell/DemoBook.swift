@@ -112,10 +112,6 @@ public enum DemoBook {
         return (book, try DemoPlan(configuration).write(into: book, clock: clock))
     }
 
-    /// The product code a purchase records for a product: the one place that decides how a purchase names its
-    /// product (the code, as `buy REF CODE` takes it).
-    public static func productReference(code: String) -> Value { .text(code) }
-
     private static func validate(_ configuration: Configuration) throws {
         guard (1...maximumCustomers).contains(configuration.customers) else {
             throw StoreError(.invalid, "客户数应在 1 到 \(maximumCustomers) 之间")

@@ -313,11 +313,11 @@ struct DemoPlan {
                     FieldAssignment(DemoField.income, .money(customer.income)),
                     FieldAssignment(DemoField.aum, .money(customer.aum)),
                     FieldAssignment(Schema.F.tier, .text(customer.tier)),
-                    FieldAssignment(DemoField.familiarity, .text(customer.familiarity)),
+                    FieldAssignment(DayField.familiarity, .text(customer.familiarity)),
                     FieldAssignment(DemoField.group, .text(DemoCatalogue.groups[customer.group].name)),
                     FieldAssignment(DemoField.stage, .text(customer.stage)),
-                    FieldAssignment(DemoField.risk, .text("C\(customer.risk)")),
-                    FieldAssignment(DemoField.riskDate, .date(customer.riskDate)),
+                    FieldAssignment(DayField.customerRisk, .text("C\(customer.risk)")),
+                    FieldAssignment(DayField.riskDate, .date(customer.riskDate)),
                     FieldAssignment(DemoField.contactTime, .text(customer.contactTime)),
                 ] + (customer.note.map { [FieldAssignment(Schema.F.note, .text($0))] } ?? [])
                 let id = try tx.create(.customer, scope: nil, fields: fields)
@@ -378,23 +378,27 @@ struct DemoPlan {
             prices.append(points)
             let first = points[0]
             schedule(start, minute: index) { tx, summary in
-                made.products[index] = try tx.create(
+                let id = try tx.create(
                     .product, scope: .global,
                     fields: [
-                        FieldAssignment(DemoField.productCode, .text(product.code)),
+                        FieldAssignment(DayField.code, .text(product.code)),
                         FieldAssignment(Schema.F.name, .text(product.name)),
-                        FieldAssignment(DemoField.productRisk, .text("R\(product.risk)")),
-                        FieldAssignment(DemoField.productKind, .text(product.kind)),
-                        FieldAssignment(DemoField.price, .decimal(first.price)),
-                        FieldAssignment(DemoField.priceDate, .date(first.day)),
+                        FieldAssignment(DayField.productRisk, .text("R\(product.risk)")),
+                        FieldAssignment(DayField.kind, .text(product.kind)),
+                        FieldAssignment(DayField.price, .decimal(first.price)),
+                        FieldAssignment(DayField.priceDate, .date(first.day)),
                     ])
+                // The price history is the `prices` set, as `price` writes it; the registers hold the latest.
+                try tx.add(id, DayField.prices, Product.PricePoint(day: first.day, price: first.price).element)
+                made.products[index] = id
                 summary.products += 1
             }
             for point in points.dropFirst() where product.noise != 0 || product.drift != 0 {
                 schedule(point.day, minute: -60 + index) { tx, _ in
                     guard let id = made.products[index] else { return }
-                    try tx.set(id, DemoField.price, .decimal(point.price))
-                    try tx.set(id, DemoField.priceDate, .date(point.day))
+                    try tx.add(id, DayField.prices, Product.PricePoint(day: point.day, price: point.price).element)
+                    try tx.set(id, DayField.price, .decimal(point.price))
+                    try tx.set(id, DayField.priceDate, .date(point.day))
                 }
             }
         }
@@ -442,12 +446,12 @@ struct DemoPlan {
         let customer = customers[index]
         let spec = DemoCatalogue.products[product]
         var fields = [
-            FieldAssignment(DemoField.product, DemoBook.productReference(code: spec.code)),
-            FieldAssignment(DemoField.amount, .money(amount)),
-            FieldAssignment(DemoField.price, .decimal(price(product, on: day))),
+            FieldAssignment(DayField.product, .text(spec.code)),
+            FieldAssignment(DayField.amount, .money(amount)),
+            FieldAssignment(DayField.price, .decimal(price(product, on: day))),
             FieldAssignment(Schema.F.date, .date(day)),
         ]
-        if let expected = spec.expected { fields.append(FieldAssignment(DemoField.expected, .percent(expected))) }
+        if let expected = spec.expected { fields.append(FieldAssignment(DayField.expected, .percent(expected))) }
         if spec.lines {
             var profit = takeProfit ?? Int64(random.pick([1000, 1500, 2000]))
             var loss = stopLoss ?? Int64(random.pick([500, 800, 1000]))
@@ -459,15 +463,15 @@ struct DemoPlan {
                 if change >= profit { profit = (change / 500 + 2) * 500 }
                 if change <= -loss { loss = (-change / 500 + 2) * 500 }
             }
-            fields.append(FieldAssignment(DemoField.takeProfit, .percent(profit)))
-            fields.append(FieldAssignment(DemoField.stopLoss, .percent(loss)))
+            fields.append(FieldAssignment(DayField.takeProfit, .percent(profit)))
+            fields.append(FieldAssignment(DayField.stopLoss, .percent(-loss)))  // stored negative, as `buy` does
         }
-        if let term = spec.term { fields.append(FieldAssignment(DemoField.matures, .date(day.adding(days: term)))) }
+        if let term = spec.term { fields.append(FieldAssignment(DayField.matures, .date(day.adding(days: term)))) }
         if spec.risk > customer.risk {
             fields.append(
-                FieldAssignment(DemoField.warning, .text("产品风险等级 R\(spec.risk) 高于客户风险评估 C\(customer.risk)，客户已签字确认")))
+                FieldAssignment(DayField.warning, .text("产品风险等级 R\(spec.risk) 高于客户风险评估 C\(customer.risk)，客户已签字确认")))
         } else if customer.riskDate <= day, Int(day.number - customer.riskDate.number) > 365 {
-            fields.append(FieldAssignment(DemoField.warning, .text("风险评估已超过一年，已提醒客户重新评估")))
+            fields.append(FieldAssignment(DayField.warning, .text("风险评估已超过一年，已提醒客户重新评估")))
         }
         let made = self.made
         let frozen = fields
@@ -480,18 +484,10 @@ struct DemoPlan {
 
     // MARK: - Contacts and tasks
 
-    /// The cadence the agenda applies by default (issue 7): 私人银行/钻石 30 days, 金葵花 60, 普通 90, one step tighter
-    /// for familiarity C. The demo keeps most customers inside it and lets about one in twenty slip.
-    static func cadence(tier: String, familiarity: String) -> Int {
-        let ladder = [90, 60, 30, 15]
-        var step = ["普通": 0, "金葵花": 1, "钻石": 2, "私人银行": 2][tier] ?? 0
-        if familiarity == "C" { step += 1 }
-        return ladder[min(step, 3)]
-    }
-
     private mutating func planContacts(_ index: Int) {
         let customer = customers[index]
-        let cadence = Self.cadence(tier: customer.tier, familiarity: customer.familiarity)
+        // The agenda's default cadence; the demo keeps most customers inside it and lets about one in twenty slip.
+        let cadence = AgendaSettings().cadence(tier: customer.tier, familiarity: customer.familiarity)
         let neglected = random.chance(5)
         let stop = neglected ? today.adding(days: -(cadence + random.int(3...60))) : today
         var day = customer.acquired.adding(days: random.int(1...max(1, cadence / 2)))
@@ -575,7 +571,7 @@ struct DemoPlan {
             try tx.create(
                 .movement, scope: .customer(id),
                 fields: [
-                    FieldAssignment(DemoField.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day)),
+                    FieldAssignment(DayField.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day)),
                     FieldAssignment(Schema.F.note, .text(note)),
                 ])
             summary.movements += 1
@@ -583,7 +579,7 @@ struct DemoPlan {
     }
 
     private mutating func planComplaints() {
-        let count = max(3, customers.count / 60)
+        let count = max(5, customers.count / 60)  // three open, and closed ones even in a small book
         for number in 0..<count {
             let index = random.int(0...customers.count - 1)
             let open = number < 3
@@ -682,7 +678,8 @@ struct DemoPlan {
 
     // MARK: - Work log
 
-    /// A work-log entry for each working day of the last four weeks, summarising the day's contacts.
+    /// A work-log entry for each working day of the last four weeks, summarising the day's contacts, and yesterday's
+    /// call list for today.
     private mutating func planWorklog() {
         let scope = Scope.principal(configuration.principal)
         let labels = [("call", "电话"), ("visit", "面谈"), ("home", "上门"), ("message", "微信/短信"), ("event", "活动")]
@@ -697,14 +694,36 @@ struct DemoPlan {
             schedule(day, minute: 560) { tx, summary in
                 try tx.create(
                     .worklog, scope: scope,
-                    fields: [FieldAssignment(Schema.F.date, .date(day)), FieldAssignment(Schema.F.text, .text(text))])
+                    fields: [
+                        FieldAssignment(DayField.entry, .text("journal")), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(Schema.F.text, .text(text)),
+                    ])
+                summary.worklogs += 1
+            }
+        }
+        // Yesterday's plan: today's call list, which `today` shows first.
+        let planned = today.adding(days: -1)
+        let start = self.start
+        guard planned >= start else { return }
+        for (slot, reason) in ["产品到期前沟通续作", "回访上周的基金赎回", "邀请参加周末理财沙龙"].enumerated() {
+            let index = someone { $0.acquired == start && $0.tier != "普通" }
+            let made = self.made
+            let today = self.today
+            schedule(planned, minute: 570 + slot) { tx, summary in
+                guard let id = made.customers[index] else { return }
+                try tx.create(
+                    .worklog, scope: scope,
+                    fields: [
+                        FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(DayField.customer, .text(id.text)),
+                        FieldAssignment(Schema.F.date, .date(today)), FieldAssignment(Schema.F.text, .text(reason)),
+                    ])
                 summary.worklogs += 1
             }
         }
     }
 }
 
-/// Fields the demo writes that `Schema.F` does not name, looked up by name once.
+/// Customer fields the demo writes that neither `Schema.F` nor ``DayField`` names, looked up by name once.
 enum DemoField {
     // Every name is in the schema (SHELL.md fixes them); a missing one fails the demo's tests at once.
     private static func field(_ name: String, _ kind: EntityKind) -> FieldID { try! Schema.field(named: name, for: kind).id }
@@ -715,24 +734,9 @@ enum DemoField {
     static let education = field("education", .customer)
     static let income = field("income", .customer)
     static let aum = field("aum", .customer)
-    static let familiarity = field("familiarity", .customer)
     static let group = field("group", .customer)
     static let stage = field("stage", .customer)
-    static let risk = field("risk", .customer)
-    static let riskDate = field("risk_date", .customer)
     static let contactTime = field("contact_time", .customer)
-    static let product = field("product", .purchase)
-    static let amount = field("amount", .purchase)
-    static let price = field("price", .purchase)
-    static let expected = field("expected", .purchase)
-    static let takeProfit = field("take_profit", .purchase)
-    static let stopLoss = field("stop_loss", .purchase)
-    static let matures = field("matures", .purchase)
-    static let warning = field("warning", .purchase)
-    static let productCode = field("code", .product)
-    static let productRisk = field("risk", .product)
-    static let productKind = field("kind", .product)
-    static let priceDate = field("price_date", .product)
 }
 
 /// Repeatable random choices from a ``SplitMix64``, with arithmetic of its own so that no standard-library

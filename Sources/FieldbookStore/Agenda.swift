@@ -246,7 +246,7 @@ public struct Agenda: Sendable {
             let cadence = settings.cadence(tier: customer.tier, familiarity: customer.familiarity)
             let last = lastContact[customer.id]
             let since = Int(day.number - (last ?? customer.created).number)
-            guard since >= cadence else { continue }
+            guard AgendaSettings.isDue(daysSince: since, cadence: cadence) else { continue }
             overdueContacts.append(
                 OverdueContact(customer: customer.id, tier: customer.tier, familiarity: customer.familiarity,
                     lastContact: last, cadence: cadence, daysSince: since))

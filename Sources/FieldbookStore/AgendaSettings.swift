@@ -37,6 +37,15 @@ public struct AgendaSettings: Sendable, Hashable {
         return shorter ?? max(1, base / 2)
     }
 
+    /// Whether a customer is due for contact: `daysSince` days since the last contact (`nil`: never contacted)
+    /// reached the cadence. A 30-day cadence is due on day 30, so the call is made before the customer has gone a
+    /// full cadence without one.
+    ///
+    /// The one rule for the agenda's overdue contacts and the centre's coverage report.
+    public static func isDue(daysSince: Int?, cadence: Int) -> Bool {
+        daysSince.map { $0 >= cadence } ?? true
+    }
+
     /// The `meta` keys and their current values, in display order.
     public var entries: [(key: String, value: String)] {
         Self.tiers.map { ("cadence.\($0)", String(cadenceDays[$0] ?? 0)) }

@@ -34,9 +34,9 @@ struct DemoBookTests {
 
     @Test("every section of today's agenda has something on the day the book was made for")
     func fullBook() throws {
-        // The default is the 800 customers tools/run offers; 400 keep this test quick and show the same things.
+        // The default is the 800 customers tools/run offers; 200 keep this test quick and show the same things.
         #expect(DemoBook.Configuration(today: Self.today).customers == 800)
-        let count = 400
+        let count = 200
         let (book, summary) = try DemoBook.inMemory(DemoBook.Configuration(seed: 1, today: Self.today, customers: count))
         let today = Self.today
         #expect(summary.customers == count)
@@ -94,9 +94,11 @@ struct DemoBookTests {
             return change >= line
         })
         #expect(purchases.contains { p in
+            // Stored negative, as `buy` stores it.
             guard let line = p.value(stopLoss)?.integer, let change = change(p) else { return false }
-            return change <= -line
+            return line < 0 && change <= line
         })
+        #expect(purchases.allSatisfy { ($0.value(stopLoss)?.integer).map { $0 < 0 } ?? true }, "stop-loss lines are negative")
         #expect(purchases.contains { !$0.text(try! Self.field("warning", .purchase)).isEmpty }, "suitability warnings")
         #expect(purchases.allSatisfy { current[$0.text(product)] != nil }, "every purchase names a catalogue product")
 
@@ -122,13 +124,10 @@ struct DemoBookTests {
             guard let customer = contact.scope.customer, let day = contact.value(Schema.F.date)?.day else { continue }
             last[customer] = max(last[customer] ?? day, day)
         }
-        let familiarity = try Self.field("familiarity", .customer)
+        let settings = AgendaSettings()
         let lapsed = customers.filter { customer in
-            let ladder = [90, 60, 30, 15]
-            var step = ["普通": 0, "金葵花": 1, "钻石": 2, "私人银行": 2][customer.text(Schema.F.tier)] ?? 0
-            if customer.text(familiarity) == "C" { step += 1 }
-            guard let day = last[customer.id] else { return true }
-            return Int(today.number - day.number) > ladder[min(step, 3)]
+            let cadence = settings.cadence(tier: customer.text(Schema.F.tier), familiarity: customer.text(DayField.familiarity))
+            return AgendaSettings.isDue(daysSince: last[customer.id].map { Int(today.number - $0.number) }, cadence: cadence)
         }
         #expect(lapsed.count >= 5 && lapsed.count <= count / 8, "\(lapsed.count) past their cadence")
 
@@ -139,6 +138,27 @@ struct DemoBookTests {
         let callsToday = contacts.filter { $0.value(Schema.F.date)?.day == today && $0.value(Schema.F.channel) == .text("call") }
         #expect(callsToday.count >= 3)
         #expect(contacts.allSatisfy { ($0.value(Schema.F.date)?.day).map { $0 <= today } ?? false }, "nothing in the future")
+
+        // The agenda itself, as `today` computes it from the book, has something in every section: the demo writes
+        // products, prices, purchases and the work log the way the Store reads them.
+        let agenda = Agenda(input: try book.agendaInput(), day: today, settings: try book.agendaSettings())
+        #expect(agenda.plan.count == 3, "yesterday's plan is today's call list")
+        #expect(agenda.complaints.count >= 3)
+        #expect(agenda.tasks.contains { $0.due == today } && agenda.tasks.contains { $0.due < today })
+        #expect(agenda.alerts.contains { $0.kind == .takeProfit } && agenda.alerts.contains { $0.kind == .stopLoss })
+        #expect(agenda.movements.count >= 4)
+        #expect(agenda.birthdays.contains { $0.daysAway == 0 && $0.relation == nil && $0.isRound })
+        #expect(agenda.birthdays.contains { $0.daysAway == 0 && $0.relation != nil })
+        #expect(agenda.birthdays.contains { $0.daysAway > 0 && $0.relation == nil })
+        #expect(agenda.birthdays.contains { $0.daysAway > 0 && $0.relation != nil })
+        #expect(agenda.maturities.count >= 4 && agenda.maturities.contains { $0.day.weekday >= 6 })
+        #expect(!agenda.overdueContacts.isEmpty)
+        #expect(agenda.callsToday >= 3)
+        let holdings = try book.holdings(customer: try #require(agenda.alerts.first).holding.customer)
+        #expect(holdings.contains { h in
+            agenda.products[Product.key(h.code)]?.price(on: today).flatMap { h.valuation(current: $0.price) } != nil
+        }, "holdings are valued from the product's price history")
+        #expect(try book.workLog().contains { !$0.isPlan && $0.day >= today.adding(days: -7) }, "journal entries")
     }
 
     @Test("bad configurations are refused before anything is written")

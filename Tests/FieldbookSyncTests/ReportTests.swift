@@ -176,15 +176,15 @@ struct ReportTests {
         #expect(throws: CentralError.self) { try fixture.central.overlapReport(days: 0) }
     }
 
-    @Test("coverage: VIPs past their cadence under every coverer; exactly on the cadence is on time")
+    @Test("coverage: VIPs due under every coverer; the day the cadence is reached is due, as on the agenda")
     func coverage() throws {
         let fixture = try Self.fixture()
         let report = try fixture.central.coverageReport(today: Self.today)
         #expect(report.principals.map(\.code) == ["A001", "M001", "M002"])
         let byCode = Dictionary(uniqueKeysWithValues: report.principals.map { ($0.code, $0) })
-        // M001 covers 王芳 (2 days ago), 周杰 (never) and 钱多 (30 days ago, cadence 30: on time).
+        // M001 covers 王芳 (2 days ago), 周杰 (never) and 钱多 (30 days ago, cadence 30: due today, as the agenda says).
         #expect(byCode["M001"]?.vips == 3)
-        #expect(byCode["M001"]?.overdue.map(\.name) == ["周杰"])
+        #expect(byCode["M001"]?.overdue.map(\.name) == ["周杰", "钱多"])
         #expect(byCode["M001"]?.overdue.first?.lastContact == nil)
         // 赵敏 is 私人银行 with familiarity C: cadence 15 days, last contact 11-02, 21 days ago.
         let zhao = try #require(byCode["M002"]?.overdue.first)
@@ -193,9 +193,9 @@ struct ReportTests {
         // The advisor sees the same VIP: a contact by anyone counts, the silence is shared.
         #expect(byCode["A001"]?.vips == 2)
         #expect(byCode["A001"]?.overdue.map(\.name) == ["赵敏"])
-        // A day later 钱多 is 31 days out.
-        let tomorrow = try fixture.central.coverageReport(today: Self.today.adding(days: 1))
-        #expect(tomorrow.principals.first { $0.code == "M001" }?.overdue.map(\.name) == ["周杰", "钱多"])
+        // A day earlier 钱多 was 29 days out: on time.
+        let yesterday = try fixture.central.coverageReport(today: Self.today.adding(days: -1))
+        #expect(yesterday.principals.first { $0.code == "M001" }?.overdue.map(\.name) == ["周杰"])
     }
 
     @Test("cadence per tier, tightened one step for familiarity C", arguments: [
@@ -203,6 +203,6 @@ struct ReportTests {
         ("钻石", "C", 15), ("私人银行", "B", 30), ("私人银行", "C", 15), ("", "", 90),
     ])
     func cadence(tier: String, familiarity: String, days: Int) {
-        #expect(CoverageReport.cadence(tier: tier.isEmpty ? nil : tier, familiarity: familiarity.isEmpty ? nil : familiarity) == days)
+        #expect(AgendaSettings().cadence(tier: tier.isEmpty ? nil : tier, familiarity: familiarity.isEmpty ? nil : familiarity) == days)
     }
 }
