@@ -129,6 +129,9 @@ struct DemoPlan {
     private mutating func schedule(
         _ day: Day, minute: Int, _ apply: @escaping (BookTransaction, inout DemoBook.Summary) throws -> Void
     ) {
+        // The book is made for the morning of `today`: what happens that day happens before 09:50, so that the
+        // user's first changes come after it.
+        let minute = day == today ? min(minute, 50) : minute
         items.append(Item(day: day, minute: minute, order: items.count, apply: apply))
     }
 
