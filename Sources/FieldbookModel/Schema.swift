@@ -88,6 +88,12 @@ public enum Schema {
             81, "risk", "风险等级", .choice([C("R1"), C("R2"), C("R3"), C("R4"), C("R5")]), [.product]),
         FieldSpec(82, "kind", "类型", .text, [.product]),
         FieldSpec(83, "price_date", "价格日期", .date, [.product]),
+        // Price history of a product: `2026-11-20=1.0523` elements, so that prices entered offline for different
+        // days on different devices all survive and "the price on a day" can be read back.
+        FieldSpec(84, "prices", "历史价格", .set, [.product]),
+        // Work log: a plan entry names the customer to contact on its `date`.
+        FieldSpec(90, "customer", "客户", .text, [.worklog]),
+        FieldSpec(91, "entry", "条目", .choice([C("journal", "日志"), C("plan", "计划")]), [.worklog]),
     ]
 
     private static let byID: [FieldID: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.id, $0) })

@@ -92,6 +92,10 @@ enum CSVCommands {
 
     static func `import`(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("import")
+        if arguments.positionals.first?.lowercased() == "movements" || arguments.positionals.first == "异动" {
+            try MovementCommands.importFile(session, &arguments)
+            return
+        }
         try arguments.allowFlags(["dry-run"], usage: spec.usage)
         let path = try self.path(arguments, spec: spec)
         guard arguments.positionals.count == 2, arguments.assignments.isEmpty else {

@@ -10,7 +10,7 @@ public enum Commands {
             example: "add 王芳 phone=13800138000 tier=钻石 birthday=1975-03-08", run: CustomerCommands.add),
         CommandSpec(
             "show", aliases: ["查看"], usage: "show 客户 [--json]",
-            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、联系记录、待办、投诉",
+            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、持仓和盈亏、联系记录、待办、投诉",
             example: "show 王芳", run: CustomerCommands.show),
         CommandSpec(
             "set", aliases: ["改"], usage: "set 客户 字段=值 …", summary: "修改客户字段（空值清除）",
@@ -52,6 +52,42 @@ public enum Commands {
             summary: "列出未关闭的投诉；--all 连已解决的和处理结果也列出",
             example: "complaints --all", run: ComplaintCommands.complaints),
         CommandSpec(
+            "product", aliases: ["产品"], usage: "product 代码 名称 risk=R1..R5 [kind=类型] ｜ product 代码 字段=值 …",
+            summary: "添加产品到目录（全行共享），或修改名称、风险等级、类型", example: "product JX2024A 稳健理财A risk=R2 kind=理财",
+            run: ProductCommands.product),
+        CommandSpec(
+            "products", aliases: ["产品列表"], usage: "products [文字] [--json]", summary: "产品目录：代码、名称、风险等级、最新价格",
+            example: "products", run: ProductCommands.products),
+        CommandSpec(
+            "price", aliases: ["价格"], usage: "price 代码 价格 [date=日期]", summary: "录入产品某天的价格（净值）；持仓盈亏按它计算",
+            example: "price JX2024A 1.0523 date=11-20", run: ProductCommands.price),
+        CommandSpec(
+            "buy", aliases: ["购买"],
+            usage:
+                "buy 客户 代码 amount=金额 [price=价格] [date=日期] [expected=%] [take_profit=%] [stop_loss=%] [matures=日期] [--confirm]",
+            summary: "记录购买；产品风险高于客户评估、或评估超过一年时提示（批量模式需 --confirm）并记下提示",
+            example: "buy 王芳 JX2024A amount=50万 take_profit=8% stop_loss=-5% matures=+180d", run: ProductCommands.buy),
+        CommandSpec(
+            "movement", aliases: ["异动"], usage: "movement 客户 ±金额 [date=日期] [note=备注]",
+            summary: "记录大额异动（转入 +，转出 -）；today 里提醒 7 天", example: "movement 王芳 -80万 note=转出他行",
+            run: MovementCommands.movement),
+        CommandSpec(
+            "today", aliases: ["今天", "日程"], usage: "today [date=日期] [--all] [--limit N] [--json]",
+            summary: "今天的日程：计划、投诉、待办、止盈止损、大额异动、生日、到期、该联系的客户、电话数",
+            example: "today", run: AgendaCommands.today),
+        CommandSpec(
+            "journal", aliases: ["日志"], usage: "journal [内容] [date=日期] [--json]",
+            summary: "工作日志：不写内容时汇总当天的联系、成交、记事和明日计划；写内容就记一笔",
+            example: "journal 下午上门两户，王芳有意向续作", run: JournalCommands.journal),
+        CommandSpec(
+            "plan", aliases: ["计划"], usage: "plan [客户 …] [date=日期] [note=事由] [--json]",
+            summary: "把客户加入明天（或 date= 那天）的电话计划；不写客户就列出计划。明天的 today 先显示它",
+            example: "plan 王芳 李明 note=到期续作", run: JournalCommands.plan),
+        CommandSpec(
+            "settings", aliases: ["设置"], usage: "settings [cadence.层级=天数] [calls=个数] [move=百分比] [--json]",
+            summary: "本账本的日程设置：各层级的联系周期、每天电话目标、持仓波动提醒幅度",
+            example: "settings cadence.钻石=20 calls=25", run: AgendaCommands.settings),
+        CommandSpec(
             "conflicts", aliases: ["冲突"], usage: "conflicts [客户] [--all] [--limit N] [--json]",
             summary: "列出尚未解决的并发修改（所有值都保留着）", example: "conflicts", run: ConflictCommands.conflicts),
         CommandSpec(
@@ -67,7 +103,7 @@ public enum Commands {
             example: "export csv 客户.csv tier=钻石", run: CSVCommands.export),
         CommandSpec(
             "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run]",
-            summary: "从 CSV 导入客户（有 id 的更新，没有的新建）；有一行不对就整个不导入",
+            summary: "从 CSV 导入客户（有 id 的更新，没有的新建）；import movements 文件 导入核心系统的大额异动；有一行不对就整个不导入",
             example: "import csv 客户.csv --dry-run", run: CSVCommands.import),
         CommandSpec(
             "sync", aliases: ["同步"], usage: "sync [--server 主机:端口]",

@@ -136,7 +136,7 @@ public struct Completer {
                 .sorted()
         case .task: list = source.openTasks().sorted()
         case .complaint: list = source.openComplaints().sorted()
-        case .format: list = ["csv"]
+        case .format: list = command.name == "import" ? ["csv", "movements"] : ["csv"]
         case .keyword(let words): list = words + customers(word)
         case .file:
             fileName = true
@@ -196,6 +196,9 @@ public struct Completer {
         case "contact": return .contact
         case "task": return .task
         case "complaint": return .complaint
+        case "buy": return .purchase
+        case "movement": return .movement
+        case "product": return .product
         default: return nil
         }
     }
@@ -209,7 +212,8 @@ public struct Completer {
             return index == 0 ? .customer : .text
         case "family": return index == 0 ? .customer : .text
         case "contact": return index == 0 ? .customer : index == 1 ? .channel : .text
-        case "task": return index == 0 ? .customer : .text
+        case "task", "buy", "movement": return index == 0 ? .customer : .text
+        case "plan": return .customer
         case "done": return .task
         case "complaint":
             if index == 0 { return .keyword(["close"]) }

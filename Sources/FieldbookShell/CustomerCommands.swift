@@ -142,6 +142,7 @@ enum CustomerCommands {
         let openComplaints = complaints.filter(ComplaintCommands.isOpen).sorted {
             (ComplaintCommands.day($0), $0.created) > (ComplaintCommands.day($1), $1.created)
         }
+        let holdings = try HoldingsView(book: book, customer: id, today: session.today)
         let tags = card.sets[Schema.F.tags] ?? []
         let cocoverers = card.sets[Schema.F.cocoverers] ?? []
         // A field whose only value is a cleared one is not shown; a conflict involving a cleared value is.
@@ -177,6 +178,7 @@ enum CustomerCommands {
                                 ])
                             })
                     ),
+                    ("holdings", holdings.json),
                     (
                         "contacts",
                         .array(
@@ -245,6 +247,7 @@ enum CustomerCommands {
                 session.say(line)
             }
         }
+        for line in holdings.render(style: session.style) { session.say(line) }
         if !contacts.isEmpty {
             session.say("联系记录" + (contacts.count > 5 ? "（最近 5 条，共 \(contacts.count) 条）" : ""))
             for contact in contacts.prefix(5) {

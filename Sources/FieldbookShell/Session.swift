@@ -19,6 +19,9 @@ public final class Session: @unchecked Sendable {
     public let output: ShellOutput
     /// Set by `quit`.
     public private(set) var quitRequested = false
+    /// Asks the user a yes/no question (the interactive shell sets it); `nil` in batch mode, where a command that
+    /// needs confirmation needs `--confirm` instead.
+    public var confirm: (@Sendable (String) -> Bool)?
 
     /// Makes a session.
     public init(book: Book, output: ShellOutput) {

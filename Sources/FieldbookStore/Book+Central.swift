@@ -15,6 +15,11 @@ extension Book {
         try Projector.winner(Data(customer.bytes), Schema.F.owner, db: db)?.text
     }
 
+    /// The display winner of any field of an entity, inside the caller's transaction (the centre's reports).
+    package static func value(_ field: FieldID, of entity: EntityID, db: Database) throws -> Value? {
+        try Projector.winner(Data(entity.bytes), field, db: db)
+    }
+
     /// Whether a customer exists (its create has been applied).
     package static func customerExists(_ customer: EntityID, db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [Data(customer.bytes)]) == true

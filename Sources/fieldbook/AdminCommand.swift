@@ -9,7 +9,10 @@ import Foundation
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Administer the central database.",
-        subcommands: [Principal.self, Device.self, Assign.self, Cocover.self, Uncover.self, Status.self, Check.self])
+        subcommands: [
+            Principal.self, Device.self, Assign.self, Cocover.self, Uncover.self, Status.self, AdminReportCommand.self,
+            Check.self,
+        ])
 
     /// The `--db` option every admin command takes.
     struct Options: ParsableArguments {

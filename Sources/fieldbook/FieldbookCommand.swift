@@ -14,7 +14,7 @@ struct FieldbookCommand: AsyncParsableCommand {
             is a file or pipe, or the commands given with -c. Type `help` inside the book for its commands.
             Environment: FIELDBOOK_HOME (default ~/.fieldbook) holds book.sqlite.
             """,
-        subcommands: [ShellCommand.self, InitCommand.self, ServeCommand.self, AdminCommand.self],
+        subcommands: [ShellCommand.self, InitCommand.self, ServeCommand.self, AdminCommand.self, DemoDataCommand.self],
         defaultSubcommand: ShellCommand.self)
 }
 

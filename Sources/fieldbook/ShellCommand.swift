@@ -70,6 +70,10 @@ struct Prompt {
             completer: Completer(source: BookCompletionSource(book: session.book)),
             historyPath: Self.historyPath(for: session.book.path))
         session.say("Fieldbook：\(session.book.principal) 的客户簿。输入 help 查看命令，Tab 补全，quit 退出。")
+        session.confirm = { question in
+            guard case .line(let answer) = LineEditor.read(prompt: question + "（y/N）") else { return false }
+            return ["y", "yes", "是", "确认"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        }
         while !session.quitRequested {
             let unsynced = (try? session.book.unsyncedOpCount()) ?? 0
             let prompt = unsynced > 0 ? "\(session.book.principal) (\(unsynced) 未同步)> " : "\(session.book.principal)> "

@@ -20,6 +20,7 @@ import Foundation
 /// > 王芳,13800138000
 /// $ import csv $TMP/客户.csv     ← `$TMP` is that folder, in commands and in output
 /// $ @cat 客户.csv                ← prints a file of that folder (a UTF-8 byte-order mark shows as `[BOM]`)
+/// $ @demo 120                   ← first line only: M001's book is the demo book (seed 1, 2026-11-23, 120 customers)
 /// ```
 ///
 /// Every book has a fixed clock (2026-11-23 09:00 in UTC+8, one millisecond per reading) and seed, so IDs and
@@ -43,6 +44,13 @@ final class TranscriptRunner {
     /// Runs every command of a transcript and returns the transcript as it should read with the actual output.
     func run(_ text: String) throws -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // `@demo N` makes M001's book the demo book (``DemoBook``, seed 1, made for 2026-11-23 with N customers and a
+        // fixed actor), before any other book exists.
+        if let first = lines.first(where: { $0.hasPrefix("$ ") }), first.hasPrefix("$ @demo ") {
+            let count = Int(first.dropFirst("$ @demo ".count)) ?? 0
+            let configuration = DemoBook.Configuration(seed: 1, today: Day(year: 2026, month: 11, day: 23)!, customers: count)
+            books["M001"] = try DemoBook.inMemory(configuration, actor: ActorID(high: 0x1234_5678_9abc_def0, low: 1)).0
+        }
         // Every device exists from the start, so an early `@exchange` reaches all of them.
         _ = try book("M001")
         for line in lines where line.hasPrefix("$ @") && !Self.directives.contains(where: { line.hasPrefix("$ @" + $0) }) {
@@ -83,6 +91,7 @@ final class TranscriptRunner {
                 output += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 continue
             }
+            if command.hasPrefix("@demo ") { continue }
             command = command.replacingOccurrences(of: "$TMP", with: folder.path)
             if command == "@exchange" {
                 let all = try books.values.flatMap { try $0.allOps() }
@@ -113,7 +122,7 @@ final class TranscriptRunner {
 
 extension TranscriptRunner {
     /// The `$ @…` lines that are not a second device's command.
-    static let directives = ["exchange", "file ", "cat "]
+    static let directives = ["exchange", "file ", "cat ", "demo "]
 }
 
 /// Collects a session's output in order, standard error marked with `! `.

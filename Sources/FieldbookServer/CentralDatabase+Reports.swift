@@ -1,0 +1,258 @@
+import FieldbookModel
+import FieldbookStore
+import Foundation
+import GRDB
+
+/// The centre's reports (`fieldbook admin report …`): queries over the consolidated book that no single device can
+/// answer, because only the centre sees every principal's customers.
+///
+/// Each report reads one consistent snapshot and streams the entities it needs; it holds per-customer state only
+/// for the customers it reports on.
+extension CentralDatabase {
+    /// Sales per principal between two days (inclusive), co-covered sales counted in full for every coverer.
+    ///
+    /// A sale is a purchase that is not archived, dated by its `date` field (or the day it was recorded, when it
+    /// has none). Coverage is taken as it stands now, not as it stood on the day of the sale.
+    ///
+    /// - Throws: ``CentralError`` when `from` is after `to`, or for a database failure.
+    public func salesReport(from: Day, to: Day) throws -> SalesReport {
+        guard from <= to else { throw CentralError("报表开始日期 \(from.iso) 晚于结束日期 \(to.iso)") }
+        let offset = book.options.utcOffsetSeconds
+        return try book.database.read { db in
+            var rows: [String: SalesReport.Row] = [:]
+            for principal in try Self.principals(db) where principal.role != PrincipalRole.admin.rawValue {
+                rows[principal.code] = SalesReport.Row(
+                    code: principal.code, name: principal.name, role: principal.role, sales: 0, amount: 0,
+                    sharedSales: 0, sharedAmount: 0)
+            }
+            var total = SalesReport.Total(sales: 0, amount: 0, sharedSales: 0)
+            var coverage: [EntityID: [String]] = [:]
+            try Self.forEachEvent(.purchase, fields: [DayField.amount, Schema.F.date], db: db) { event in
+                let day = event.values[Schema.F.date]?.day ?? event.createdDay(offset)
+                guard from <= day, day <= to, let customer = event.customer else { return }
+                let amount = event.values[DayField.amount]?.integer ?? 0
+                let coverers: [String]
+                if let known = coverage[customer] {
+                    coverers = known
+                } else {
+                    coverers = try Self.coverers(of: customer, db: db)
+                    coverage[customer] = coverers
+                }
+                let shared = coverers.count > 1
+                total.sales += 1
+                total.amount += amount
+                if shared { total.sharedSales += 1 }
+                for code in coverers {
+                    var row = rows[code] ?? SalesReport.Row(
+                        code: code, name: nil, role: nil, sales: 0, amount: 0, sharedSales: 0, sharedAmount: 0)
+                    row.sales += 1
+                    row.amount += amount
+                    if shared {
+                        row.sharedSales += 1
+                        row.sharedAmount += amount
+                    }
+                    rows[code] = row
+                }
+            }
+            let sorted = rows.values.sorted { ($0.amount, $1.code) > ($1.amount, $0.code) }
+            return SalesReport(from: from, to: to, rows: sorted, total: total)
+        }
+    }
+
+    /// Customers contacted through more than one channel, or by more than one principal, in the `days` days
+    /// ending `today` (inclusive).
+    ///
+    /// - Parameters:
+    ///   - days: The window, at least 1.
+    ///   - today: The last day of the window; the centre's today by default.
+    /// - Throws: ``CentralError`` for a window under one day, or for a database failure.
+    public func overlapReport(days: Int, today: Day? = nil) throws -> OverlapReport {
+        guard days >= 1, days <= 3660 else { throw CentralError("--days 应为 1 到 3660 之间的天数") }
+        let to = today ?? book.today
+        let from = to.adding(days: -(days - 1))
+        let offset = book.options.utcOffsetSeconds
+        return try book.database.read { db in
+            struct Seen {
+                var contacts = 0
+                var channels = Set<String>()
+                var principals = Set<String>()
+                var first: Day
+                var last: Day
+            }
+            var seen: [EntityID: Seen] = [:]
+            try Self.forEachEvent(.contact, fields: [Schema.F.date, Schema.F.channel], db: db) { event in
+                let day = event.values[Schema.F.date]?.day ?? event.createdDay(offset)
+                guard from <= day, day <= to, let customer = event.customer else { return }
+                var entry = seen[customer] ?? Seen(first: day, last: day)
+                entry.contacts += 1
+                if let channel = event.values[Schema.F.channel]?.text { entry.channels.insert(channel) }
+                entry.principals.insert(event.author)
+                entry.first = min(entry.first, day)
+                entry.last = max(entry.last, day)
+                seen[customer] = entry
+            }
+            var customers: [OverlapReport.Customer] = []
+            for (id, entry) in seen where entry.channels.count > 1 || entry.principals.count > 1 {
+                guard let row = try Self.customerRow(id, db: db), !row.archived else { continue }
+                customers.append(
+                    OverlapReport.Customer(
+                        id: id, name: row.name, tier: row.tier, owner: try Book.owner(of: id, db: db),
+                        contacts: entry.contacts, channels: entry.channels.sorted(),
+                        principals: entry.principals.sorted(), first: entry.first, last: entry.last))
+            }
+            customers.sort {
+                ($0.principals.count, $0.channels.count, $0.contacts, $1.id.text)
+                    > ($1.principals.count, $1.channels.count, $1.contacts, $0.id.text)
+            }
+            return OverlapReport(from: from, to: to, customers: customers)
+        }
+    }
+
+    /// VIPs past their contact cadence, under each principal who covers them.
+    ///
+    /// - Parameter today: The day to measure from; the centre's today by default.
+    public func coverageReport(today: Day? = nil) throws -> CoverageReport {
+        let today = today ?? book.today
+        let offset = book.options.utcOffsetSeconds
+        return try book.database.read { db in
+            struct VIP {
+                var id: EntityID
+                var name: String
+                var tier: String
+                var familiarity: String?
+            }
+            var vips: [EntityID: VIP] = [:]
+            let tiers = Array(CoverageReport.vipTiers)
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT id, name, tier FROM customer WHERE archived = 0 AND tier IN (\(tiers.map { _ in "?" }.joined(separator: ", ")))",
+                arguments: StatementArguments(tiers))
+            for row in rows {
+                guard let id = EntityID(bytes: Array(row["id"] as Data)) else { continue }
+                let familiarity = try Book.value(DayField.familiarity, of: id, db: db)?.text
+                vips[id] = VIP(id: id, name: row["name"], tier: row["tier"], familiarity: familiarity)
+            }
+            var lastContact: [EntityID: Day] = [:]
+            try Self.forEachEvent(.contact, fields: [Schema.F.date], db: db) { event in
+                guard let customer = event.customer, vips[customer] != nil else { return }
+                let day = event.values[Schema.F.date]?.day ?? event.createdDay(offset)
+                // A contact dated after the report's day has not happened yet as far as this report knows.
+                guard day <= today else { return }
+                lastContact[customer] = max(lastContact[customer] ?? day, day)
+            }
+            let registered = Dictionary(uniqueKeysWithValues: try Self.principals(db).map { ($0.code, $0) })
+            var principals: [String: CoverageReport.Principal] = [:]
+            for vip in vips.values {
+                let cadence = AgendaSettings().cadence(tier: vip.tier, familiarity: vip.familiarity)
+                let last = lastContact[vip.id]
+                let since = last.map { Int(today.number - $0.number) }
+                let overdue = AgendaSettings.isDue(daysSince: since, cadence: cadence)
+                for code in try Self.coverers(of: vip.id, db: db) {
+                    var principal = principals[code] ?? CoverageReport.Principal(
+                        code: code, name: registered[code]?.name, role: registered[code]?.role, vips: 0, overdue: [])
+                    principal.vips += 1
+                    if overdue {
+                        principal.overdue.append(
+                            CoverageReport.Customer(
+                                id: vip.id, name: vip.name, tier: vip.tier, familiarity: vip.familiarity,
+                                cadence: cadence, lastContact: last, daysSince: since))
+                    }
+                    principals[code] = principal
+                }
+            }
+            let sorted = principals.values.map { principal in
+                var principal = principal
+                principal.overdue.sort {
+                    ($0.daysSince ?? Int.max, $1.id.text) > ($1.daysSince ?? Int.max, $0.id.text)
+                }
+                return principal
+            }.sorted { $0.code < $1.code }
+            return CoverageReport(today: today, principals: sorted)
+        }
+    }
+
+    /// The default period of the sales report: the first of `today`'s month to `today`.
+    public static func monthToDate(_ today: Day) -> (from: Day, to: Day) {
+        let civil = today.civil
+        return (Day(year: civil.year, month: civil.month, day: 1)!, today)
+    }
+
+    // MARK: - Reading helpers
+
+    /// One event entity with the display winners of the fields a report asked for.
+    private struct Event {
+        var id: EntityID
+        var scope: Scope?
+        var author: String
+        var created: HLC
+        var values: [FieldID: Value]
+
+        var customer: EntityID? { scope?.customer }
+
+        func createdDay(_ offset: Int) -> Day { Day(milliseconds: created.milliseconds, offsetSeconds: offset) }
+    }
+
+    /// Streams every created, non-archived entity of a kind with the winners of `fields`, one entity at a time.
+    private static func forEachEvent(
+        _ kind: EntityKind, fields: [FieldID], db: Database, _ body: (Event) throws -> Void
+    ) throws {
+        let wanted = fields + [Schema.F.archived]
+        let placeholders = wanted.map { _ in "?" }.joined(separator: ", ")
+        // Winners first within each (entity, field): greatest (hlc, actor, counter), as everywhere else.
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT e.id, e.scope, e.author, e.created_hlc, r.field, r.value
+                FROM entity e LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(placeholders))
+                WHERE e.kind = ?
+                ORDER BY e.id, r.field, r.hlc DESC, r.actor DESC, r.counter DESC
+                """,
+            arguments: StatementArguments(wanted.map { Int($0.rawValue) } + [Int(kind.rawValue)]))
+        var current: Event?
+        func flush() throws {
+            if let event = current, event.values[Schema.F.archived]?.isTrue != true { try body(event) }
+        }
+        while let row = try cursor.next() {
+            let data = row["id"] as Data
+            guard let id = EntityID(bytes: Array(data)) else { continue }
+            if current?.id != id {
+                try flush()
+                current = Event(
+                    id: id, scope: Scope(key: row["scope"]), author: row["author"] ?? "",
+                    created: HLC(rawValue: UInt64(bitPattern: row["created_hlc"] ?? 0)), values: [:])
+            }
+            guard let number = row["field"] as Int?, let bytes = row["value"] as Data? else { continue }
+            let field = FieldID(rawValue: UInt16(number))
+            guard current!.values[field] == nil else { continue }  // a conflict sibling, not the winner
+            var reader = ByteReader(Array(bytes))
+            current!.values[field] = try Value.decode(from: &reader)
+        }
+        try flush()
+    }
+
+    /// The owner and co-coverers of a customer as they stand now, owner first, without duplicates.
+    private static func coverers(of customer: EntityID, db: Database) throws -> [String] {
+        var codes: [String] = []
+        if let owner = try Book.owner(of: customer, db: db) { codes.append(owner) }
+        let cocoverers = try String.fetchAll(
+            db, sql: "SELECT DISTINCT element FROM set_add WHERE entity = ? AND field = ? ORDER BY element",
+            arguments: [Data(customer.bytes), Int(Schema.F.cocoverers.rawValue)])
+        for code in cocoverers where !codes.contains(code) { codes.append(code) }
+        return codes
+    }
+
+    private static func customerRow(_ id: EntityID, db: Database) throws -> (name: String, tier: String?, archived: Bool)? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT name, tier, archived FROM customer WHERE id = ?", arguments: [Data(id.bytes)])
+        else { return nil }
+        return (row["name"], row["tier"], row["archived"])
+    }
+
+    private static func principals(_ db: Database) throws -> [(code: String, name: String, role: String)] {
+        try Row.fetchAll(db, sql: "SELECT code, name, role FROM principal ORDER BY code").map {
+            ($0["code"], $0["name"], $0["role"])
+        }
+    }
+}
+

@@ -1,0 +1,40 @@
+import FieldbookModel
+
+/// Customers contacted by more than one channel or by more than one principal within a window of days, as
+/// `fieldbook admin report overlap` shows it: the centre's guard against marketing one customer twice
+/// (避免多层次营销).
+///
+/// ```swift
+/// let report = try central.overlapReport(days: 30)
+/// for customer in report.customers { print(customer.name, customer.channels, customer.principals) }
+/// ```
+public struct OverlapReport: Sendable, Hashable {
+    /// One customer contacted more than once through different channels or people.
+    public struct Customer: Sendable, Hashable {
+        /// The customer.
+        public var id: EntityID
+        /// Its display name.
+        public var name: String
+        /// Its tier, if set.
+        public var tier: String?
+        /// The owning manager.
+        public var owner: String?
+        /// Contacts in the window.
+        public var contacts: Int
+        /// The distinct channels used (`call`, `visit`, …), sorted.
+        public var channels: [String]
+        /// The distinct principals who made the contacts, sorted.
+        public var principals: [String]
+        /// The first and last contact day in the window.
+        public var first: Day
+        /// The last contact day in the window.
+        public var last: Day
+    }
+
+    /// The first day of the window (inclusive).
+    public var from: Day
+    /// The last day of the window (the report's day, inclusive).
+    public var to: Day
+    /// The customers, most principals first, then most channels, then most contacts, then by ID.
+    public var customers: [Customer]
+}

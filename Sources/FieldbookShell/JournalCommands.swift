@@ -1,0 +1,207 @@
+import FieldbookModel
+import FieldbookStore
+
+/// `journal` and `plan`: the evening work log (工作日志) with the day's contacts summarised, and tomorrow's call
+/// list, which tomorrow's `today` shows first.
+enum JournalCommands {
+    /// The Chinese name of a contact channel: `call` → `电话`.
+    static func channelLabel(_ channel: String) -> String {
+        Schema.field(Schema.F.channel)!.choices.first { $0.canonical == channel }?.aliases.first ?? channel
+    }
+
+    static func journal(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("journal")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        let today = session.today
+        let day = try arguments.take("date").map { try Day.parse($0, today: today) } ?? today
+        guard arguments.assignments.isEmpty else { throw spec.usageError("只接受 date=日期") }
+        let book = session.book
+        let text = arguments.positionals.joined(separator: " ")
+        if !text.isEmpty {
+            guard day <= today else { throw ShellError.user("不能给以后的日子写日志：明天要联系的客户请用 plan") }
+            let principal = book.principal
+            try book.write { tx in
+                try tx.create(
+                    .worklog, scope: .principal(principal),
+                    fields: [
+                        FieldAssignment(DayField.entry, .text("journal")), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(Schema.F.text, .text(text)),
+                    ])
+            }
+            session.say("已记入工作日志（\(day.short)）")
+            return
+        }
+        let input = try book.agendaInput()
+        var names: [EntityID: String] = [:]
+        for customer in input.customers { names[customer.id] = customer.name }
+        var lookup = Names(book: book)
+        func name(_ id: EntityID) throws -> String {
+            let known = try names[id] ?? lookup.name(id)
+            return known.isEmpty ? "（已不在本账本）[\(id.short)]" : "\(known) [\(id.short)]"
+        }
+        let contacts = input.contacts.filter { $0.day == day && $0.author == book.principal }
+        var byChannel: [(String, Int)] = []
+        for contact in contacts {
+            if let index = byChannel.firstIndex(where: { $0.0 == contact.channel }) {
+                byChannel[index].1 += 1
+            } else {
+                byChannel.append((contact.channel, 1))
+            }
+        }
+        let channelOrder = Schema.field(Schema.F.channel)!.choices.map(\.canonical)
+        byChannel.sort { (channelOrder.firstIndex(of: $0.0) ?? 99) < (channelOrder.firstIndex(of: $1.0) ?? 99) }
+        var seen: [EntityID] = []
+        for contact in contacts where !seen.contains(contact.customer) { seen.append(contact.customer) }
+        let sales = input.holdings.filter { $0.date == day && $0.author == book.principal }
+        let log = try book.workLog()
+        let notes = log.filter { !$0.isPlan && $0.day == day }
+        let nextDay = day.adding(days: 1)
+        var plan: [WorkLogEntry] = []
+        for entry in log where entry.isPlan && entry.day == nextDay {
+            if !plan.contains(where: { $0.customer == entry.customer }) { plan.append(entry) }
+        }
+        let calls = contacts.filter { $0.channel == "call" }.count
+        let target = try book.agendaSettings().callTarget
+
+        if arguments.json {
+            session.say(
+                .object([
+                    ("date", .string(day.iso)),
+                    ("contacts", .int(contacts.count)),
+                    ("by_channel", .object(byChannel.map { ($0.0, JSON.int($0.1)) })),
+                    ("calls", .int(calls)), ("call_target", .int(target)),
+                    ("customers", .array(try seen.map { .object([("customer", .string($0.text)), ("name", .string(try lookup.name($0)))]) })),
+                    (
+                        "sales",
+                        .array(
+                            sales.map {
+                                .object([
+                                    ("purchase", .string($0.purchase.text)), ("customer", .string($0.customer.text)),
+                                    ("product", .string($0.code)), ("amount", Render.json(.money($0.amount))),
+                                ])
+                            })
+                    ),
+                    ("sales_total", Render.json(.money(sales.reduce(0) { $0 + $1.amount }))),
+                    ("notes", .array(notes.map { .string($0.text) })),
+                    (
+                        "plan",
+                        .array(
+                            try plan.map {
+                                .object([
+                                    ("customer", .string($0.customer?.text)),
+                                    ("name", .string(try $0.customer.map { try lookup.name($0) })), ("text", .string($0.text)),
+                                ])
+                            })
+                    ),
+                ]))
+            return
+        }
+        session.say(session.style.bold("工作日志 \(day.iso) \(day.weekdayName)"))
+        if contacts.isEmpty {
+            session.say("联系：没有联系记录")
+        } else {
+            let parts = byChannel.map { "\(channelLabel($0.0)) \($0.1)" }.joined(separator: "、")
+            session.say("联系 \(contacts.count) 次（\(parts)），\(seen.count) 位客户：" + (try seen.prefix(12).map(name).joined(separator: "、"))
+                + (seen.count > 12 ? " 等" : ""))
+        }
+        session.say("电话 \(calls)/\(target)" + (target > 0 && calls < target ? "（差 \(target - calls) 个）" : ""))
+        if sales.isEmpty {
+            session.say("成交：无")
+        } else {
+            session.say("成交 \(sales.count) 笔，共 \(Money.format(sales.reduce(0) { $0 + $1.amount }))")
+            var table = TextTable(header: ["客户", "产品", "金额"])
+            for sale in sales {
+                let product = input.products[Product.key(sale.code)]
+                table.append([try name(sale.customer), product.map { "\($0.code) \($0.name)" } ?? sale.code, Money.format(sale.amount)])
+            }
+            for line in table.render().dropFirst() { session.say("  " + line) }
+        }
+        if !notes.isEmpty {
+            session.say("记事")
+            for note in notes { session.say("  \(session.time(note.created).suffix(5))  \(Render.oneLine(note.text ?? ""))") }
+        }
+        if plan.isEmpty {
+            session.say("明日计划（\(nextDay.short)）：还没有，用 plan 客户 … 添加")
+        } else {
+            session.say("明日计划（\(nextDay.short)）\(plan.count) 位")
+            for entry in plan {
+                let who = try entry.customer.map(name) ?? "?"
+                session.say("  " + who + (entry.text.map { "  \($0)" } ?? ""))
+            }
+        }
+    }
+
+    static func plan(_ session: Session, _ arguments: inout Arguments) throws {
+        let spec = Commands.spec("plan")
+        try arguments.allowFlags(["json"], usage: spec.usage)
+        let today = session.today
+        let day = try arguments.take("date").map { try Day.parse($0, today: today) } ?? today.adding(days: 1)
+        let note = arguments.take("note") ?? arguments.take("事由")
+        guard arguments.assignments.isEmpty else { throw spec.usageError("只接受 date=日期 和 note=事由") }
+        let book = session.book
+        var lookup = Names(book: book)
+        let references = arguments.positionals
+        if !references.isEmpty {
+            guard day >= today else { throw ShellError.user("计划的日期不能早于今天") }
+            let principal = book.principal
+            let existing = Set(try book.workLog().filter { $0.isPlan && $0.day == day }.compactMap(\.customer))
+            let (added, already) = try book.write { tx -> ([EntityID], [EntityID]) in
+                var added: [EntityID] = []
+                var already: [EntityID] = []
+                for reference in references {
+                    let customer = try tx.resolveCustomer(reference)
+                    if existing.contains(customer) || added.contains(customer) {
+                        if !already.contains(customer) { already.append(customer) }
+                        continue
+                    }
+                    var fields = [
+                        FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(DayField.customer, .text(customer.text)),
+                    ]
+                    if let note, !note.isEmpty { fields.append(FieldAssignment(Schema.F.text, .text(note))) }
+                    try tx.create(.worklog, scope: .principal(principal), fields: fields)
+                    added.append(customer)
+                }
+                return (added, already)
+            }
+            if !added.isEmpty {
+                session.say("已加入 \(day.short) 的计划：" + (try added.map { "\(try lookup.name($0)) [\($0.short)]" }.joined(separator: "、")))
+            }
+            if !already.isEmpty {
+                session.say("已在计划里：" + (try already.map { "\(try lookup.name($0)) [\($0.short)]" }.joined(separator: "、")))
+            }
+            return
+        }
+        var plan: [WorkLogEntry] = []
+        for entry in try book.workLog() where entry.isPlan && entry.day == day {
+            if !plan.contains(where: { $0.customer == entry.customer }) { plan.append(entry) }
+        }
+        if arguments.json {
+            session.say(
+                .array(
+                    try plan.map {
+                        .object([
+                            ("customer", .string($0.customer?.text)),
+                            ("name", .string(try $0.customer.map { try lookup.name($0) })), ("text", .string($0.text)),
+                            ("date", .string(day.iso)),
+                        ])
+                    }))
+            return
+        }
+        guard !plan.isEmpty else {
+            session.say("\(day.short) 还没有计划：用 plan 客户 … [note=事由] 添加")
+            return
+        }
+        var table = TextTable(header: ["客户", "事由"])
+        for entry in plan {
+            let name = try entry.customer.map { id -> String in
+                let known = try lookup.name(id)
+                return known.isEmpty ? "（已不在本账本）[\(id.short)]" : "\(known) [\(id.short)]"
+            } ?? "?"
+            table.append([name, entry.text ?? ""])
+        }
+        session.say("\(day.short) 的计划")
+        for (index, line) in table.render().enumerated() { session.say(index == 0 ? session.style.bold(line) : line) }
+        session.say("共 \(plan.count) 位")
+    }
+}

@@ -1,0 +1,250 @@
+import ArgumentParser
+import FieldbookModel
+import FieldbookServer
+import FieldbookShell
+import FieldbookStore
+import Foundation
+
+/// `fieldbook admin report`: the centre's reports over every book (ARCHITECTURE §6): sales with co-covered VIPs
+/// counted for both coverers, customers marketed twice, and VIPs nobody has called within their cadence.
+///
+/// Reports only read: a missing central database is an error, never created.
+struct AdminReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "The centre's reports: sales, overlap, coverage.",
+        subcommands: [Sales.self, Overlap.self, Coverage.self])
+
+    /// Opens an existing central database with the environment's clock (`FIELDBOOK_NOW` fixes "today" for tests).
+    static func open(_ options: AdminCommand.Options) throws -> CentralDatabase {
+        let path = options.db ?? Paths.defaultCentral
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AdminFailure(message: "没有找到中心数据库：\(path)（先运行 fieldbook serve 或 admin principal add）")
+        }
+        do {
+            return try CentralDatabase.open(at: path, options: try Environment.bookOptions())
+        } catch let error as ValidationError {
+            throw AdminFailure(message: error.message)
+        } catch {
+            throw AdminFailure(message: "无法打开中心数据库：\(error)")
+        }
+    }
+
+    /// How a role reads in a report.
+    static func roleLabel(_ role: String?) -> String {
+        switch role {
+        case "manager": return "客户经理"
+        case "advisor": return "财富顾问"
+        case "remote": return "远维经理"
+        case "admin": return "管理员"
+        case let other?: return other
+        case nil: return "未登记"
+        }
+    }
+
+    /// Prints a JSON document alone on stdout.
+    static func emit(_ json: JSON) { print(json.render()) }
+
+    // MARK: - sales
+
+    struct Sales: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sales per principal for a period; a co-covered VIP's sale counts for both coverers.",
+            discussion: """
+                A sale is a purchase dated in the period (inclusive). It counts in full for the customer's owning \
+                manager and for every co-covering advisor, as coverage stands when the report is made (考核双算). \
+                The total line counts each sale once. Default period: the first of this month to today. Dates \
+                accept 2026-11-01, 11-01, today, and --from=-30d.
+                """)
+        @OptionGroup var options: AdminCommand.Options
+        @Option(help: "First day of the period (default: the first of the month of --to).") var from: String?
+        @Option(help: "Last day of the period (default: today).") var to: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let report = try AdminFailure.guarding {
+                let central = try AdminReportCommand.open(options)
+                let today = central.book.today
+                let end = try to.map { try AdminReportCommand.day($0, "--to", today: today) } ?? today
+                let start = try from.map { try AdminReportCommand.day($0, "--from", today: today) }
+                    ?? CentralDatabase.monthToDate(end).from
+                return try central.salesReport(from: start, to: end)
+            }
+            if json {
+                AdminReportCommand.emit(Self.json(report))
+                return
+            }
+            print("销售业绩 \(report.from.iso) 至 \(report.to.iso)：协同客户的销售在管户经理和每位协同顾问名下各计全额")
+            var table = TextTable(header: ["员工", "姓名", "角色", "笔数", "金额", "其中协同笔数", "协同金额"])
+            for row in report.rows {
+                table.append([
+                    row.code, row.name ?? "", AdminReportCommand.roleLabel(row.role), String(row.sales),
+                    Money.format(row.amount), String(row.sharedSales), Money.format(row.sharedAmount),
+                ])
+            }
+            if table.rows.isEmpty {
+                print("（没有员工，也没有销售）")
+            } else {
+                table.render().forEach { print($0) }
+            }
+            let total = report.total
+            print("合计（每笔只计一次）：\(total.sales) 笔，\(Money.format(total.amount))，其中协同 \(total.sharedSales) 笔")
+        }
+
+        static func json(_ report: SalesReport) -> JSON {
+            .object([
+                ("from", .string(report.from.iso)), ("to", .string(report.to.iso)),
+                (
+                    "principals",
+                    .array(
+                        report.rows.map { row in
+                            .object([
+                                ("code", .string(row.code)), ("name", .string(row.name)), ("role", .string(row.role)),
+                                ("sales", .int(row.sales)), ("amount", .string(Money.format(row.amount))),
+                                ("amount_fen", .int(row.amount)), ("shared_sales", .int(row.sharedSales)),
+                                ("shared_amount_fen", .int(row.sharedAmount)),
+                            ])
+                        })
+                ),
+                (
+                    "total",
+                    .object([
+                        ("sales", .int(report.total.sales)), ("amount", .string(Money.format(report.total.amount))),
+                        ("amount_fen", .int(report.total.amount)), ("shared_sales", .int(report.total.sharedSales)),
+                        ("counts_each_sale_once", .bool(true)),
+                    ])
+                ),
+            ])
+        }
+    }
+
+    // MARK: - overlap
+
+    struct Overlap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Customers contacted by more than one channel or principal in the last N days.",
+            discussion: """
+                Lists each customer that, within the window ending today, was contacted through more than one \
+                channel (call, visit, home, message, event) or by more than one principal: the customers at risk \
+                of being marketed twice (避免多层次营销).
+                """)
+        @OptionGroup var options: AdminCommand.Options
+        @Option(help: "The window in days, ending today.") var days = 30
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            guard (1...3660).contains(days) else { throw ValidationError("--days 应为 1 到 3660 之间的天数") }
+        }
+
+        func run() throws {
+            let report = try AdminFailure.guarding { try AdminReportCommand.open(options).overlapReport(days: days) }
+            if json {
+                AdminReportCommand.emit(
+                    .object([
+                        ("from", .string(report.from.iso)), ("to", .string(report.to.iso)), ("days", .int(days)),
+                        (
+                            "customers",
+                            .array(
+                                report.customers.map { customer in
+                                    .object([
+                                        ("id", .string(customer.id.short)), ("name", .string(customer.name)),
+                                        ("tier", .string(customer.tier)), ("owner", .string(customer.owner)),
+                                        ("contacts", .int(customer.contacts)),
+                                        ("channels", .array(customer.channels.map { .string($0) })),
+                                        ("principals", .array(customer.principals.map { .string($0) })),
+                                        ("first", .string(customer.first.iso)), ("last", .string(customer.last.iso)),
+                                    ])
+                                })
+                        ),
+                    ]))
+                return
+            }
+            guard !report.customers.isEmpty else {
+                print("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）没有被多个渠道或多人联系的客户")
+                return
+            }
+            print("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）被多个渠道或多人联系的客户：\(report.customers.count) 位")
+            var table = TextTable(header: ["ID", "客户", "层级", "管户", "联系次数", "渠道", "联系人", "最近"])
+            for customer in report.customers {
+                table.append([
+                    customer.id.short, customer.name, customer.tier ?? "", customer.owner ?? "",
+                    String(customer.contacts), customer.channels.joined(separator: ","),
+                    customer.principals.joined(separator: ","), customer.last.iso,
+                ])
+            }
+            table.render().forEach { print($0) }
+        }
+    }
+
+    // MARK: - coverage
+
+    struct Coverage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "VIPs with no contact within their cadence, per covering principal.",
+            discussion: """
+                VIPs are 钻石 and 私人银行 customers. Their cadence is 30 days, 15 for familiarity C (the defaults of \
+                the agenda). A VIP is listed under its owner and every co-coverer; a contact by anyone counts.
+                """)
+        @OptionGroup var options: AdminCommand.Options
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let report = try AdminFailure.guarding { try AdminReportCommand.open(options).coverageReport() }
+            if json {
+                AdminReportCommand.emit(
+                    .object([
+                        ("date", .string(report.today.iso)),
+                        (
+                            "principals",
+                            .array(
+                                report.principals.map { principal in
+                                    .object([
+                                        ("code", .string(principal.code)), ("name", .string(principal.name)),
+                                        ("role", .string(principal.role)), ("vips", .int(principal.vips)),
+                                        ("overdue", .array(principal.overdue.map(Self.json))),
+                                    ])
+                                })
+                        ),
+                    ]))
+                return
+            }
+            let overdue = report.principals.reduce(0) { $0 + $1.overdue.count }
+            print("VIP 联系周期（\(report.today.iso)，周期 30 天，熟悉度 C 为 15 天）：\(report.principals.count) 位员工，超期 \(overdue) 人次")
+            for principal in report.principals {
+                let who = [principal.code, principal.name].compactMap { $0 }.joined(separator: " ")
+                let role = AdminReportCommand.roleLabel(principal.role)
+                guard !principal.overdue.isEmpty else {
+                    print("\(who)（\(role)）：VIP \(principal.vips) 位，全部按期联系")
+                    continue
+                }
+                print("\(who)（\(role)）：VIP \(principal.vips) 位，超期未联系 \(principal.overdue.count) 位")
+                var table = TextTable(header: ["  ID", "客户", "层级", "熟悉度", "上次联系", "已隔", "周期"])
+                for customer in principal.overdue {
+                    table.append([
+                        "  " + customer.id.short, customer.name, customer.tier, customer.familiarity ?? "",
+                        customer.lastContact?.iso ?? "从未联系", customer.daysSince.map { "\($0) 天" } ?? "",
+                        "\(customer.cadence) 天",
+                    ])
+                }
+                table.render().forEach { print($0) }
+            }
+        }
+
+        static func json(_ customer: CoverageReport.Customer) -> JSON {
+            .object([
+                ("id", .string(customer.id.short)), ("name", .string(customer.name)), ("tier", .string(customer.tier)),
+                ("familiarity", .string(customer.familiarity)), ("cadence_days", .int(customer.cadence)),
+                ("last_contact", .string(customer.lastContact?.iso)),
+                ("days_since", customer.daysSince.map { .int($0) } ?? .null),
+            ])
+        }
+    }
+
+    /// Parses a report date, as a usage error when it is not one.
+    static func day(_ text: String, _ option: String, today: Day) throws -> Day {
+        do {
+            return try Day.parse(text, today: today)
+        } catch {
+            throw AdminFailure(message: "\(option)：\(error.message)")
+        }
+    }
+}
