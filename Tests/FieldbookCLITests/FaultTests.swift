@@ -43,10 +43,11 @@ struct FaultTests {
             if try admin("principal", "add", code, "--name", "经理\(code)", "--role", "manager").code != 0 { return }
             for name in names {
                 let token = try admin("device", "add", code, "--server", server.address)
+                // A server run with --insecure needs devices enrolled with --insecure (SECURITY.md).
                 let created = try Executable.run([
                     "init", "--principal", code, "--book", home.file(name), "--token",
                     token.output.trimmingCharacters(in: .whitespacesAndNewlines),
-                ])
+                ] + (extra.contains("--insecure") ? ["--insecure"] : []))
                 #expect(created.code == 0, "\(created.error)")
             }
         }
@@ -193,7 +194,8 @@ struct FaultTests {
 
     @Test("a client that keeps talking but never finishes is cut at the session deadline with TIMEOUT")
     func sessionDeadline() throws {
-        let cluster = try Cluster(extra: ["--session-deadline", "2"])
+        // Plain TCP, so that a raw socket can speak the protocol; the guard sits after TLS otherwise, the same.
+        let cluster = try Cluster(extra: ["--session-deadline", "2", "--insecure"])
         let connection = try RawConnection(port: cluster.server.port)
         var preamble = ByteBuffer()
         Preamble.current.write(to: &preamble)
@@ -221,7 +223,7 @@ struct FaultTests {
 
     @Test("past the connection cap a client is told BUSY; when a slot frees, sync works")
     func connectionCap() throws {
-        let cluster = try Cluster(extra: ["--max-connections", "1"])
+        let cluster = try Cluster(extra: ["--max-connections", "1", "--insecure"])
         try cluster.enrol("M001", "a.sqlite")
         var holder: RawConnection? = try RawConnection(port: cluster.server.port)
         usleep(200_000)
