@@ -116,11 +116,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Timing and the `RESULT {json}` lines of the benchmarks and the load generator.
+        .target(name: "BenchSupport", path: "tools/bench/Support", swiftSettings: swiftSettings),
         // Benchmarks (issue 8): Fieldbook's own workloads; tools/bench/run drives them.
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
+                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -131,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-loadgen",
             dependencies: [
-                "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
+                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
             ],
             path: "tools/loadgen",
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import BenchSupport
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer

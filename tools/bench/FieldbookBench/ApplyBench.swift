@@ -1,3 +1,4 @@
+import BenchSupport
 import FieldbookModel
 import FieldbookStore
 import FieldbookWire

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// `fieldbook-bench`: Fieldbook's side of every workload of `tools/bench/run` (issue 8).

@@ -1,3 +1,4 @@
+import BenchSupport
 import FieldbookModel
 import FieldbookWire
 import Foundation

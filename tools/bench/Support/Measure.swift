@@ -1,32 +1,32 @@
 import Foundation
 
-/// Timing and reporting shared by every workload.
+/// Timing and reporting shared by `fieldbook-bench` and `fieldbook-loadgen`.
 ///
 /// Each figure is printed as one line `RESULT {json}` on stdout, which `tools/bench/report.py` collects:
 /// `{"id", "label", "unit", "values", "bytes"?, "note"?}`. Times are in milliseconds; `values` holds every repetition
 /// so the report can take the median, min and max.
-enum Measure {
+public enum Measure {
     /// Seconds in a duration.
-    static func seconds(_ duration: Duration) -> Double {
+    public static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Milliseconds spent in `body`.
-    static func milliseconds(_ body: () throws -> Void) rethrows -> Double {
+    public static func milliseconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now
         try body()
         return seconds(ContinuousClock.now - start) * 1000
     }
 
     /// Milliseconds spent in an async `body`.
-    static func milliseconds(_ body: () async throws -> Void) async rethrows -> Double {
+    public static func milliseconds(_ body: () async throws -> Void) async rethrows -> Double {
         let start = ContinuousClock.now
         try await body()
         return seconds(ContinuousClock.now - start) * 1000
     }
 
     /// The value at quantile `q` (0…1) of `values`, nearest rank.
-    static func quantile(_ values: [Double], _ q: Double) -> Double {
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }
         let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
@@ -34,7 +34,7 @@ enum Measure {
     }
 
     /// This process's peak resident set, in bytes (Linux `VmHWM`).
-    static func peakRSS(pid: Int32? = nil) -> Int {
+    public static func peakRSS(pid: Int32? = nil) -> Int {
         let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
         guard let status = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
@@ -45,7 +45,7 @@ enum Measure {
     }
 
     /// Prints one figure for the report.
-    static func emit(
+    public static func emit(
         _ id: String, _ label: String, unit: String, values: [Double], extra: [String: Any] = [:]
     ) {
         var object: [String: Any] = ["id": id, "label": label, "unit": unit, "values": values]
@@ -57,25 +57,5 @@ enum Measure {
             : String(format: "median %.3f (min %.3f, max %.3f, n=%d)", quantile(values, 0.5), values.min()!, values.max()!,
                      values.count)
         FileHandle.standardError.write(Data("  \(label): \(shown) \(unit)\n".utf8))
-    }
-}
-
-/// Command-line options: `--name value` pairs after the workload name.
-struct Options {
-    let arguments: [String]
-
-    func int(_ name: String, _ fallback: Int) -> Int {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
-        return Int(arguments[index + 1].replacingOccurrences(of: "_", with: "")) ?? fallback
-    }
-
-    func string(_ name: String) -> String? {
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-        return arguments[index + 1]
-    }
-
-    func ints(_ name: String, _ fallback: [Int]) -> [Int] {
-        guard let text = string(name) else { return fallback }
-        return text.split(separator: ",").compactMap { Int($0.replacingOccurrences(of: "_", with: "")) }
     }
 }
