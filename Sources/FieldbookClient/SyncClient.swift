@@ -71,7 +71,8 @@ public struct SyncClient: Sendable {
         }
     }
 
-    /// Turns a transport failure into what the user needs to know.
+    /// Turns a failure of an open session into what the user needs to know: a certificate that is not the pinned
+    /// one, a TLS handshake that never finished, or else ``sessionFailure(_:)`` (SyncClient+Failures.swift).
     private func explain(_ error: any Error, trust: PinnedTrust?, address: String) -> any Error {
         if let trust {
             switch trust.outcome {
