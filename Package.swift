@@ -112,7 +112,7 @@ let package = Package(
         // Helpers shared by the test targets: temporary books, random histories.
         .target(
             name: "FieldbookTestSupport",
-            dependencies: ["FieldbookModel", "FieldbookStore"],
+            dependencies: ["FieldbookModel", "FieldbookStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
 

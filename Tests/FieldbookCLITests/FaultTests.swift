@@ -276,19 +276,7 @@ struct FaultTests {
         #expect(!FileManager.default.fileExists(atPath: cluster.home.file("none.sqlite")), "check creates nothing")
 
         // A book held by another process: a clear error after the busy timeout, nothing added.
-        let holder = try DatabaseQueue(path: cluster.home.file("a.sqlite"))
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            try? holder.inTransaction(.exclusive) { _ in
-                locked.signal()
-                release.wait()
-                return .rollback
-            }
-        }
-        locked.wait()
-        let busy = try cluster.book("a.sqlite", "add 丁三")
-        release.signal()
+        let busy = try ExclusiveLock.holding(cluster.home.file("a.sqlite")) { try cluster.book("a.sqlite", "add 丁三") }
         #expect(busy.code == 1)
         #expect(busy.error == "账本正被另一个程序使用，请稍后再试\n")
         #expect(try Book.open(at: cluster.home.file("a.sqlite")).customerCount() == 2)

@@ -90,22 +90,10 @@ struct StorageFaultTests {
     @Test("a book locked by another process: a clear error after the busy timeout, nothing written")
     func locked() throws {
         let (book, path) = try makeBook()
-        let holder = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            try? holder.inTransaction(.exclusive) { _ in
-                locked.signal()
-                release.wait()
-                return .rollback
-            }
-        }
-        locked.wait()
-        let busy = #expect(throws: StoreError.self) {
-            _ = try addCustomer(book, "新客户")
+        let busy = try ExclusiveLock.holding(path) {
+            #expect(throws: StoreError.self) { _ = try addCustomer(book, "新客户") }
         }
         #expect(busy?.message == "账本正被另一个程序使用，请稍后再试")
-        release.signal()
         #expect(try book.opCount() == 3)
         _ = try addCustomer(book, "新客户")
         #expect(try book.opCount() == 4)
