@@ -38,8 +38,12 @@ public struct Replica: Sendable {
     public mutating func apply(_ op: Operation) -> Bool {
         guard ops[op.id] == nil else { return false }
         ops[op.id] = op
-        let id = op.body.entity
-        var entity = entities[id] ?? Entity(kind: nil, scope: op.scope)
+        // Mutated in place: a copy taken out of the dictionary would copy its registers on the first write.
+        Self.apply(op, to: &entities[op.body.entity, default: Entity(kind: nil, scope: op.scope)])
+        return true
+    }
+
+    private static func apply(_ op: Operation, to entity: inout Entity) {
         switch op.body {
         case .create(let kind, _, let fields):
             entity.kind = kind
@@ -54,8 +58,6 @@ public struct Replica: Sendable {
         case .remove(_, let field, let element, let observed):
             entity.sets[field, default: AddWinsSet()].remove(element, observed: observed)
         }
-        entities[id] = entity
-        return true
     }
 
     /// Applies every op of another replica (merge).

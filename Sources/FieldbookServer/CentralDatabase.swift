@@ -221,6 +221,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             var covered: [EntityID: Bool] = [:]
             let logged = try db.cachedStatement(
                 sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
+            var projector = try Projector(db)
             for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
                 // Ops signed for another actor are never stored and do not count.
                 guard op.id.actor == account.actor else {
@@ -237,13 +238,14 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                         sql: "INSERT INTO refused (actor, counter, code, at) VALUES (?, ?, ?, ?)",
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.rawValue), now])
                     if refusal == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
-                } else if try Book.append(op, db: db) {
+                } else if try projector.append(op) {
                     try logged.execute(
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
                     if case .create(.customer, let customer, _) = op.body { covered[customer] = nil }
                 }
                 held += 1
             }
+            try projector.finish()
             try db.execute(
                 sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held",
                 arguments: [Data(account.actor.bytes), Int64(held)])

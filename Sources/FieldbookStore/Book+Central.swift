@@ -3,13 +3,8 @@ import Foundation
 import GRDB
 
 /// Package-level access for the central node, which keeps its own tables beside the book and must append ops and
-/// ask about coverage inside its own transactions.
+/// ask about coverage inside its own transactions (it appends ops with a `Projector`).
 extension Book {
-    /// Appends and projects an op inside the caller's transaction; `false` for a duplicate.
-    package static func append(_ op: Op, db: Database) throws -> Bool {
-        try Projector.append(op, db: db)
-    }
-
     /// The owner (display winner of `owner`) of a created customer, or `nil`.
     package static func owner(of customer: EntityID, db: Database) throws -> String? {
         try Projector.winner(Data(customer.bytes), Schema.F.owner, db: db)?.text
@@ -22,7 +17,10 @@ extension Book {
 
     /// Whether a customer exists (its create has been applied).
     package static func customerExists(_ customer: EntityID, db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [Data(customer.bytes)]) == true
+        // The entity row, not the `customer` row: a batch (`Projector`) writes customer rows at its end.
+        try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM entity WHERE id = ? AND kind = ?",
+            arguments: [Data(customer.bytes), Int(EntityKind.customer.rawValue)]) == true
     }
 
     /// Whether a principal covers a customer: owns it, or co-covers it.

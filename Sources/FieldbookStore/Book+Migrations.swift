@@ -108,6 +108,19 @@ extension Book {
                     BEGIN DELETE FROM scope_hash WHERE scope = OLD.scope; END;
                     """)
         }
+        migrator.registerMigration("v3: search index rewritten only when the text changes") { db in
+            try db.execute(
+                sql: """
+                    -- `UPDATE OF search` fires whenever the statement names the column; the projector rewrites a
+                    -- customer row when any displayed value changes (a tier is not in the search text).
+                    DROP TRIGGER customer_au;
+                    CREATE TRIGGER customer_au AFTER UPDATE OF search ON customer WHEN old.search IS NOT new.search
+                    BEGIN
+                        INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                        INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                    END;
+                    """)
+        }
         return migrator
     }
 

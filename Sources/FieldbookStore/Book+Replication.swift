@@ -27,14 +27,16 @@ extension Book {
             return try database.write { db in
                 var result = ApplyResult()
                 var maxHLC: UInt64 = 0
+                var projector = try Projector(db)
                 for op in ops {
-                    if try Projector.append(op, db: db) {
+                    if try projector.append(op) {
                         result.applied += 1
                         maxHLC = max(maxHLC, op.hlc.rawValue)
                     } else {
                         result.duplicates += 1
                     }
                 }
+                try projector.finish()
                 if maxHLC > 0 {
                     // Remember the greatest reading seen, so later local ops sort after everything received.
                     try db.execute(
@@ -225,12 +227,12 @@ extension Book {
     static func rebuild(_ db: Database) throws {
         for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
         try db.execute(sql: "DELETE FROM scope_hash")
+        var projector = try Projector(db)
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY rowid")
         while let row = try cursor.next() {
-            let op = try operation(row)
-            try Projector.advanceActor(op.id, principal: op.principal, db: db)
-            try Projector.project(op, db: db)
+            try projector.project(try operation(row))
         }
+        try projector.finish()
     }
 
     /// Checks that the projections equal a rebuild from the log and that the search index is intact; changes

@@ -102,4 +102,30 @@ struct ReplicationTests {
         try target.applyRemote([ops[1]])
         #expect(try target.versionVector()[source.actor] == 4)
     }
+
+    @Test("One batch: renames before their create, a tier change, counters out of order; the row and search follow")
+    func customerRowsAtTheEndOfABatch() throws {
+        let source = try memoryBook("M001", seed: 1)
+        let id = try addCustomer(source, "王芳", [FieldAssignment(Schema.F.phone, .text("13800138000"))])
+        try source.write { tx in try tx.set(id, Schema.F.name, .text("王芳芳")) }
+        try source.write { tx in try tx.set(id, Schema.F.tier, .text("钻石")) }
+        try source.write { tx in try tx.set(id, Schema.F.name, .text("欧阳芳")) }
+        let ops = try source.allOps()
+        let target = try memoryBook("W001", seed: 2)
+        // The create last, and the counters 4, 2, 3, 1: nothing is visible until the create, and one batch.
+        #expect(try target.applyRemote(Array(ops.reversed())) == ApplyResult(applied: 4, duplicates: 0))
+        #expect(try target.versionVector()[source.actor] == 4)
+        let found = try target.find(text: "欧阳")
+        #expect(found.map(\.name) == ["欧阳芳"])
+        #expect(found.first?.tier == "钻石")
+        #expect(try target.find(text: "王芳").isEmpty)
+        #expect(try target.find(text: "138001").map(\.id) == [id])
+        // A tier change leaves the search text as it was; a later rename rewrites it.
+        try target.write { tx in try tx.set(id, Schema.F.tier, .text("私人银行")) }
+        try target.write { tx in try tx.set(id, Schema.F.name, .text("李芳")) }
+        #expect(try target.find(text: "李芳").map(\.tier) == ["私人银行"])
+        #expect(try target.find(text: "欧阳").isEmpty)
+        #expect(try target.verifyProjections() == [])
+        #expect(try target.stateHash() == target.stateHashRecomputed())
+    }
 }

@@ -261,6 +261,26 @@ def main(argv):
         o(f"| day's delta | growth | k = {k_:.2f} ({verdict}) |")
     o("")
 
+    o("## Allocations and peak memory")
+    o("")
+    o("Counted by malloc-interposer (ordo-one) in a separate, untimed process, so the timed workloads run on the "
+      "plain allocator: `malloc` calls (with `calloc` and `realloc`) and bytes requested, on every thread. Sync "
+      "counts both ends, which run in one process.")
+    o("")
+    o("| work | allocations | bytes |")
+    o("|---|---|---|")
+    allocs = [k for k in r if k.startswith("alloc.")]
+    for k in allocs:
+        a = r[k]
+        unit = a["unit"].split("/")[-1]
+        o(f"| {a['label']} | {fmt(value(a))} per {unit} | {fmt(a.get('bytes_per_unit'), 'B')} per {unit} |")
+    if not allocs:
+        o("| (not measured in this run) | — | — |")
+    o("")
+    for k in (k for k in r if k.endswith(".rss")):
+        o(f"- peak RSS, {r[k]['label'].replace(': peak RSS of the', ':').replace(' peak RSS', '')}: {figure(r[k])}")
+    o("")
+
     o("## Goals missed")
     o("")
     if rep.misses:

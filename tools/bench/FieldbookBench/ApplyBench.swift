@@ -25,6 +25,32 @@ enum ApplyBench {
         return (workload, ops)
     }
 
+    /// The chunks as compressed OPS frames, and their total size.
+    static func encode(_ chunks: [[Op]]) throws -> (frames: [ByteBuffer], bytes: Int) {
+        var frames: [ByteBuffer] = []
+        var wireBytes = 0
+        for chunk in chunks {
+            var buffer = ByteBufferAllocator().buffer(capacity: 128 * 1024)
+            wireBytes += try buffer.writeMessage(.ops(Message.Ops(seq: 1, operations: chunk, compressed: true)))
+            frames.append(buffer)
+        }
+        return (frames, wireBytes)
+    }
+
+    /// The in-memory apply: decodes each frame and applies its ops to `replica`.
+    static func decode(_ frames: [ByteBuffer], into replica: inout Replica) throws {
+        for frame in frames {
+            var buffer = frame
+            guard case .ops(let message)? = try buffer.readMessage() else { throw BenchError("not an OPS frame") }
+            for op in message.operations { replica.apply(op) }
+        }
+    }
+
+    /// The ops in sync-sized batches.
+    static func chunks(_ ops: [Op]) -> [[Op]] {
+        stride(from: 0, to: ops.count, by: batch).map { Array(ops[$0..<min(ops.count, $0 + batch)]) }
+    }
+
     static func run(_ options: Options) throws {
         let total = options.int("--ops", 100_000)
         let runs = options.int("--runs", 5)
@@ -35,26 +61,14 @@ enum ApplyBench {
         let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("fieldbook-apply-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let chunks = stride(from: 0, to: ops.count, by: batch).map { Array(ops[$0..<min(ops.count, $0 + batch)]) }
+        let chunks = chunks(ops)
 
         if modes.contains("memory") {
-            var frames: [ByteBuffer] = []
-            var wireBytes = 0
-            for chunk in chunks {
-                var buffer = ByteBufferAllocator().buffer(capacity: 128 * 1024)
-                wireBytes += try buffer.writeMessage(.ops(Message.Ops(seq: 1, operations: chunk, compressed: true)))
-                frames.append(buffer)
-            }
+            let (frames, wireBytes) = try encode(chunks)
             var times: [Double] = []
             for _ in 0..<runs {
                 var replica = Replica()
-                times.append(try Measure.milliseconds {
-                    for frame in frames {
-                        var buffer = frame
-                        guard case .ops(let message)? = try buffer.readMessage() else { fatalError("not an OPS frame") }
-                        for op in message.operations { replica.apply(op) }
-                    }
-                })
+                times.append(try Measure.milliseconds { try decode(frames, into: &replica) })
                 precondition(replica.ops.count == ops.count)
             }
             Measure.emit(
@@ -84,7 +98,7 @@ enum ApplyBench {
                 "\(tag).sqlite", "raw SQLite: insert the same \(ops.count) op rows", unit: "ops/s",
                 values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
         }
-        Measure.emit("\(tag).rss", "apply: peak RSS of the bench process", unit: "MiB",
+        Measure.emit("\(tag).rss", "apply of \(ops.count) ops (\(modes.sorted().joined(separator: ", "))): bench process", unit: "MiB",
                      values: [Double(Measure.peakRSS()) / 1_048_576])
     }
 }

@@ -11,15 +11,18 @@ import Foundation
 /// - `latency --book PATH [--customers 5000] [--samples 300]`
 /// - `startup --fieldbook BIN --book PATH [--runs 20]`
 /// - `sync [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]`
+/// - `allocations --book PATH [--ops 20000] [--customers 1000] [--samples 100]` (under the interposer's LD_PRELOAD)
 @main
 struct Bench {
     static let usage = """
-        usage: fieldbook-bench wire|apply|latency|startup|sync [--option value …]
+        usage: fieldbook-bench wire|apply|latency|startup|sync|allocations [--option value …]
           wire     [--out FILE] [--customers 2000] [--ops 500] [--touched 300]
           apply    [--ops 100000] [--runs 5] [--modes memory,persisted,sqlite] [--tag apply] [--out FILE]
           latency  --book PATH [--customers 5000] [--samples 300]
           startup  --fieldbook BIN --book PATH [--customers 5000] [--runs 20]
           sync     [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]
+          allocations --book PATH [--ops 20000] [--customers 1000] [--samples 100]
+                   (needs LD_PRELOAD=.build-release/release/libMallocInterposerSwift.so)
         """
 
     static func main() async {
@@ -36,6 +39,7 @@ struct Bench {
                     customers: options.int("--customers", 2_000),
                     centralOps: options.ints("--central-ops", [1_000_000]).sorted(), runs: options.int("--runs", 5))
                 try await bench.run()
+            case "allocations": try await AllocationBench.run(options)
             default:
                 FileHandle.standardError.write(Data((usage + "\n").utf8))
                 exit(2)

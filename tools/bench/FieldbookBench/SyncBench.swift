@@ -21,16 +21,44 @@ struct SyncBench {
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
-    mutating func run() async throws {
+    /// A central node with the manager M001, served on a loopback port (plain TCP: the bench measures sync, not TLS).
+    func startServer() async throws -> (central: CentralDatabase, server: SyncServer, address: String, serving: Task<Void, any Error>) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let central = try CentralDatabase.open(at: path("central.sqlite"))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
         let server = SyncServer(database: central, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         let port = PortBox()
         let serving = Task { try await server.run(host: "127.0.0.1", port: 0) { port.set($0) } }
         while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        let address = "127.0.0.1:\(port.value)"
+        return (central, server, "127.0.0.1:\(port.value)", serving)
+    }
+
+    /// Allocations of sync (run under the interposer, untimed): a new device's initial pull and a day's 500-op delta,
+    /// both ends in this process, per op.
+    mutating func countAllocations() async throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (central, server, address, serving) = try await startServer()
+        let manager = try Book.create(at: path("m001.sqlite"), principal: "M001")
+        try SyncClient.enrol(manager, token: try central.addDevice(for: "M001", address: address))
+        let generated = try fillYear(manager, customers: customers)
+        _ = try await SyncClient(book: manager).sync()
+        let fresh = try Book.create(at: path("fresh.sqlite"), principal: "M001")
+        try SyncClient.enrol(fresh, token: try central.addDevice(for: "M001", address: address))
+        let pull = try await Measure.allocations { _ = try await SyncClient(book: fresh).sync() }
+        try loadCentral(central, ops: max(0, (centralOps.first ?? 0) - generated))
+        try editDay(manager, ops: 500)
+        let day = try await Measure.allocations { _ = try await SyncClient(book: manager).sync() }
+        server.shutdown()
+        _ = try await serving.value
+        guard let pull, let day else { throw BenchError("allocation counts need the interposer (LD_PRELOAD)") }
+        Measure.emitAllocations(
+            "alloc.sync.pull", "initial sync: pull a \(customers)-customer book, both ends", pull, per: generated, unit: "op")
+        Measure.emitAllocations("alloc.sync.day", "sync a day's 500-op delta, both ends", day, per: 500, unit: "op")
+    }
+
+    mutating func run() async throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (central, server, address, serving) = try await startServer()
 
         // 1. A manager's book with a year of history, pushed from scratch, then pulled by a fresh second device.
         let manager = try Book.create(at: path("m001.sqlite"), principal: "M001")

@@ -58,4 +58,71 @@ public enum Measure {
                      values.count)
         FileHandle.standardError.write(Data("  \(label): \(shown) \(unit)\n".utf8))
     }
+
+    /// What `body` allocated: `malloc` calls (with `calloc` and `realloc`) and bytes, on every thread, counted by
+    /// ordo-one's malloc-interposer. `nil` unless the interposer is preloaded:
+    /// `LD_PRELOAD=.build-release/release/libMallocInterposerSwift.so` (tools/bench/run builds it and preloads it for the
+    /// `allocations` workload only). Its functions are looked up at run time rather than linked, because a linked
+    /// interposer replaces `malloc` for the whole process and would slow the timed workloads.
+    public static func allocations(_ body: () throws -> Void) rethrows -> (count: Int, bytes: Int)? {
+        guard let interposer = Interposer.shared else { return nil }
+        interposer.start()
+        try body()
+        return interposer.stop()
+    }
+
+    /// What an async `body` allocated, on every thread (see ``allocations(_:)``).
+    public static func allocations(_ body: () async throws -> Void) async rethrows -> (count: Int, bytes: Int)? {
+        guard let interposer = Interposer.shared else { return nil }
+        interposer.start()
+        try await body()
+        return interposer.stop()
+    }
+
+    /// Prints an allocation count (see ``allocations(_:)``) divided over `count` units: allocations and bytes per unit.
+    public static func emitAllocations(
+        _ id: String, _ label: String, _ counted: (count: Int, bytes: Int), per count: Int, unit: String
+    ) {
+        emit(id, label, unit: "allocs/\(unit)", values: [Double(counted.count) / Double(max(1, count))],
+             extra: ["bytes_per_unit": Double(counted.bytes) / Double(max(1, count)), "per": count])
+    }
+}
+
+/// The counting functions of a preloaded malloc-interposer (its C API, `interposer.h`), found with `dlsym`.
+private struct Interposer: @unchecked Sendable {
+    // @unchecked: C function pointers, immutable after lookup.
+    typealias Toggle = @convention(c) () -> Void
+    typealias Statistics = @convention(c) (
+        UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>,
+        UnsafeMutablePointer<Int64>, UnsafeMutablePointer<Int64>
+    ) -> Void
+    let reset: Toggle
+    let enable: Toggle
+    let disable: Toggle
+    let statistics: Statistics
+
+    static let shared: Interposer? = {
+        let process = dlopen(nil, RTLD_NOW)
+        func symbol<T>(_ name: String, as type: T.Type) -> T? {
+            dlsym(process, name).map { unsafeBitCast($0, to: type) }
+        }
+        guard let reset = symbol("malloc_interposer_reset", as: Toggle.self),
+            let enable = symbol("malloc_interposer_enable", as: Toggle.self),
+            let disable = symbol("malloc_interposer_disable", as: Toggle.self),
+            let statistics = symbol("malloc_interposer_get_stats", as: Statistics.self)
+        else { return nil }
+        return Interposer(reset: reset, enable: enable, disable: disable, statistics: statistics)
+    }()
+
+    func start() {
+        reset()
+        enable()
+    }
+
+    func stop() -> (count: Int, bytes: Int) {
+        disable()
+        var count: Int64 = 0, bytes: Int64 = 0, small: Int64 = 0, large: Int64 = 0, frees: Int64 = 0, freed: Int64 = 0
+        statistics(&count, &bytes, &small, &large, &frees, &freed)
+        return (Int(count), Int(bytes))
+    }
 }
