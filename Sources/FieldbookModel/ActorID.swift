@@ -20,6 +20,7 @@ public struct ActorID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Makes an actor from exactly 16 bytes, or `nil` for any other count.
+    @inlinable  // specialized where it is called: generic over the collection, it is on every hot path
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         let (high, low) = Bytes16.split(bytes)
@@ -38,7 +39,7 @@ public struct ActorID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// The 16 bytes, big-endian.
-    public var bytes: [UInt8] { Bytes16.join(high, low) }
+    @inlinable public var bytes: [UInt8] { Bytes16.join(high, low) }
 
     /// Parses 32 hex digits, or returns `nil`.
     public init?(hex: some StringProtocol) {
@@ -60,8 +61,8 @@ public struct ActorID: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// Helpers for 16-byte identifiers held as two big-endian `UInt64` halves.
-package enum Bytes16 {
-    package static func split(_ bytes: some Collection<UInt8>) -> (UInt64, UInt64) {
+@usableFromInline package enum Bytes16 {
+    @inlinable package static func split(_ bytes: some Collection<UInt8>) -> (UInt64, UInt64) {
         var high: UInt64 = 0
         var low: UInt64 = 0
         for (index, byte) in bytes.enumerated() {
@@ -70,7 +71,7 @@ package enum Bytes16 {
         return (high, low)
     }
 
-    package static func join(_ high: UInt64, _ low: UInt64) -> [UInt8] {
+    @inlinable package static func join(_ high: UInt64, _ low: UInt64) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<8 {
             bytes[index] = UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * index))

@@ -31,6 +31,7 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     /// Makes an ID from exactly 16 bytes, or `nil` for any other count.
+    @inlinable  // specialized where it is called: generic over the collection, it is on every hot path
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         let (high, low) = Bytes16.split(bytes)
@@ -49,7 +50,7 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     /// The 16 bytes, big-endian.
-    public var bytes: [UInt8] { Bytes16.join(high, low) }
+    @inlinable public var bytes: [UInt8] { Bytes16.join(high, low) }
 
     /// The full text form: 26 base32 characters of the reversed bytes.
     public var text: String { Base32.encode(bytes.reversed()) }
