@@ -23,13 +23,19 @@ public enum StateDigest {
 
     /// The fact for one current register value.
     public static func valueFact(_ entity: EntityID, field: FieldID, id: OpID, value: Value) -> [UInt8] {
+        valueFact(entity, field: field, id: id, encodedValue: value.canonicalBytes)
+    }
+
+    /// The fact for one current register value already in its canonical encoding (as the SQLite book stores it), so
+    /// that hashing a scope need not decode and re-encode every value.
+    package static func valueFact(_ entity: EntityID, field: FieldID, id: OpID, encodedValue: [UInt8]) -> [UInt8] {
         var w = ByteWriter()
         w.byte(2)
         w.raw(entity.bytes)
         w.bigEndian16(field.rawValue)
         w.raw(id.actor.bytes)
         w.bigEndian64(id.counter)
-        value.encode(into: &w)
+        w.raw(encodedValue)
         return w.bytes
     }
 
@@ -58,7 +64,8 @@ public enum StateDigest {
     /// The overall hash from per-scope hashes, in any order.
     public static func overall(_ scopes: [(key: String, hash: [UInt8])]) -> [UInt8] {
         var hasher = SHA256()
-        for scope in scopes.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+        // Byte order of the keys' UTF-8, compared in place (copying them to arrays cost two allocations a comparison).
+        for scope in scopes.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             var w = ByteWriter()
             w.string(scope.key)
             w.raw(scope.hash)

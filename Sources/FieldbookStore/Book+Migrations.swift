@@ -121,6 +121,16 @@ extension Book {
                     END;
                     """)
         }
+        migrator.registerMigration("v4: the whole book's hash cached") { db in
+            try db.execute(
+                sql: """
+                    -- `scope_hash` also holds the whole book's hash under the key '*' (Book.overallHashKey); a purge
+                    -- drops it with the purged scope's row.
+                    DROP TRIGGER op_delete_drops_scope_hash;
+                    CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
+                    BEGIN DELETE FROM scope_hash WHERE scope IN (OLD.scope, '*'); END;
+                    """)
+        }
         return migrator
     }
 

@@ -27,7 +27,7 @@ package struct Projector {
     private let sql: ProjectorStatements
     /// Each actor appended in this batch: the principal of its first op, and the counters appended.
     private var actors: [ActorID: (principal: String, counters: Set<UInt64>)] = [:]
-    /// Scopes whose cached state hash is stale.
+    /// Scopes whose cached state hash is stale (and with any of them, the whole book's).
     private var staleScopes: Set<String> = []
     /// Entities changed whose scope is read at `finish()` (their scope hash is stale too).
     private var touched: Set<EntityID> = []
@@ -75,6 +75,7 @@ package struct Projector {
                 staleScopes.insert(scope)
             }
         }
+        if !staleScopes.isEmpty { staleScopes.insert(Book.overallHashKey) }
         for scope in staleScopes {
             try sql.dropScopeHash.execute(arguments: [scope])
         }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// A `fieldbook serve` child process on loopback.
@@ -6,8 +7,8 @@ import Foundation
 /// generator enrols its devices straight through `CentralDatabase` with tokens that carry no fingerprint, so it runs
 /// the server with `--insecure` and measures the sync protocol and the central database, not TLS handshakes.
 final class ServeProcess: @unchecked Sendable {
-    // @unchecked because `port` is set once in `init` and `stop()` may run from the watchdog and from `defer`:
-    // terminating a process twice is harmless.
+    // @unchecked because `port` is set once in `init`, `recordedPeak` is only touched under `lock`, and `stop()` may
+    // run from the watchdog and from `defer`: terminating a process twice is harmless.
     /// Flags added to every `fieldbook serve` the load generator starts.
     static let extraArguments: [String] = ["--insecure"]
 
@@ -38,19 +39,19 @@ final class ServeProcess: @unchecked Sendable {
         self.port = port
     }
 
-    /// The server's peak resident set so far, in bytes (Linux `VmHWM`).
+    /// The server's peak resident set so far, in bytes (Linux `VmHWM`); after `stop()`, the last reading before it.
     var peakRSS: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
-        else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return (line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
-        }
-        return 0
+        lock.withLock { max(recordedPeak, Measure.peakRSS(pid: process.processIdentifier)) }
     }
+
+    private let lock = NSLock()
+    private var recordedPeak = 0
 
     /// Stops the server (SIGTERM: it lets running sessions end) and waits; SIGKILL after 10 s.
     func stop() {
         guard process.isRunning else { return }
+        // Read before the process goes: the watchdog stops it while the sessions are still being counted.
+        lock.withLock { recordedPeak = max(recordedPeak, Measure.peakRSS(pid: process.processIdentifier)) }
         process.terminate()
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { usleep(20_000) }
