@@ -119,14 +119,22 @@ public final class Book: Sendable {
         if wal { configuration.journalMode = .wal }
         configuration.busyMode = .timeout(2)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
         }
         return configuration
+    }
+
+    /// Every commit reaches the disk before it returns (ARCHITECTURE §4: WAL, `synchronous=FULL`). Set after the
+    /// queue is open: GRDB's WAL set-up runs after `prepareDatabase` and leaves `synchronous=NORMAL`, which syncs the
+    /// WAL only at checkpoints, so a power loss could take back commands that printed success.
+    static func requireFullSync(_ queue: DatabaseQueue) throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
     private static func open(queueAt path: String) throws(StoreError) -> DatabaseQueue {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
+            try requireFullSync(queue)
             try migrator.migrate(queue)
             return queue
         } catch {

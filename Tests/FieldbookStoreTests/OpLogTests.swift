@@ -41,6 +41,20 @@ struct OpLogTests {
         #expect(throws: StoreError.self) { try Book.create(at: path, principal: "M001") }
     }
 
+    @Test("A book on disk, created or reopened, commits in WAL mode with synchronous=FULL")
+    func fullSync() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        for book in [try Book.create(at: path, principal: "M001"), try Book.open(at: path)] {
+            // GRDB's WAL set-up leaves NORMAL (1); FULL is 2.
+            let (mode, journal) = try book.database.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+            }
+            #expect(mode == 2)
+            #expect(journal == "wal")
+        }
+    }
+
     @Test("A failing change rolls back every op it appended")
     func atomicWrites() throws {
         let book = try memoryBook()

@@ -110,8 +110,9 @@ enum RawSQLite {
     static func insert(_ chunks: [[Op]], path: String) throws -> Double {
         var configuration = Configuration()
         configuration.journalMode = .wal
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
+        // After opening, as the book does: GRDB's WAL set-up leaves `synchronous=NORMAL`.
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE op (
