@@ -1,0 +1,66 @@
+import FieldbookModel
+import FieldbookStore
+import FieldbookTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// Books written by an earlier Fieldbook open with the current one: the migrations run, nothing is lost.
+@Suite("Migrations")
+struct MigrationTests {
+    /// Turns a current book back into what migrations v1 and v2 alone made: the triggers as they were, and v3 and v4
+    /// not yet applied.
+    static func downgradeToV2(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER customer_au;
+                    CREATE TRIGGER customer_au AFTER UPDATE OF search ON customer BEGIN
+                        INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                        INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                    END;
+                    DROP TRIGGER op_delete_drops_scope_hash;
+                    CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
+                    BEGIN DELETE FROM scope_hash WHERE scope = OLD.scope; END;
+                    DELETE FROM scope_hash;
+                    DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2: scope hash cache');
+                    """)
+        }
+    }
+
+    @Test("A book from before v3 and v4 opens with its data, its hash and a working search; purges and edits still drop the cached whole-book hash")
+    func upgradeFromV2() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 3)
+        var hash: [UInt8] = []
+        var ids: [EntityID] = []
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            ids.append(try addCustomer(book, "王芳", [FieldAssignment(Schema.F.phone, .text("13800138000"))]))
+            ids.append(try addCustomer(book, "李明"))
+            hash = try book.stateHash()
+        }
+        try Self.downgradeToV2(path)
+
+        let book = try Book.open(at: path, options: options)
+        #expect(try book.stateHash() == hash)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        #expect(try book.find(text: "王芳").map(\.id) == [ids[0]])
+        #expect(try book.verifyProjections() == [])
+
+        // The v3 trigger: a rename re-indexes, a tier change leaves the search text alone.
+        try book.write { tx in try tx.set(ids[0], Schema.F.name, .text("欧阳芳")) }
+        try book.write { tx in try tx.set(ids[0], Schema.F.tier, .text("钻石")) }
+        #expect(try book.find(text: "欧阳").map(\.tier) == ["钻石"])
+        #expect(try book.find(text: "王芳").isEmpty)
+
+        // The v4 trigger: a purge drops the cached whole-book hash with the scope's.
+        let before = try book.stateHash()
+        #expect(try book.purge([Book.PurgeRecord(customer: ids[1], reason: 2, newOwner: nil)]) == 1)
+        #expect(try book.stateHash() != before)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        #expect(try book.verifyProjections() == [])
+    }
+}
