@@ -118,13 +118,10 @@ extension Book {
     public func stateHash() throws(StoreError) -> [UInt8] {
         do {
             return try database.write { db in
-                let cached = try db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE scope = ?")
-                if let hash = try Data.fetchOne(cached, arguments: [Self.overallHashKey]) { return Array(hash) }
+                if let hash = try Self.cachedHash(Self.overallHashKey, db: db) { return hash }
                 let keys = try String.fetchSet(db, sql: "SELECT DISTINCT scope FROM entity WHERE kind IS NOT NULL")
                 let overall = StateDigest.overall(try Self.cachedScopeHashes(keys, db: db))
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO scope_hash (scope, hash) VALUES (?, ?)",
-                    arguments: [Self.overallHashKey, Data(overall)])
+                try Self.cache(overall, as: Self.overallHashKey, db: db)
                 return overall
             }
         } catch {
@@ -160,21 +157,31 @@ extension Book {
     /// are computed one scope at a time on the `entity (scope)` index and stored.
     private static func cachedScopeHashes(_ keys: Set<String>, db: Database) throws -> [(key: String, hash: [UInt8])] {
         var hashes: [(key: String, hash: [UInt8])] = []
-        let lookup = try db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE scope = ?")
         let facts = try db.cachedStatement(sql: factsSQL(whereScope: true))
-        let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash) VALUES (?, ?)")
         for key in keys {
             var hash: [UInt8]
-            if let cached = try Data.fetchOne(lookup, arguments: [key]) {
-                hash = Array(cached)
+            if let cached = try cachedHash(key, db: db) {
+                hash = cached
             } else {
                 let rows = try Row.fetchAll(facts, arguments: [key, key, key])
                 hash = rows.isEmpty ? [] : StateDigest.scopeHash(try rows.map(Self.fact))
-                try store.execute(arguments: [key, Data(hash)])
+                try cache(hash, as: key, db: db)
             }
             if !hash.isEmpty { hashes.append((key, hash)) }
         }
         return hashes
+    }
+
+    /// The hash `scope_hash` holds under `key` (a scope's, or the whole book's), or `nil`.
+    private static func cachedHash(_ key: String, db: Database) throws -> [UInt8]? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE scope = ?"), arguments: [key])
+            .map { Array($0) }
+    }
+
+    /// Stores a hash in `scope_hash` under `key`, in the caller's transaction.
+    private static func cache(_ hash: [UInt8], as key: String, db: Database) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash) VALUES (?, ?)")
+            .execute(arguments: [key, Data(hash)])
     }
 
     /// Hashes facts that arrive ordered by scope, one scope at a time, so memory holds one scope's facts at most.
