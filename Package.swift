@@ -113,6 +113,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Issue 21's seeded scenario (a centre, devices, faulty sessions, coverage changes) and its invariants, as a
+        // library: the simulated-network tests and tools/simulate (fieldbook-simulate) run the same code.
+        .target(
+            name: "FieldbookSimulation",
+            dependencies: [
+                "FieldbookModel", "FieldbookStore", "FieldbookSync", "FieldbookServer", "FieldbookClient", "FieldbookWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets: temporary books, random histories.
         .target(
             name: "FieldbookTestSupport",
@@ -140,6 +150,13 @@ let package = Package(
                 "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
             ],
             path: "tools/loadgen",
+            swiftSettings: swiftSettings
+        ),
+        // Simulated-network seeds in parallel, release-built by tools/simulate (issue 21).
+        .executableTarget(
+            name: "fieldbook-simulate",
+            dependencies: ["FieldbookSimulation"],
+            path: "tools/simulator",
             swiftSettings: swiftSettings
         ),
         // Wire tools (issue 4)
@@ -194,7 +211,7 @@ let package = Package(
             name: "FieldbookSyncTests",
             dependencies: [
                 "FieldbookSync", "FieldbookServer", "FieldbookClient", "FieldbookStore", "FieldbookWire",
-                "FieldbookModel", "FieldbookTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "FieldbookModel", "FieldbookTestSupport", "FieldbookSimulation", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -13,6 +13,8 @@ public final class DeviceBook: DeviceReplica {
 
     public var actor: ActorID { book.actor }
 
+    public var principal: String { book.principal }
+
     public func ownOps(after counter: UInt64, limit: Int) throws -> [Operation] {
         try book.ops(of: book.actor, after: counter, limit: limit)
     }
@@ -24,20 +26,24 @@ public final class DeviceBook: DeviceReplica {
     public func cursor() throws -> UInt64 { try book.syncCursor() }
 
     public func apply(_ ops: [Operation], cursor: UInt64?) throws -> Int {
-        let meta = cursor.map { [Book.SyncKey.cursor: String($0)] } ?? [:]
+        // A delta batch moves the cursor; a backfill batch leaves it and marks the book for a resync until DONE.
+        let meta = cursor.map { [Book.SyncKey.cursor: String($0)] } ?? [Book.resyncKey: "1"]
         return try book.applyRemote(ops, meta: meta).applied
     }
 
-    public func setCursor(_ cursor: UInt64) throws {
-        try book.setMeta(Book.SyncKey.cursor, String(cursor))
+    public func setCursor(_ cursor: UInt64, clean: Bool) throws {
+        try book.setMeta([Book.SyncKey.cursor: String(cursor), Book.resyncKey: clean ? "0" : "1"])
     }
 
-    public func purge(_ entries: [Message.Purge.Entry]) throws {
-        try book.purge(
-            entries.map {
-                Book.PurgeRecord(customer: $0.customer, reason: $0.reason.rawValue, newOwner: $0.newOwner)
-            })
+    public func needsResync() throws -> Bool { try book.needsResync() }
+
+    public func purge(_ entries: [Message.Purge.Entry]) throws -> [Message.Purge.Entry] {
+        let records = entries.map { Book.PurgeRecord(customer: $0.customer, reason: $0.reason.rawValue, newOwner: $0.newOwner) }
+        let removed = Set(try book.purge(records, meta: [Book.resyncKey: "1"]).map(\.customer))
+        return entries.filter { removed.contains($0.customer) }
     }
+
+    public func clock() throws -> HLC { try book.clockReading() }
 
     public func observe(_ time: HLC) throws { try book.observe(time) }
 

@@ -24,6 +24,10 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The zero reading, before any event.
     public static let zero = HLC(rawValue: 0)
 
+    /// How far ahead of a receiver's wall clock a reading may move the receiver's clock, and how far ahead of the
+    /// central node's clock a pushed op may be: 10 minutes, in milliseconds (protocol/SPEC.md [W-10.8]).
+    public static let aheadBound: UInt64 = 10 * 60 * 1000
+
     /// Unix milliseconds.
     public var milliseconds: UInt64 { rawValue >> 16 }
 

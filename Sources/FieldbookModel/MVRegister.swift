@@ -57,8 +57,8 @@ public struct MVRegister: Hashable, Sendable {
     /// writes not received yet).
     public var winner: Entry? { current.first }
 
-    /// Whether concurrent values are open.
-    public var isConflicted: Bool { live.count > 1 }
+    /// Whether concurrent values differ (the same value written concurrently is no conflict).
+    public var isConflicted: Bool { Set(live.values.map(\.value)).count > 1 }
 
     /// The display order: greatest `(hlc, actor, counter)` first.
     public static func precedes(_ a: Entry, _ b: Entry) -> Bool {

@@ -43,6 +43,16 @@ extension CentralDatabase {
                     CREATE INDEX set_add_element ON set_add (field, element);
                     """)
         }
+        migrator.registerMigration("central-v2: refusals say which customer, what change and why") { db in
+            // `customer` is the customer's short ID (never a value), `change` the kind of change in words, `reason` a
+            // `Refusal.reasonNumber`; rows from before have NULLs and show only their wire code.
+            try db.execute(
+                sql: """
+                    ALTER TABLE refused ADD COLUMN reason INTEGER;
+                    ALTER TABLE refused ADD COLUMN customer TEXT;
+                    ALTER TABLE refused ADD COLUMN change TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -80,7 +80,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                 sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)",
                 arguments: [Data(device.bytes), principal, sealed, now64()])
         }
-        return EnrolmentToken(address: address, device: device, secret: secret)
+        return EnrolmentToken(address: address, device: device, secret: secret, principal: principal)
     }
 
     /// Revokes a device by its ID or a unique prefix of its hex form (at least 4 characters).
@@ -90,7 +90,8 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     public func revokeDevice(_ reference: String) throws -> DeviceID {
         try database.write { db in
             let device = try resolveDevice(reference, db: db)
-            try db.execute(sql: "UPDATE device SET revoked = 1 WHERE id = ?", arguments: [Data(device.bytes)])
+            // The secret goes with the enrolment: nothing the centre keeps can authenticate the device again.
+            try db.execute(sql: "UPDATE device SET revoked = 1, secret = X'' WHERE id = ?", arguments: [Data(device.bytes)])
             return device
         }
     }
@@ -180,7 +181,9 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             })
         else { return nil }
         let actor = (row["actor"] as Data?).flatMap { ActorID(bytes: Array($0)) }
-        return (try seal.open(row["secret"]), row["principal"], actor, row["revoked"])
+        // A revoked device's secret was deleted (``revokeDevice(_:)``).
+        if row["revoked"] as Bool { return ([], row["principal"], actor, true) }
+        return (try seal.open(row["secret"]), row["principal"], actor, false)
     }
 
     public func bind(_ device: DeviceID, actor: ActorID) throws {
@@ -212,13 +215,12 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
 
     public func push(_ ops: [Op], from account: DeviceAccount) throws -> PushOutcome {
         let now = now64()
+        let clock = try self.now()
         return try database.write { db in
             var held = try Self.held(account.actor, db: db)
             var outcome = PushOutcome(held: held)
-            // Whether the device's principal covers a customer, asked once per customer per batch (a day's batch
-            // touches a few hundred customers with many ops each). Devices cannot write coverage, and a customer the
-            // batch creates is looked up again after its create is stored.
-            var covered: [EntityID: Bool] = [:]
+            // Authority from the centre's own records (ScopePolicy), read in this transaction.
+            let records = CentralAuthority(db: db, principal: account.principal, device: account.device)
             let logged = try db.cachedStatement(
                 sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
             var projector = try Projector(db)
@@ -233,15 +235,22 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                     outcome.gap = true
                     break
                 }
-                if let refusal = try Self.refusal(of: op, from: account, covered: &covered, db: db) {
+                if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: records) {
                     try db.execute(
-                        sql: "INSERT INTO refused (actor, counter, code, at) VALUES (?, ?, ?, ?)",
-                        arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.rawValue), now])
-                    if refusal == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
+                        sql: """
+                            INSERT INTO refused (actor, counter, code, at, reason, customer, change)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.code.rawValue), now,
+                            refusal.reasonNumber, refusal.customer?.short, refusal.change,
+                        ])
+                    if refusal.code == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
+                    outcome.refusals.append(refusal)
                 } else if try projector.append(op) {
                     try logged.execute(
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
-                    if case .create(.customer, let customer, _) = op.body { covered[customer] = nil }
+                    if case .create(.customer, let customer, _) = op.body { records.forget(customer) }
                 }
                 held += 1
             }
@@ -254,36 +263,16 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         }
     }
 
-    /// Why a pushed op may not be stored, or `nil` when it may (ARCHITECTURE §3 "Scope", §7).
-    private static func refusal(
-        of op: Op, from account: DeviceAccount, covered: inout [EntityID: Bool], db: Database
-    ) throws -> ErrorCode? {
-        if op.structuralProblem != nil || op.principal != account.principal { return .permissionDenied }
-        // Coverage is the central node's business: a device may only set the owner of a customer it creates, to itself.
-        switch op.body {
-        case .create(let kind, _, let fields):
-            let foreignOwner = fields.contains { $0.field == Schema.F.owner && $0.value != .text(account.principal) }
-            let coverage = fields.contains { $0.field == Schema.F.cocoverers }
-            if kind == .customer, foreignOwner || coverage { return .permissionDenied }
-        case .set(_, let field, _, _), .add(_, let field, _), .remove(_, let field, _, _):
-            if Schema.field(field)?.writer == .admin { return .permissionDenied }
+    /// Every customer scope in any scope snapshot the device still has at the centre: what it may hold (a snapshot is
+    /// dropped only once the device has shown, by naming a later cursor, that it applied what followed).
+    static func snapshotUnion(of device: DeviceID, db: Database) throws -> Set<String> {
+        var union: Set<String> = []
+        for list in try String.fetchAll(
+            db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ?", arguments: [Data(device.bytes)])
+        {
+            for key in list.split(separator: " ") { union.insert(String(key)) }
         }
-        switch op.scope {
-        case .global:
-            return nil
-        case .principal(let code):
-            return code == account.principal ? nil : .scopeViolation
-        case .customer(let customer):
-            if case .create(.customer, let entity, _) = op.body, entity == customer,
-                try !Book.customerExists(customer, db: db)
-            {
-                return nil  // a new customer, owned by its creator
-            }
-            if let known = covered[customer] { return known ? nil : .scopeViolation }
-            let covers = try Book.covers(account.principal, customer, db: db)
-            covered[customer] = covers
-            return covers ? nil : .scopeViolation
-        }
+        return union
     }
 
     public func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan {
@@ -297,8 +286,12 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             current.insert(Scope.global.key)
             let last = UInt64(try Int64.fetchOne(db, sql: "SELECT max(lsn) FROM lsn") ?? 0)
 
-            // What the device holds: the scopes of the DONE whose cursor it names. Unknown (a fresh device, a
-            // resync, a cursor from a lost database): nothing, so everything in scope is sent as backfill.
+            // What the device holds. A device names a known cursor only while it holds exactly the scopes of the
+            // DONE that gave it that cursor: a client that applied a purge or a backfill and then lost the session
+            // asks for a resync (SPEC [W-9.8]). Otherwise (a fresh device, a resync, a cursor that is no DONE's, as
+            // after a pull cut between two delta batches) it may hold anything it was ever given that the centre
+            // has not seen it move past: every snapshot still kept is purged where it left the scope, and the whole
+            // current scope is sent as backfill.
             var previous: Set<String> = []
             var known = false
             if cursor > 0, !resync,
@@ -307,12 +300,8 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             {
                 previous = Set(list.split(separator: " ").map(String.init))
                 known = true
-            }
-            // On a resync, the device may still hold customers it should not: purge all it was ever given.
-            if resync || (cursor > 0 && !known) {
-                for list in try String.fetchAll(db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ?", arguments: [device]) {
-                    for key in list.split(separator: " ") where !current.contains(String(key)) { previous.insert(String(key)) }
-                }
+            } else {
+                previous = try Self.snapshotUnion(of: account.device, db: db)
             }
 
             var purges: [Message.Purge.Entry] = []
@@ -357,14 +346,17 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                 }
             }
             let hash = try Book.stateHash(of: current.compactMap(Scope.init(key:)), db: db)
+            // A known cursor shows the device holds exactly that snapshot: every other one (older, or of a pull it
+            // never finished) can no longer describe it. The named one stays until the device names a later cursor,
+            // because until then it may not have applied this pull's purges, and its offline work on a customer
+            // purged here is still accepted (SPEC [W-10.7]).
+            if known {
+                try db.execute(
+                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor <> ?", arguments: [device, Int64(cursor)])
+            }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)",
                 arguments: [device, Int64(last), current.sorted().joined(separator: " ")])
-            // The device has applied what this pull's cursor names; older snapshots can never be named again.
-            if known {
-                try db.execute(
-                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor < ?", arguments: [device, Int64(cursor)])
-            }
             try db.execute(sql: "UPDATE device SET last_sync = ? WHERE id = ?", arguments: [now64(), device])
             return PullPlan(purges: purges, backfill: backfill, delta: delta, cursor: last, stateHash: hash)
         }

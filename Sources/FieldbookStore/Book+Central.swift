@@ -15,6 +15,17 @@ extension Book {
         try Projector.winner(Data(entity.bytes), field, db: db)
     }
 
+    /// The kind and scope of an entity whose create has been applied, or `nil` (the centre's authority records).
+    package static func entityRecord(_ id: EntityID, db: Database) throws -> (kind: EntityKind, scope: Scope)? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"),
+                arguments: [Data(id.bytes)]),
+            let scope = Scope(key: row["scope"])
+        else { return nil }
+        return (EntityKind(rawValue: UInt8(row["kind"] as Int)), scope)
+    }
+
     /// Whether a customer exists (its create has been applied).
     package static func customerExists(_ customer: EntityID, db: Database) throws -> Bool {
         // The entity row, not the `customer` row: a batch (`Projector`) writes customer rows at its end.

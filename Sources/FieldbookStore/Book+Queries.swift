@@ -195,7 +195,7 @@ extension Book {
                 sql += " AND e.scope = ?"
                 arguments += [Scope.customer(customer).key]
             }
-            sql += " GROUP BY r.entity, r.field HAVING count(*) > 1 ORDER BY e.scope, r.entity, r.field"
+            sql += " GROUP BY r.entity, r.field HAVING count(DISTINCT r.value) > 1 ORDER BY e.scope, r.entity, r.field"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 let entity = EntityID(bytes: Array(row["entity"] as Data))!
                 let field = FieldID(rawValue: UInt16(row["field"] as Int))

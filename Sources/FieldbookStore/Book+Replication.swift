@@ -29,6 +29,12 @@ extension Book {
                 var maxHLC: UInt64 = 0
                 var projector = try Projector(db)
                 for op in ops {
+                    // A value no writer may store (text too long, control characters, wrong type) is not applied,
+                    // so it is never shown; the central node refuses such ops, so only old ones can arrive.
+                    if op.valueProblem != nil {
+                        result.invalid += 1
+                        continue
+                    }
                     if try projector.append(op) {
                         result.applied += 1
                         maxHLC = max(maxHLC, op.hlc.rawValue)
@@ -37,8 +43,11 @@ extension Book {
                     }
                 }
                 try projector.finish()
+                // Remember the greatest reading seen, so later local ops sort after everything received, but never
+                // past this device's wall clock plus the bound: an op clocked a year ahead cannot date every later
+                // local edit next year (SPEC [W-10.8]).
+                maxHLC = min(maxHLC, HLC(milliseconds: options.now() + HLC.aheadBound, logical: 0).rawValue)
                 if maxHLC > 0 {
-                    // Remember the greatest reading seen, so later local ops sort after everything received.
                     try db.execute(
                         sql: """
                             INSERT INTO meta (key, value) VALUES ('hlc', ?)
@@ -46,11 +55,7 @@ extension Book {
                             """,
                         arguments: [String(Int64(bitPattern: maxHLC))])
                 }
-                for (key, value) in meta {
-                    try db.execute(
-                        sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        arguments: [key, value])
-                }
+                try Self.writeMeta(meta, db: db)
                 return result
             }
         } catch {

@@ -27,8 +27,29 @@ extension Book {
     /// The sync cursor (0 before the first sync).
     public func syncCursor() throws(StoreError) -> UInt64 { UInt64(try meta(SyncKey.cursor) ?? "0") ?? 0 }
 
-    /// Raises the clock to a reading seen elsewhere (the central node's), so later local ops sort after it.
+    /// Marks that the book's scopes may differ from what its cursor names (a purge or a backfill applied in a session
+    /// that has not reached its DONE): the next pull asks for a resync (SPEC [W-9.8]). Written in the same
+    /// transaction as what it marks.
+    public static let resyncKey = "sync_resync"
+
+    /// Whether the next pull must ask for a resync (see ``resyncKey``).
+    public func needsResync() throws(StoreError) -> Bool { try meta(Self.resyncKey) == "1" }
+
+    /// The book's clock: the greater of the wall clock and the last reading recorded (own ops, the saved clock).
+    public func clockReading() throws(StoreError) -> HLC {
+        try read { db in
+            let own = try Int64.fetchOne(
+                db, sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", arguments: [Data(actor.bytes)]) ?? 0
+            let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
+            let recorded = HLC(rawValue: UInt64(bitPattern: max(own, saved)))
+            return max(recorded, HLC(milliseconds: options.now(), logical: 0))
+        }
+    }
+
+    /// Raises the clock to a reading seen elsewhere (the central node's), so later local ops sort after it, but never
+    /// past this device's wall clock plus ``HLC/aheadBound`` (SPEC [W-10.8]).
     public func observe(_ time: HLC) throws(StoreError) {
+        let time = min(time, HLC(milliseconds: options.now() + HLC.aheadBound, logical: 0))
         do {
             try database.write { db in
                 try db.execute(
@@ -65,23 +86,26 @@ extension Book {
     /// One transaction with `secure_delete` on, then a WAL checkpoint, so no trace of the customers stays in the
     /// file. What left and why is recorded in `purge_log` (without any customer data but the ID).
     ///
-    /// - Returns: How many of the customers were present.
+    /// - Parameters:
+    ///   - records: The customers and why they left.
+    ///   - meta: Metadata to write in the same transaction (the resync mark of a sync in progress).
+    /// - Returns: The records whose customer was present.
     @discardableResult
-    public func purge(_ records: [PurgeRecord]) throws(StoreError) -> Int {
-        guard !records.isEmpty else { return 0 }
+    public func purge(_ records: [PurgeRecord], meta: [String: String] = [:]) throws(StoreError) -> [PurgeRecord] {
+        guard !records.isEmpty else { return [] }
         let now = options.now()
         do {
-            let removed = try database.write { db -> Int in
+            let removed = try database.write { db -> [PurgeRecord] in
                 try db.execute(
                     sql: """
                         CREATE TABLE IF NOT EXISTS purge_log (
                             customer TEXT NOT NULL, reason INTEGER NOT NULL, new_owner TEXT, at INTEGER NOT NULL)
                         """)
-                var removed = 0
+                var removed: [PurgeRecord] = []
                 for record in records {
                     let scope = Scope.customer(record.customer).key
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [Data(record.customer.bytes)]) == true {
-                        removed += 1
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE scope = ? LIMIT 1", arguments: [scope]) == true {
+                        removed.append(record)
                     }
                     let entities = "(SELECT id FROM entity WHERE scope = ?)"
                     for table in ["reg_value", "reg_superseded", "set_add", "set_removed"] {
@@ -104,6 +128,7 @@ extension Book {
                     let id = OpID(actor: ActorID(bytes: Array(row["actor"] as Data))!, counter: UInt64(row["counter"] as Int64))
                     try Projector.advanceActor(id, principal: row["principal"], db: db)
                 }
+                try Self.writeMeta(meta, db: db)
                 return removed
             }
             try database.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }

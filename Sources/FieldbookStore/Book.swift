@@ -217,13 +217,27 @@ public final class Book: Sendable {
     /// Writes a metadata value (sync cursors, settings).
     public func setMeta(_ key: String, _ value: String) throws(StoreError) {
         do {
-            try database.write { db in
-                try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, value])
-            }
+            try database.write { db in try Self.writeMeta([key: value], db: db) }
         } catch {
             throw Self.map(error)
+        }
+    }
+
+    /// Writes several metadata values in one transaction.
+    public func setMeta(_ values: [String: String]) throws(StoreError) {
+        do {
+            try database.write { db in try Self.writeMeta(values, db: db) }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// Writes metadata values inside the caller's transaction.
+    static func writeMeta(_ values: [String: String], db: Database) throws {
+        for (key, value) in values {
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
         }
     }
 

@@ -116,13 +116,15 @@ public final class BookTransaction {
 
     @discardableResult
     private func append(_ body: Op.Body, scope: Scope) throws -> Op {
-        try Self.checkText(body)  // issue 9: no text the wire cannot carry or a terminal would run (BookTransaction+Limits.swift)
         if counter == nil {
             let held = try Int64.fetchOne(
                 db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(book.actor.bytes)]) ?? 0
             let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
             counter = UInt64(max(held, saved))
-            let logged = try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM op") ?? 0
+            // Own ops' readings and the saved clock (received readings raise it only up to a bound, SPEC [W-10.8]);
+            // not every op's, or one received op clocked a year ahead would date every later edit next year.
+            let logged = try Int64.fetchOne(
+                db, sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", arguments: [Data(book.actor.bytes)]) ?? 0
             let savedClock = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
         }
@@ -131,6 +133,8 @@ public final class BookTransaction {
         let op = Op(
             id: OpID(actor: book.actor, counter: counter!), hlc: hlc, scope: scope, principal: book.principal,
             body: body)
+        // No value the wire cannot carry, a terminal would run, or the central node would refuse (+Limits.swift).
+        try Self.checkValues(op)
         guard try Projector.append(op, db: db) else {
             throw StoreError(.corrupt, "操作编号重复：账本的计数器已损坏")
         }

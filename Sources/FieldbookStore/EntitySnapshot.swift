@@ -12,7 +12,7 @@ public struct EntitySnapshot: Sendable, Hashable {
     public var created: HLC
     /// The principal who created it.
     public var author: String
-    /// Live values per field, display winner first. More than one value is an open conflict.
+    /// Live values per field, display winner first. Several different values are an open conflict.
     public var fields: [FieldID: [MVRegister.Entry]]
     /// Elements of set fields, sorted.
     public var sets: [FieldID: [String]]
@@ -23,8 +23,8 @@ public struct EntitySnapshot: Sendable, Hashable {
     /// The display text of a field's winner, or `""`.
     public func text(_ field: FieldID) -> String { value(field)?.display ?? "" }
 
-    /// The fields with more than one live value.
-    public var conflictedFields: [FieldID] { fields.filter { $0.value.count > 1 }.keys.sorted() }
+    /// The fields whose live values differ: concurrent writes of the same value are no conflict.
+    public var conflictedFields: [FieldID] { fields.filter { Set($0.value.map(\.value)).count > 1 }.keys.sorted() }
 }
 
 /// One line of a customer listing.

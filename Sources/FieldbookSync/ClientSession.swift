@@ -86,9 +86,16 @@ public struct ClientSession {
         case (_, .error(let error)):
             if error.code == .deviceRevoked { throw SyncError(.revoked, "这台设备已被中心节点停用，请联系管理员重新登记") }
             if error.code == .authFailed { throw SyncError(.authFailed, "中心节点不认识这台设备，或设备密钥不对") }
+            if error.code == .tokenUsed {
+                throw SyncError(.authFailed, "这个登记令牌已被另一个账本用过：一个令牌只能登记一个账本，请向管理员申请新令牌")
+            }
             if error.fatal { throw SyncError(.remote, "中心节点终止了同步：\(error.code)（\(error.message)）") }
-            // Recoverable: the server refused some pushed ops (they count as held, so the push goes on).
-            if error.code == .scopeViolation || error.code == .permissionDenied { summary.rejected += 1 }
+            // Recoverable: the server refused a pushed op (it counts as held, so the push goes on). Its message says
+            // which customer, what change and why, without values (SPEC [W-10.4]).
+            if error.code == .scopeViolation || error.code == .permissionDenied {
+                summary.rejected += 1
+                summary.refusals.append(Self.printable(error.message))
+            }
             return []
         case (_, .ping(let ping)):
             return [.send(.pong(ping))]
@@ -106,6 +113,20 @@ public struct ClientSession {
                 HMAC<SHA256>.isValidAuthenticationCode(
                     welcome.proof, authenticating: transcript, using: SymmetricKey(data: secret))
             else { throw SyncError(.authFailed, "对方不是这台设备登记的中心节点（证明不符），已中止") }
+            // A clock far ahead of the centre's would date every op in the future, and the centre refuses such ops
+            // (SPEC [W-10.8]): stop before pushing anything, so nothing is refused, and say so in words.
+            let ahead = Int64(bitPattern: try replica.clock().milliseconds &- welcome.time.milliseconds)
+            if ahead > Int64(ScopePolicy.clockBound) {
+                throw SyncError(
+                    .clockAhead,
+                    "本机时钟比中心节点快了约 \(Self.duration(UInt64(ahead)))：请把本机时间调准后再同步（未同步的修改都还在本机）")
+            }
+            // A token issued for another principal must not enrol this book: its ops would all be refused and it
+            // would receive another manager's customers.
+            guard welcome.principal == replica.principal else {
+                throw SyncError(
+                    .authFailed, "这台设备的令牌是为员工 \(welcome.principal) 登记的，而本账本属于 \(replica.principal)：请用本人的令牌")
+            }
             try replica.observe(welcome.time)
             held = welcome.held
             try replica.markPushed(held)
@@ -122,8 +143,7 @@ public struct ClientSession {
             try replica.markPushed(held)
             return try pushNext()
         case (.pulling, .purge(let purge)):
-            try replica.purge(purge.entries)
-            summary.purged += purge.entries
+            summary.purged += try replica.purge(purge.entries)
             return []
         case (.pulling, .ops(let ops)):
             if ops.backfill {
@@ -132,10 +152,13 @@ public struct ClientSession {
             summary.opsReceived += try replica.apply(ops.operations, cursor: ops.backfill ? nil : ops.seq)
             return []
         case (.pulling, .done(let done)):
-            try replica.setCursor(done.cursor)
+            let verified = try replica.stateHash() == done.stateHash
+            // A verified DONE means the book holds exactly the scopes the server recorded for this cursor: the
+            // resync mark goes. A mismatch keeps it, so a repair cut short resumes as a resync (SPEC [W-9.8]).
+            try replica.setCursor(done.cursor, clean: verified)
             summary.cursor = done.cursor
             summary.customersAdded = backfilledCustomers.count
-            if try replica.stateHash() == done.stateHash {
+            if verified {
                 summary.verified = true
                 phase = .finished
                 return [.finished(summary)]
@@ -156,10 +179,26 @@ public struct ClientSession {
         }
     }
 
+    /// A duration in words, rounded to the largest unit (`3 天`, `2 小时`, `15 分钟`).
+    static func duration(_ milliseconds: UInt64) -> String {
+        let minutes = milliseconds / 60_000
+        if minutes >= 2 * 24 * 60 { return "\((minutes + 12 * 60) / (24 * 60)) 天" }
+        if minutes >= 120 { return "\((minutes + 30) / 60) 小时" }
+        return "\(max(minutes, 1)) 分钟"
+    }
+
+    /// A message from the server, made safe to print: control characters and bidirectional overrides removed.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { !Operation.isForbiddenControl($0) && $0 != "\n" }))
+    }
+
     private mutating func pushNext() throws -> [Action] {
         guard let ops = OpBatching.chunks(try replica.ownOps(after: held, limit: OpBatching.maximumOps)).first else {
             phase = .pulling
-            return [.send(.pull(Message.Pull(cursor: try replica.cursor())))]
+            let resync = try replica.needsResync()
+            pulledWithResync = resync
+            summary.resynced = resync
+            return [.send(.pull(Message.Pull(cursor: try replica.cursor(), resync: resync)))]
         }
         pushSeq += 1
         return [.send(.ops(Message.Ops(seq: pushSeq, operations: ops, compressed: ops.count > 32)))]

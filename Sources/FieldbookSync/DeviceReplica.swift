@@ -6,22 +6,37 @@ import FieldbookWire
 public protocol DeviceReplica: AnyObject {
     /// The device's actor: every op it pushes has it.
     var actor: ActorID { get }
+    /// The employee code the book belongs to: the centre must say the device was enrolled for the same one.
+    var principal: String { get }
     /// The device's own ops after a counter, in counter order, at most `limit`.
     func ownOps(after counter: UInt64, limit: Int) throws -> [Operation]
     /// Records that the server holds the device's ops up to `held` (for "unsynced" counts).
     func markPushed(_ held: UInt64) throws
     /// The last log sequence number applied: the cursor a pull starts from.
     func cursor() throws -> UInt64
-    /// Applies received ops idempotently; with a cursor, moves the cursor in the same transaction.
+    /// Applies received ops idempotently; with a cursor (a delta batch), moves the cursor in the same transaction;
+    /// without one (a backfill batch), marks the book as needing a resync until the session's DONE, in the same
+    /// transaction (SPEC [W-9.8]). Ops whose values break the rules (``Operation/valueProblem``) are not applied.
     ///
     /// - Returns: How many ops were new.
     func apply(_ ops: [Operation], cursor: UInt64?) throws -> Int
-    /// Moves the cursor (a DONE that carried no ops).
-    func setCursor(_ cursor: UInt64) throws
-    /// Removes every row and op of customers that left the device's scope, in one transaction.
-    func purge(_ entries: [Message.Purge.Entry]) throws
-    /// Takes the server's clock reading into account.
+    /// Moves the cursor at a DONE; `clean` says the book now holds exactly the scopes of that DONE (it clears the
+    /// resync mark), `false` that it does not (a state-hash mismatch: the mark is set).
+    func setCursor(_ cursor: UInt64, clean: Bool) throws
+    /// Whether the next pull must ask for a resync: a purge or backfill was applied in a session that then did not
+    /// reach its DONE, so the cursor no longer describes what the book holds (SPEC [W-9.8]).
+    func needsResync() throws -> Bool
+    /// Removes every row and op of customers that left the device's scope, in one transaction that also marks the
+    /// book as needing a resync until the session's DONE.
+    ///
+    /// - Returns: The entries whose customer the book held (a purge repeated after a cut session finds none).
+    func purge(_ entries: [Message.Purge.Entry]) throws -> [Message.Purge.Entry]
+    /// Takes the server's clock reading into account (never past the device's own wall clock plus
+    /// ``ScopePolicy/clockBound``).
     func observe(_ time: HLC) throws
+    /// The device's clock: the reading its next op would carry at the earliest (the greater of its wall clock and
+    /// the last reading it recorded).
+    func clock() throws -> HLC
     /// The overall state hash of the device's book.
     func stateHash() throws -> [UInt8]
 }
@@ -55,6 +70,8 @@ public struct PushOutcome: Sendable, Hashable {
     /// Whether the batch did not continue from what the server holds (SPEC §10 `counterGap`); nothing after the
     /// gap was stored.
     public var gap = false
+    /// Each op refused, with why (the device is told, SPEC [W-10.4]).
+    public var refusals: [Refusal] = []
 
     /// Makes an outcome.
     public init(held: UInt64, outOfScope: Int = 0, denied: Int = 0) {

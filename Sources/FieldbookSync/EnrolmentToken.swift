@@ -8,13 +8,14 @@ import FieldbookWire
 /// The text form is `fb2:` followed by Crockford base32 of
 ///
 /// ```
-/// ┌─────────────┬─────────────┬──────────┬──────────────────────────────┬────────────────┐
-/// │ device (16) │ secret (32) │ flags u8 │ fingerprint (32, if bit 0)   │ address UTF-8  │
-/// └─────────────┴─────────────┴──────────┴──────────────────────────────┴────────────────┘
+/// ┌─────────────┬─────────────┬──────────┬────────────────────────────┬──────────────────────────────┬───────────────┐
+/// │ device (16) │ secret (32) │ flags u8 │ fingerprint (32, if bit 0) │ u8 n + principal (if bit 1)  │ address UTF-8 │
+/// └─────────────┴─────────────┴──────────┴────────────────────────────┴──────────────────────────────┴───────────────┘
 /// ```
 ///
 /// so it survives copying through chat and e-mail and has no characters a shell would interpret. Flag bit 0 means
-/// "TLS, pinned to this fingerprint"; the other bits are reserved and must be 0. The older `fb1:` form (no flags, no
+/// "TLS, pinned to this fingerprint"; bit 1 "issued for this principal" (`init --principal` must name it); the other
+/// bits are reserved and must be 0. The older `fb1:` form (no flags, no
 /// fingerprint: `device | secret | address`) still reads, as a token of a plain-TCP server with ``isLegacy`` set,
 /// so `init` can refuse it with a clear message unless the user asked for `--insecure` (protocol/SPEC.md §14).
 ///
@@ -32,6 +33,8 @@ public struct EnrolmentToken: Sendable, Hashable {
     /// The SHA-256 of the DER form of the central node's TLS certificate, which the device pins; `nil` when the
     /// central node runs plain TCP (`serve --insecure`).
     public var fingerprint: [UInt8]?
+    /// The employee code the token was issued for; `nil` in tokens made before tokens named it.
+    public var principal: String?
     /// Whether the token was read from the `fb1:` form, made before the central node spoke TLS.
     public private(set) var isLegacy = false
 
@@ -47,22 +50,22 @@ public struct EnrolmentToken: Sendable, Hashable {
     ///   - device: The enrolled device.
     ///   - secret: The device's 32-byte secret.
     ///   - fingerprint: The SHA-256 of the server certificate (32 bytes), or `nil` for a plain-TCP server.
-    public init(address: String, device: DeviceID, secret: [UInt8], fingerprint: [UInt8]? = nil) {
+    ///   - principal: The employee code the device was enrolled for (at most 64 bytes).
+    public init(address: String, device: DeviceID, secret: [UInt8], fingerprint: [UInt8]? = nil, principal: String? = nil) {
         self.address = address
         self.device = device
         self.secret = secret
         self.fingerprint = fingerprint
+        self.principal = principal
     }
 
     /// The text to hand to the device's user.
     public var text: String {
         var bytes = device.bytes + secret
-        if let fingerprint {
-            bytes.append(1)
-            bytes += fingerprint
-        } else {
-            bytes.append(0)
-        }
+        let named = principal.map { Array($0.utf8.prefix(64)) }
+        bytes.append((fingerprint == nil ? 0 : 1) | (named == nil ? 0 : 2))
+        if let fingerprint { bytes += fingerprint }
+        if let named { bytes += [UInt8(named.count)] + named }
         return Self.prefix + Base32.encode(bytes + Array(address.utf8))
     }
 
@@ -78,19 +81,28 @@ public struct EnrolmentToken: Sendable, Hashable {
         else { return nil }
         var start = 48
         var fingerprint: [UInt8]?
+        var principal: String?
         if !legacy {
             let flags = bytes[48]
             start = 49
-            guard flags & ~1 == 0 else { return nil }
+            guard flags & ~3 == 0 else { return nil }
             if flags & 1 == 1 {
                 guard bytes.count > 49 + 32 else { return nil }
                 fingerprint = Array(bytes[49..<81])
                 start = 81
             }
+            if flags & 2 == 2 {
+                guard start < bytes.count else { return nil }
+                let end = start + 1 + Int(bytes[start])
+                guard bytes[start] > 0, end < bytes.count, let code = String(validating: bytes[(start + 1)..<end], as: UTF8.self)
+                else { return nil }
+                principal = code
+                start = end
+            }
         }
         guard start < bytes.count, let address = String(validating: bytes[start...], as: UTF8.self), address.contains(":")
         else { return nil }
-        self.init(address: address, device: device, secret: Array(bytes[16..<48]), fingerprint: fingerprint)
+        self.init(address: address, device: device, secret: Array(bytes[16..<48]), fingerprint: fingerprint, principal: principal)
         self.isLegacy = legacy
     }
 }

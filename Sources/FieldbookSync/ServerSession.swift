@@ -71,6 +71,9 @@ public struct ServerSession {
         }
     }
 
+    /// How many refusals of one batch are told one by one.
+    static let refusalsTold = 20
+
     private mutating func fail(_ code: ErrorCode, _ message: String) -> [Action] {
         phase = .closed
         return [.send(.error(Message.ErrorMessage(code: code, fatal: true, message: message))), .close]
@@ -100,15 +103,18 @@ public struct ServerSession {
             guard let hello, let challenge, let enrolment = try replica.enrolment(of: hello.device) else {
                 return fail(.authFailed, "authentication failed")
             }
+            // A revoked device's secret is deleted at the centre, so no MAC can be checked: a device ID is a random
+            // 128-bit value only its token holder knows, and it is told it was revoked.
+            guard !enrolment.revoked else { return fail(.deviceRevoked, "device revoked") }
             let key = SymmetricKey(data: enrolment.secret)
             let transcript = Message.Auth.transcript(label: Message.Auth.deviceLabel, hello: hello, challenge: challenge)
             // HMAC's validation compares in constant time.
             guard HMAC<SHA256>.isValidAuthenticationCode(auth.mac, authenticating: transcript, using: key) else {
                 return fail(.authFailed, "authentication failed")
             }
-            guard !enrolment.revoked else { return fail(.deviceRevoked, "device revoked") }
             if let bound = enrolment.actor, bound != hello.actor {
-                return fail(.authFailed, "device is enrolled for another book")
+                // The MAC proved the token: its holder is told exactly why (a token enrols one book, once).
+                return fail(.tokenUsed, "the enrolment token was used by another book")
             }
             if enrolment.actor == nil { try replica.bind(hello.device, actor: hello.actor) }
             account = DeviceAccount(device: hello.device, principal: enrolment.principal, actor: hello.actor)
@@ -128,13 +134,15 @@ public struct ServerSession {
             stats.stored += ops.operations.count - outcome.outOfScope - outcome.denied
             stats.refused += outcome.outOfScope + outcome.denied
             var actions: [Action] = []
-            if outcome.outOfScope > 0 {
-                actions.append(
-                    .send(.error(Message.ErrorMessage(code: .scopeViolation, message: "\(outcome.outOfScope) ops outside the device's scope were not stored"))))
+            // One recoverable ERROR per refused op, in words (customer short ID, kind of change, why; never a value),
+            // up to a few per batch; the rest are counted in one more (SPEC [W-10.4]).
+            for refusal in outcome.refusals.prefix(Self.refusalsTold) {
+                actions.append(.send(.error(Message.ErrorMessage(code: refusal.code, message: refusal.words))))
             }
-            if outcome.denied > 0 {
-                actions.append(
-                    .send(.error(Message.ErrorMessage(code: .permissionDenied, message: "\(outcome.denied) ops not permitted were not stored"))))
+            let untold = outcome.outOfScope + outcome.denied - min(outcome.refusals.count, Self.refusalsTold)
+            if untold > 0 {
+                let code: ErrorCode = outcome.denied > 0 ? .permissionDenied : .scopeViolation
+                actions.append(.send(.error(Message.ErrorMessage(code: code, message: "另有 \(untold) 个操作未被接收"))))
             }
             if outcome.gap {
                 actions.append(

@@ -7,7 +7,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure. New codes may be added; switch with a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case protocolViolation, authFailed, revoked, rejected, remote, local, unreachable, timeout
+            case protocolViolation, authFailed, revoked, rejected, remote, local, unreachable, timeout, clockAhead
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -28,6 +28,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         public static let unreachable = Code(.unreachable)
         /// The peer went silent.
         public static let timeout = Code(.timeout)
+        /// The device's clock is too far ahead of the central node's (SPEC [W-10.8]); nothing was pushed.
+        public static let clockAhead = Code(.clockAhead)
 
         public var description: String { base.rawValue }
     }

@@ -12,6 +12,8 @@ public struct SyncSummary: Sendable, Hashable {
     public var purged: [Message.Purge.Entry] = []
     /// Refusals the central node reported (ops outside the scope, or not permitted); those ops are not stored.
     public var rejected = 0
+    /// What the central node said of each refusal: customer short ID, kind of change, why (no values).
+    public var refusals: [String] = []
     /// Whether the device's state hash matched the central node's view of its scope.
     public var verified = false
     /// Whether a mismatch made the device pull its whole scope again.

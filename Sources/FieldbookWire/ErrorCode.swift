@@ -45,11 +45,14 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let timeout = ErrorCode(rawValue: 12)
     /// `13` (fatal): a failure inside the peer, not caused by the other side.
     public static let `internal` = ErrorCode(rawValue: 13)
+    /// `14` (fatal): the device proved its enrolment token, but the token was already used by another book: a
+    /// token enrols one book, once.
+    public static let tokenUsed = ErrorCode(rawValue: 14)
 
     /// Every code version 1 defines.
     public static let known: [ErrorCode] = [
         .malformed, .unsupportedVersion, .unexpectedMessage, .authFailed, .deviceRevoked, .limitExceeded,
-        .scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .busy, .timeout, .internal,
+        .scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .busy, .timeout, .internal, .tokenUsed,
     ]
 
     /// Whether a sender sets the `fatal` flag with this code (SPEC §11.2).
@@ -76,6 +79,7 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
         case .busy: return "busy"
         case .timeout: return "timeout"
         case .internal: return "internal"
+        case .tokenUsed: return "tokenUsed"
         default: return "code\(rawValue)"
         }
     }

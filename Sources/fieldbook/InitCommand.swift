@@ -55,6 +55,10 @@ struct InitCommand: ParsableCommand {
         // The book remembers the choice: it will only ever sync in plain TCP.
         if insecure { enrolment?.fingerprint = nil }
         do {
+            // A token names the principal it was issued for: another's would enrol this book for nobody's customers.
+            if let issuedFor = enrolment?.principal, issuedFor != principal {
+                throw StoreError(.invalid, "这个令牌是为员工 \(issuedFor) 签发的，不能登记 \(principal) 的账本：请用本人的令牌")
+            }
             // A book started offline is enrolled later by the same command, with the token.
             if let enrolment, FileManager.default.fileExists(atPath: path) {
                 let existing = try Book.open(at: path, options: try Environment.bookOptions())

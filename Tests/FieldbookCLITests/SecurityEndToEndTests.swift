@@ -32,7 +32,10 @@ struct SecurityEndToEndTests {
     static func legacy(_ token: String) throws -> String {
         let body = token.dropFirst(4)
         let bytes = try #require(Base32.decode(body, byteCount: body.count * 5 / 8))
-        let rest = bytes[48] == 1 ? bytes[81...] : bytes[49...]
+        // Skip the flags, the fingerprint (bit 0) and the principal (bit 1): fb1 had none of them.
+        var start = 49 + (bytes[48] & 1 == 1 ? 32 : 0)
+        if bytes[48] & 2 == 2 { start += 1 + Int(bytes[start]) }
+        let rest = bytes[start...]
         return "fb1:" + Base32.encode(Array(bytes[0..<48]) + rest)
     }
 

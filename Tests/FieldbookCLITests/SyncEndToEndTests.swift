@@ -139,11 +139,15 @@ struct SyncEndToEndTests {
         let lateToken = try admin("device", "add", "M001", "--server", server.address).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let wrongOwner = try Executable.run(["init", "--principal", "M002", "--book", home.file("late.sqlite"), "--token", lateToken])
-        #expect(wrongOwner.code == 1)
+        #expect(wrongOwner.code == 1 && wrongOwner.error.contains("M001 签发"), "\(wrongOwner.error)")
         let enrolled = try Executable.run(["init", "--principal", "M001", "--book", home.file("late.sqlite"), "--token", lateToken])
         #expect(enrolled.code == 0 && enrolled.output.contains("登记到中心节点"), "\(enrolled.error)")
         let late = try book("late.sqlite", "sync")
         #expect(late.output.contains("发送 2 个操作"), "\(late.output)\(late.error)")
+        // A token enrols one book, once: a second book presenting it is told exactly that.
+        #expect(try Executable.run(["init", "--principal", "M001", "--book", home.file("second.sqlite"), "--token", lateToken]).code == 0)
+        let reused = try book("second.sqlite", "sync")
+        #expect(reused.code != 0 && reused.error.contains("已被另一个账本用过"), "\(reused.error)")
         #expect(server.stop() == 0)
         let log = server.logText()
         #expect(!log.contains("王芳"), "no customer data in logs")

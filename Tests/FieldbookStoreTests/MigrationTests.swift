@@ -58,7 +58,7 @@ struct MigrationTests {
 
         // The v4 trigger: a purge drops the cached whole-book hash with the scope's.
         let before = try book.stateHash()
-        #expect(try book.purge([Book.PurgeRecord(customer: ids[1], reason: 2, newOwner: nil)]) == 1)
+        #expect(try book.purge([Book.PurgeRecord(customer: ids[1], reason: 2, newOwner: nil)]).count == 1)
         #expect(try book.stateHash() != before)
         #expect(try book.stateHash() == book.stateHashRecomputed())
         #expect(try book.verifyProjections() == [])

@@ -96,7 +96,7 @@ struct AuthorizationTests {
         let forged: [(String, Op, ErrorCode)] = [
             ("edit B's customer", Self.op(a, 1, scope: .customer(world.theirs), .set(entity: world.theirs, field: Schema.F.phone, value: .text("13000000000"), pred: [])), .scopeViolation),
             ("tag B's customer", Self.op(a, 2, scope: .customer(world.theirs), .add(entity: world.theirs, field: Schema.F.tags, element: "x")), .scopeViolation),
-            ("re-create B's customer", Self.op(a, 3, scope: .customer(world.theirs), .create(kind: .customer, entity: world.theirs, fields: [FieldAssignment(Schema.F.name, .text("假"))])), .scopeViolation),
+            ("re-create B's customer", Self.op(a, 3, scope: .customer(world.theirs), .create(kind: .customer, entity: world.theirs, fields: [FieldAssignment(Schema.F.name, .text("假"))])), .permissionDenied),
             ("a task in B's principal scope", Self.op(a, 4, scope: .principal("M002"), .create(kind: .task, entity: EntityID(high: 0x0190_0000_0000_7002, low: 1), fields: [FieldAssignment(Schema.F.text, .text("x"))])), .scopeViolation),
             ("edit B's private task", Self.op(a, 5, scope: .principal("M002"), .set(entity: world.theirTask, field: Schema.F.done, value: .bool(true), pred: [])), .scopeViolation),
             ("a customer created for B", Self.op(a, 6, scope: .customer(mine), .create(kind: .customer, entity: mine, fields: [FieldAssignment(Schema.F.name, .text("新")), FieldAssignment(Schema.F.owner, .text("M002"))])), .permissionDenied),

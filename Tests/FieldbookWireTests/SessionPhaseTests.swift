@@ -102,7 +102,13 @@ struct SessionPhaseTests {
         "W-9.4",  // compare the state hash, ERROR stateMismatch, PULL resync
         "W-9.7",  // resume from held and cursor
         "W-10.2",  // counterGap for non-contiguous pushes
+        "W-9.8",  // resync after a purge or backfill in a cut session (SimulatedNetworkTests.regressions)
+        "W-9.9",  // a known cursor drops the other snapshots; any other PULL purges from all kept (SimulatedNetworkTests)
         "W-10.4",  // refused ops count as held; the rest of the batch is stored (FieldbookSyncTests.refusals)
+        "W-10.5",  // authority from the centre's records (AuthorityTests.takeOver, .foreignWrites)
+        "W-10.6",  // values validated at the centre and on receipt (AuthorityTests.hostileGlobalOps, .receivedInvalidValue)
+        "W-10.7",  // offline work survives coverage changes (AuthorityTests.reassignedOffline, .uncoveredOffline)
+        "W-10.8",  // clocks bounded (AuthorityTests.hostileGlobalOps, .receivedClockIsBounded, .deviceClockAhead)
         "W-11.2.3",  // close after a fatal ERROR
         "W-12.3",  // PING after 60 s, timeout after 120 s
         "W-14.2",  // constant-time MAC compare, authFailed for both failures
