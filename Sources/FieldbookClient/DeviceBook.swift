@@ -25,10 +25,9 @@ public final class DeviceBook: DeviceReplica {
 
     public func cursor() throws -> UInt64 { try book.syncCursor() }
 
-    public func apply(_ ops: [Operation], cursor: UInt64?) throws -> Int {
-        // A delta batch moves the cursor; a backfill batch leaves it and marks the book for a resync until DONE.
-        let meta = cursor.map { [Book.SyncKey.cursor: String($0)] } ?? [Book.resyncKey: "1"]
-        return try book.applyRemote(ops, meta: meta).applied
+    public func apply(_ ops: [Operation], backfill: Bool) throws -> Int {
+        // Only DONE moves the cursor; a backfill marks the book for a resync until then.
+        try book.applyRemote(ops, meta: backfill ? [Book.resyncKey: "1"] : [:]).applied
     }
 
     public func setCursor(_ cursor: UInt64, clean: Bool) throws {

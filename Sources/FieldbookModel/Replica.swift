@@ -83,6 +83,10 @@ public struct Replica: Sendable {
             }
             byScope[entity.scope.key, default: []].append(contentsOf: facts)
         }
+        // Every op held, in the scope it was written in, for the scopes with visible state.
+        for (id, op) in ops where byScope[op.scope.key] != nil {
+            byScope[op.scope.key]!.append(StateDigest.opFact(id))
+        }
         return byScope
     }
 

@@ -16,6 +16,16 @@ import Crypto
 /// the same digest, whatever the order they received them in; the in-memory ``Replica`` and the SQLite book feed
 /// the same facts through this type, and tests compare them.
 public enum StateDigest {
+    /// The fact for one op held in a scope: so that a replica missing an op whose effect is not visible (a value
+    /// superseded since, a tag added and removed) still hashes differently, and DONE's check sees it (SPEC [W-9.4]).
+    public static func opFact(_ id: OpID) -> [UInt8] {
+        var w = ByteWriter()
+        w.byte(4)
+        w.raw(id.actor.bytes)
+        w.uvarint(id.counter)
+        return w.bytes
+    }
+
     /// The fact for a created entity.
     public static func entityFact(_ entity: EntityID, kind: EntityKind) -> [UInt8] {
         [1] + entity.bytes + [kind.rawValue]

@@ -224,6 +224,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             let logged = try db.cachedStatement(
                 sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
             var projector = try Projector(db)
+            var created: [String] = []
             for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
                 // Ops signed for another actor are never stored and do not count.
                 guard op.id.actor == account.actor else {
@@ -250,16 +251,42 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                 } else if try projector.append(op) {
                     try logged.execute(
                         arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
-                    if case .create(.customer, let customer, _) = op.body { records.forget(customer) }
+                    if case .create(.customer, let customer, _) = op.body {
+                        records.forget(customer)
+                        created.append(Scope.customer(customer).key)
+                    }
                 }
                 held += 1
             }
             try projector.finish()
+            try Self.recordHeld(created, by: account.device, db: db)
             try db.execute(
                 sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held",
                 arguments: [Data(account.actor.bytes), Int64(held)])
             outcome.held = held
             return outcome
+        }
+    }
+
+    /// Records that a device holds customers it created: they join every scope snapshot the device has (a device
+    /// with none gets one at cursor 0, which no PULL can name as known). Without this, a customer created on a
+    /// device and reassigned before the device's next DONE would be in no snapshot, so never purged from the device
+    /// (SPEC [W-9.9]), and the device's offline work on it would be refused ([W-10.7]).
+    static func recordHeld(_ keys: [String], by device: DeviceID, db: Database) throws {
+        guard !keys.isEmpty else { return }
+        let id = Data(device.bytes)
+        let rows = try Row.fetchAll(db, sql: "SELECT cursor, scopes FROM scope_snapshot WHERE device = ?", arguments: [id])
+        if rows.isEmpty {
+            try db.execute(
+                sql: "INSERT INTO scope_snapshot (device, cursor, scopes) VALUES (?, 0, ?)",
+                arguments: [id, keys.sorted().joined(separator: " ")])
+        }
+        for row in rows {
+            var scopes = Set((row["scopes"] as String).split(separator: " ").map(String.init))
+            scopes.formUnion(keys)
+            try db.execute(
+                sql: "UPDATE scope_snapshot SET scopes = ? WHERE device = ? AND cursor = ?",
+                arguments: [scopes.sorted().joined(separator: " "), id, row["cursor"] as Int64])
         }
     }
 

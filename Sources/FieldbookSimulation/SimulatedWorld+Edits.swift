@@ -18,16 +18,18 @@ extension SimulatedWorld {
             if customers.isEmpty || dice < 20 {
                 let tier = pick(["普通", "金葵花", "钻石", "私人银行"])
                 try author(device) { tx in
-                    _ = try tx.create(
+                    let id = try tx.create(
                         .customer, scope: nil,
                         fields: [
                             FieldAssignment(Schema.F.name, .text(pick(CustomerNames.all))), FieldAssignment(Schema.F.tier, .text(tier)),
                         ])
+                    log("  new customer \(id.short)")
                 }
                 return
             }
             customer = pick(customers).id
         }
+        log("  on customer \(customer.short)\(target == nil ? "" : " (offline, during the churn)")")
         try author(device) { tx in
             switch dice {
             case 20..<60:
@@ -52,6 +54,7 @@ extension SimulatedWorld {
         }
         device.authored += appended
         statistics.opsAuthored += appended.count
+        log("  \(device.label) authored \(appended.map(\.description).joined(separator: " "))")
     }
 
     /// One coverage change by the admin on a random customer: a reassignment, a co-coverage or its end.
@@ -61,9 +64,16 @@ extension SimulatedWorld {
         statistics.coverageChanges += 1
         let customer = pick(all).id.text
         switch random.next() % 3 {
-        case 0: try central.assign(customer, to: pick(["M001", "M002"]))
-        case 1: try central.cocover(customer, with: "W001")
-        default: try? central.uncover(customer, with: "W001")
+        case 0:
+            let principal = pick(["M001", "M002"])
+            log("  assign \(customer.prefix(6)) to \(principal)")
+            try central.assign(customer, to: principal)
+        case 1:
+            log("  cocover \(customer.prefix(6)) with W001")
+            try central.cocover(customer, with: "W001")
+        default:
+            log("  uncover \(customer.prefix(6)) with W001")
+            try? central.uncover(customer, with: "W001")
         }
     }
 
@@ -79,9 +89,16 @@ extension SimulatedWorld {
         for _ in 0..<(2 + random.next() % 4) {
             if let offline, chance(50) { try randomEdit(offline, on: customer) }
             switch random.next() % 4 {
-            case 0, 1: try central.assign(customer.text, to: pick(["M001", "M002"]))
-            case 2: try central.cocover(customer.text, with: "W001")
-            default: try? central.uncover(customer.text, with: "W001")
+            case 0, 1:
+                let principal = pick(["M001", "M002"])
+                log("  assign \(customer.short) to \(principal)")
+                try central.assign(customer.text, to: principal)
+            case 2:
+                log("  cocover \(customer.short) with W001")
+                try central.cocover(customer.text, with: "W001")
+            default:
+                log("  uncover \(customer.short) with W001")
+                try? central.uncover(customer.text, with: "W001")
             }
         }
         if let offline { try randomEdit(offline, on: customer) }

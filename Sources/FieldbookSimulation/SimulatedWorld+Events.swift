@@ -21,7 +21,11 @@ extension SimulatedWorld {
     func reenrol() throws {
         let index = Int(random.next() % UInt64(devices.count))
         let old = devices[index]
-        if chance(50) { _ = try quietSync(old) }
+        log("  replacing \(old.label)\(old.authored.isEmpty ? "" : ", which authored up to \(old.authored.last!)")")
+        if chance(50) {
+            log("  its last sync, without faults")
+            _ = try quietSync(old)
+        }
         let held = try central.held(of: old.book.actor)
         for op in old.authored {
             if op.counter <= held {

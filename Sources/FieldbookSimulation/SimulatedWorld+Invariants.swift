@@ -18,6 +18,7 @@ extension SimulatedWorld {
         var violations: [Violation] = []
         for pass in 1...2 {
             for device in devices {
+                log(" quiet sync of \(device.label), pass \(pass)")
                 switch try quietSync(device) {
                 case .finished(let summary) where summary.verified:
                     break
@@ -35,6 +36,7 @@ extension SimulatedWorld {
         }
         violations += try checkReplicas()
         violations.removeAll { simulation.ignored.contains($0.invariant) }
+        for violation in violations { log("BROKEN \(violation.invariant): \(violation.detail)") }
         guard let first = violations.first else { return nil }
         var others: [SimulationInvariant] = []
         for violation in violations.dropFirst() where violation.invariant != first.invariant && !others.contains(violation.invariant) {

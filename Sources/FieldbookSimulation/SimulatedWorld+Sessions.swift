@@ -43,34 +43,60 @@ extension SimulatedWorld {
         for _ in 0..<10_000 {
             let fault: Fault = chance(faultPercent) ? pick([.drop, .duplicate, .reorder]) : .none
             if !toServer.isEmpty {
-                if fault == .reorder, toServer.count > 1 { toServer.swapAt(0, 1) }
-                if fault == .drop { return nil }
+                if fault == .reorder, toServer.count > 1 {
+                    toServer.swapAt(0, 1)
+                    log("  (reordered: \(Self.summary(toServer[0])) overtakes \(Self.summary(toServer[1])))")
+                }
+                if fault == .drop {
+                    log("  dropped before → \(Self.summary(toServer[0]))")
+                    return nil
+                }
                 let message = try Self.roundTrip(toServer.removeFirst())
+                log("  → \(Self.summary(message))\(fault == .duplicate ? " (twice)" : "")")
                 let deliveries = fault == .duplicate ? 2 : 1
                 for _ in 0..<deliveries {
                     for action in server.receive(message) {
                         if case .send(let reply) = action { toClient.append(reply) }
                     }
                 }
-                if server.isClosed, toClient.isEmpty { return nil }
+                if server.isClosed, toClient.isEmpty {
+                    log("  the server closed the session")
+                    return nil
+                }
                 continue
             }
             if !toClient.isEmpty {
-                if fault == .reorder, toClient.count > 1 { toClient.swapAt(0, 1) }
-                if fault == .drop { return nil }
+                if fault == .reorder, toClient.count > 1 {
+                    toClient.swapAt(0, 1)
+                    log("  (reordered: \(Self.summary(toClient[0])) overtakes \(Self.summary(toClient[1])))")
+                }
+                if fault == .drop {
+                    log("  dropped before ← \(Self.summary(toClient[0]))")
+                    return nil
+                }
                 let message = try Self.roundTrip(toClient.removeFirst())
+                log("  ← \(Self.summary(message))\(fault == .duplicate ? " (twice)" : "")")
                 let deliveries = fault == .duplicate ? 2 : 1
                 for _ in 0..<deliveries {
-                    guard let actions = try? client.receive(message) else { return nil }
+                    let actions: [ClientSession.Action]
+                    do {
+                        actions = try client.receive(message)
+                    } catch {
+                        log("  the device ended the session: \(error)")
+                        return nil
+                    }
                     for action in actions {
                         switch action {
                         case .send(let reply): toServer.append(reply)
-                        case .finished(let summary): return summary
+                        case .finished(let summary):
+                            log("  finished: verified \(summary.verified), resynced \(summary.resynced)")
+                            return summary
                         }
                     }
                 }
                 continue
             }
+            log("  both sides went quiet")
             return nil
         }
         return nil
@@ -86,6 +112,7 @@ extension SimulatedWorld {
         while true {
             if !toServer.isEmpty {
                 let message = try Self.roundTrip(toServer.removeFirst())
+                log("  → \(Self.summary(message))")
                 for action in server.receive(message) {
                     if case .send(let reply) = action { toClient.append(reply) }
                 }
@@ -93,14 +120,18 @@ extension SimulatedWorld {
             }
             if !toClient.isEmpty {
                 let message = try Self.roundTrip(toClient.removeFirst())
+                log("  ← \(Self.summary(message))")
                 do {
                     for action in try client.receive(message) {
                         switch action {
                         case .send(let reply): toServer.append(reply)
-                        case .finished(let summary): return .finished(summary)
+                        case .finished(let summary):
+                            log("  finished: verified \(summary.verified), resynced \(summary.resynced)")
+                            return .finished(summary)
                         }
                     }
                 } catch {
+                    log("  the device ended the session: \(error)")
                     return .failed(error)
                 }
                 continue

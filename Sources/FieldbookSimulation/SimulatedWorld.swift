@@ -2,6 +2,7 @@ import FieldbookModel
 import FieldbookServer
 import FieldbookStore
 import FieldbookSync
+import FieldbookWire
 
 /// The state of one running ``Simulation``: the centre, the devices, the random stream, and what must hold.
 ///
@@ -25,6 +26,8 @@ final class SimulatedWorld {
     var generation: UInt64 = 0
     /// Who each actor is, for reports.
     var authors: [ActorID: String] = [:]
+    /// Where the trace goes, if the run is traced.
+    let trace: ((String) -> Void)?
 
     /// The centre; only ``restartCentre()`` lets go of it (to close its database before reopening it).
     var centreStorage: CentralDatabase?
@@ -37,8 +40,9 @@ final class SimulatedWorld {
     static let epoch: UInt64 = 1_795_395_600_000
 
     /// Sets up the centre, its principals, and the devices with their enrolments.
-    init(_ simulation: Simulation) throws {
+    init(_ simulation: Simulation, trace: ((String) -> Void)? = nil) throws {
         self.simulation = simulation
+        self.trace = trace
         random = SplitMix64(seed: simulation.seed)
         centreOptions = .fixed(milliseconds: Self.epoch, seed: 77)
         if simulation.scenario.contains(.centreRestarts) {
@@ -74,6 +78,7 @@ final class SimulatedWorld {
         let device = SimulatedDevice(
             index: index, generation: generation, book: book, token: try central.addDevice(for: principal, address: "sim"))
         authors[book.actor] = device.label
+        log("\(device.label) enrolled: actor \(book.actor.short), device \(device.token.device.hex.prefix(8))")
         return device
     }
 
@@ -92,14 +97,18 @@ final class SimulatedWorld {
         if scenario != .original {
             switch random.next() % 100 {
             case 0..<2 where scenario.contains(.quietRounds):
+                log("step \(index): quiet round")
                 return try quietRound(step: index)
             case 2..<4 where scenario.contains(.centreRestarts):
+                log("step \(index): centre restarts")
                 try restartCentre()
                 return nil
             case 4..<6 where scenario.contains(.reenrolment):
+                log("step \(index): re-enrolment")
                 try reenrol()
                 return nil
             case 6..<9 where scenario.contains(.coverageChurn):
+                log("step \(index): coverage churn")
                 try coverageChurn()
                 return nil
             default:
@@ -108,10 +117,15 @@ final class SimulatedWorld {
         }
         let device = pick(devices)
         switch random.next() % 10 {
-        case 0..<5: try randomEdit(device)
+        case 0..<5:
+            log("step \(index): \(device.label) edits")
+            try randomEdit(device)
         case 5..<9:
+            log("step \(index): \(device.label) syncs with faults")
             if try chaoticSync(device) == nil { statistics.sessionsBroken += 1 } else { statistics.sessionsCompleted += 1 }
-        default: try randomCoverageChange()
+        default:
+            log("step \(index): coverage change")
+            try randomCoverageChange()
         }
         return nil
     }

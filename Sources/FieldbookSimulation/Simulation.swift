@@ -80,11 +80,13 @@ public struct Simulation: Sendable, Hashable {
     /// Runs the scenario and checks the invariants after every quiet round, stopping at the first round that finds
     /// one broken.
     ///
+    /// - Parameter trace: Called with each line of a trace of the run (every step, message, fault and coverage
+    ///   change), or `nil` (the default) for none.
     /// - Returns: Success, or the first divergence with the step it was found at.
-    public func run() -> SimulationResult {
+    public func run(trace: ((String) -> Void)? = nil) -> SimulationResult {
         var world: SimulatedWorld?
         do {
-            let created = try SimulatedWorld(self)
+            let created = try SimulatedWorld(self, trace: trace)
             world = created
             for step in 0..<steps {
                 created.statistics.steps = step
@@ -93,6 +95,7 @@ public struct Simulation: Sendable, Hashable {
                 }
             }
             created.statistics.steps = steps
+            created.log("final quiet round")
             let divergence = try created.quietRound(step: steps)
             return SimulationResult(seed: seed, divergence: divergence, statistics: created.statistics)
         } catch {

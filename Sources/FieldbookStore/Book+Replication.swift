@@ -163,13 +163,22 @@ extension Book {
     private static func cachedScopeHashes(_ keys: Set<String>, db: Database) throws -> [(key: String, hash: [UInt8])] {
         var hashes: [(key: String, hash: [UInt8])] = []
         let facts = try db.cachedStatement(sql: factsSQL(whereScope: true))
+        let ops = try db.cachedStatement(sql: "SELECT actor, counter FROM op WHERE scope = ?")
         for key in keys {
             var hash: [UInt8]
             if let cached = try cachedHash(key, db: db) {
                 hash = cached
             } else {
                 let rows = try Row.fetchAll(facts, arguments: [key, key, key])
-                hash = rows.isEmpty ? [] : StateDigest.scopeHash(try rows.map(Self.fact))
+                if rows.isEmpty {
+                    hash = []
+                } else {
+                    var all = try rows.map(Self.fact)
+                    for op in try Row.fetchAll(ops, arguments: [key]) {
+                        all.append(StateDigest.opFact(OpID(actor: ActorID(bytes: op[0] as Data)!, counter: UInt64(op[1] as Int64))))
+                    }
+                    hash = StateDigest.scopeHash(all)
+                }
                 try cache(hash, as: key, db: db)
             }
             if !hash.isEmpty { hashes.append((key, hash)) }
@@ -219,10 +228,22 @@ extension Book {
             UNION ALL
             SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
               FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL \(filter)
+            \(whereScope ? "" : opsFactsSQL)
             """
     }
 
+    /// The op facts of the whole book (the cached per-scope path reads them per scope): each op in its scope, for
+    /// scopes with visible state, as ``StateDigest/opFact(_:)``.
+    private static let opsFactsSQL = """
+        UNION ALL
+        SELECT o.scope, 4, NULL, NULL, NULL, o.actor, o.counter, NULL
+          FROM op o WHERE o.scope IN (SELECT scope FROM entity WHERE kind IS NOT NULL)
+        """
+
     private static func fact(_ row: Row) throws -> [UInt8] {
+        if row[1] as Int == 4 {
+            return StateDigest.opFact(OpID(actor: ActorID(bytes: row[5] as Data)!, counter: UInt64(row[6] as Int64)))
+        }
         let entity = EntityID(bytes: row[2] as Data)!
         switch row[1] as Int {
         case 1:

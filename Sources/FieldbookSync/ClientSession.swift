@@ -149,7 +149,7 @@ public struct ClientSession {
             if ops.backfill {
                 for op in ops.operations { if let customer = op.scope.customer { backfilledCustomers.insert(customer) } }
             }
-            summary.opsReceived += try replica.apply(ops.operations, cursor: ops.backfill ? nil : ops.seq)
+            summary.opsReceived += try replica.apply(ops.operations, backfill: ops.backfill)
             return []
         case (.pulling, .done(let done)):
             let verified = try replica.stateHash() == done.stateHash

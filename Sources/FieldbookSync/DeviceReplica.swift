@@ -14,12 +14,13 @@ public protocol DeviceReplica: AnyObject {
     func markPushed(_ held: UInt64) throws
     /// The last log sequence number applied: the cursor a pull starts from.
     func cursor() throws -> UInt64
-    /// Applies received ops idempotently; with a cursor (a delta batch), moves the cursor in the same transaction;
-    /// without one (a backfill batch), marks the book as needing a resync until the session's DONE, in the same
-    /// transaction (SPEC [W-9.8]). Ops whose values break the rules (``Operation/valueProblem``) are not applied.
+    /// Applies received ops idempotently, in one transaction. A backfill batch also marks the book as needing a
+    /// resync until the session's DONE, in the same transaction (SPEC [W-9.8]); a delta batch leaves the cursor,
+    /// which only DONE moves, so a session cut after a later batch can never skip an earlier one (SPEC [W-9.7]).
+    /// Ops whose values break the rules (``Operation/valueProblem``) are not applied.
     ///
     /// - Returns: How many ops were new.
-    func apply(_ ops: [Operation], cursor: UInt64?) throws -> Int
+    func apply(_ ops: [Operation], backfill: Bool) throws -> Int
     /// Moves the cursor at a DONE; `clean` says the book now holds exactly the scopes of that DONE (it clears the
     /// resync mark), `false` that it does not (a state-hash mismatch: the mark is set).
     func setCursor(_ cursor: UInt64, clean: Bool) throws

@@ -25,12 +25,14 @@ struct Simulate {
         let next = Atomic<UInt64>(0)
         let progress = Mutex(Progress())
         let started = ContinuousClock.now
-        DispatchQueue.concurrentPerform(iterations: options.jobs) { _ in
+        let trace: (@Sendable (String) -> Void)? =
+            options.trace ? { @Sendable line in FileHandle.standardError.write(Data((line + "\n").utf8)) } : nil
+        DispatchQueue.concurrentPerform(iterations: options.trace ? 1 : options.jobs) { _ in
             while true {
                 let offset = next.add(1, ordering: .relaxed).oldValue
                 guard offset < total else { return }
                 let simulation = options.simulation(options.first + offset)
-                let result = simulation.run()
+                let result = simulation.run(trace: trace)
                 progress.withLock { progress in
                     progress.record(result)
                     if let divergence = result.divergence {

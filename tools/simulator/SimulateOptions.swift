@@ -4,6 +4,7 @@ import FieldbookSimulation
 struct SimulateOptions {
     static let usage = """
         usage: tools/simulate [--seeds A-B] [--devices N] [--steps K] [--faults P] [--scenario S] [--ignore LIST] [--jobs J]
+                              [--trace]
 
           --seeds A-B     the seeds to run, inclusive (default 1-1000; one seed: 28 or 28-28)
           --devices N     devices of the principals M001, M001, M002, W001, M001, … (default 4)
@@ -13,6 +14,7 @@ struct SimulateOptions {
           --ignore LIST   invariants not checked, comma-separated: sync-verified, exact-scope, scope-hashes, scope-ops,
                           projections, principal-converged, no-field-work-lost (default: none)
           --jobs J        seeds run at once (default: every core)
+          --trace         print every step, message, fault and coverage change of each seed to stderr (one job)
 
         Prints each divergence (seed, step, first invariant broken, replay command) as it is found, progress on
         stderr, and last `N seeds, M diverged`; exits 1 when M > 0, 2 on a bad command line.
@@ -26,6 +28,7 @@ struct SimulateOptions {
     var scenario: SimulationScenario = .extended
     var ignored: Set<SimulationInvariant> = []
     var jobs: Int
+    var trace = false
 
     /// Parses the arguments (without the program's name).
     ///
@@ -35,6 +38,10 @@ struct SimulateOptions {
         var rest = arguments[...]
         while let name = rest.popFirst() {
             if name == "-h" || name == "--help" { throw UsageError(message: nil) }
+            if name == "--trace" {
+                trace = true
+                continue
+            }
             guard let value = rest.popFirst() else { throw UsageError(message: "\(name) needs a value") }
             switch name {
             case "--seeds":
