@@ -1,5 +1,6 @@
 import FieldbookModel
 import FieldbookStore
+import FieldbookSync
 import FieldbookWire
 import Foundation
 import GRDB
@@ -35,17 +36,20 @@ extension CentralDatabase {
                 entries.append(
                     DeviceLog.Entry(
                         at: UInt64(stored["at"] as Int64), lsn: UInt64(stored["lsn"] as Int64), op: op,
-                        scope: stored["scope"], change: try Book.op(op, db: db).map(Self.change), refusal: nil))
+                        scope: stored["scope"], change: try Book.op(op, db: db).map(Self.change), refusal: nil,
+                        customer: nil, reason: nil))
             }
             if let actor {
                 for refused in try Row.fetchAll(
-                    db, sql: "SELECT counter, code, at FROM refused WHERE actor = ? ORDER BY counter", arguments: [Data(actor.bytes)])
+                    db, sql: "SELECT counter, code, at, reason, customer, change FROM refused WHERE actor = ? ORDER BY counter",
+                    arguments: [Data(actor.bytes)])
                 {
                     entries.append(
                         DeviceLog.Entry(
                             at: UInt64(refused["at"] as Int64), lsn: nil,
-                            op: OpID(actor: actor, counter: UInt64(refused["counter"] as Int64)), scope: nil, change: nil,
-                            refusal: ErrorCode(rawValue: UInt16(refused["code"] as Int64))))
+                            op: OpID(actor: actor, counter: UInt64(refused["counter"] as Int64)), scope: nil,
+                            change: refused["change"], refusal: ErrorCode(rawValue: UInt16(refused["code"] as Int64)),
+                            customer: refused["customer"], reason: (refused["reason"] as Int?).map(Refusal.why)))
                 }
             }
             entries.sort { ($0.at, $0.op.counter) < ($1.at, $1.op.counter) }

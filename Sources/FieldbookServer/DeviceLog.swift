@@ -26,6 +26,10 @@ public struct DeviceLog: Sendable {
         public var change: String?
         /// Why it was refused; `nil` when it was stored.
         public var refusal: ErrorCode?
+        /// For a refused op: the customer's short ID it was declared for (never a value), if any.
+        public var customer: String?
+        /// For a refused op: why, in words (`Refusal.why`), when the centre recorded it.
+        public var reason: String?
     }
 
     /// The device.

@@ -48,7 +48,9 @@ enum SyncCommand {
             session.say("  移出 \(who)：\(why)，已从本机删除")
         }
         if summary.rejected > 0 {
-            session.say("注意：中心节点拒收了部分修改（超出你的客户范围或无权修改），这些修改没有同步")
+            session.say("注意：中心节点拒收了 \(summary.rejected) 处修改，这些修改没有同步：")
+            // The centre's words: customer short ID, kind of change, why (no values; made printable by the session).
+            for words in summary.refusals { session.say("  \(words)") }
         }
         if !summary.verified {
             session.say("警告：同步后本机与中心节点的状态核对不一致，已重新拉取仍不一致；请联系管理员（fieldbook status 可看状态哈希）")

@@ -30,7 +30,11 @@ extension AdminCommand.Device {
                         "\"change\": \(entry.change.map { "\"\($0)\"" } ?? "null")",
                         "\"status\": \"\(entry.refusal == nil ? "stored" : "refused")\"",
                     ]
-                    if let refusal = entry.refusal { fields.append("\"reason\": \"\(refusal)\"") }
+                    if let refusal = entry.refusal {
+                        fields.append("\"reason\": \"\(refusal)\"")
+                        fields.append("\"customer\": \(entry.customer.map { "\"\($0)\"" } ?? "null")")
+                        fields.append("\"why\": \(entry.reason.map { "\"\($0)\"" } ?? "null")")
+                    }
                     return "{" + fields.joined(separator: ", ") + "}"
                 }
                 print(
@@ -43,7 +47,11 @@ extension AdminCommand.Device {
                 print("（更早的 \(log.total - log.entries.count) 个没有显示：用 --limit 0 查看全部）")
             }
             for entry in log.entries {
-                let what = entry.refusal.map { "拒收（\($0)）" } ?? "存入 #\(entry.lsn ?? 0)  \(entry.scope ?? "")  \(entry.change ?? "")"
+                let refused = entry.refusal.map { code in
+                    "拒收（\(code)）" + (entry.customer.map { "  客户 [\($0)]" } ?? "") + (entry.change.map { "  \($0)" } ?? "")
+                        + (entry.reason.map { "：\($0)" } ?? "")
+                }
+                let what = refused ?? "存入 #\(entry.lsn ?? 0)  \(entry.scope ?? "")  \(entry.change ?? "")"
                 print("  \(Self.time(entry.at))  操作 \(entry.op.counter)  \(what)")
             }
             let refused = log.entries.filter { $0.refusal != nil }.count
