@@ -131,6 +131,11 @@ extension Book {
                     BEGIN DELETE FROM scope_hash WHERE scope IN (OLD.scope, '*'); END;
                     """)
         }
+        migrator.registerMigration("v5: state hashes cover the IDs of the ops a scope holds") { db in
+            // Hashes cached by the earlier formula would never match a peer's new ones: drop them all, they are
+            // recomputed on the next read (SPEC [W-9.4], StateDigest.opFact).
+            try db.execute(sql: "DELETE FROM scope_hash")
+        }
         return migrator
     }
 
