@@ -43,7 +43,7 @@ public final class SyncServer: Sendable {
     ///   - idleTimeout: A connection silent this long is closed (SPEC §12).
     ///   - transport: TLS or plain TCP. The default is plain for in-process use (tests, benchmarks); the
     ///     `serve` command defaults to TLS.
-    ///   - limits: The session deadline and the connection cap, shared by every connection of this server.
+    ///   - limits: The deadlines and caps of ``ConnectionLimits``, shared by every connection of this server.
     public init(
         database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120),
         transport: Transport = .plain, limits: ConnectionLimits = ConnectionLimits()
@@ -60,7 +60,8 @@ public final class SyncServer: Sendable {
     /// 1. an idle timer and its closer, on the raw bytes, so a silent peer (even one that never finishes the TLS
     ///    handshake) is closed;
     /// 2. with TLS: ``PlainClientRefuser`` (answers a plain-TCP device clearly) then the TLS handler.
-    /// 3. ``ConnectionGuard``: the session deadline and the connection cap.
+    /// 3. ``ConnectionGuard``: the deadlines (authentication, session) and the caps (sessions; unauthenticated
+    ///    connections per address and in total).
     static func configure(
         _ child: any Channel, idleTimeout: TimeAmount, tls: NIOSSLContext?, limits: ConnectionLimits, logger: Logger
     ) throws {
@@ -72,7 +73,7 @@ public final class SyncServer: Sendable {
             try pipeline.addHandler(NIOSSLServerHandler(context: tls))
         }
         // After TLS, so that a BUSY or TIMEOUT refusal reaches the device in the protocol it speaks
-        // (ConnectionGuard.swift: session deadline and connection cap).
+        // (ConnectionGuard.swift: deadlines and caps).
         try pipeline.addHandler(ConnectionGuard(limits: limits, logger: logger))
     }
 
@@ -129,6 +130,13 @@ public final class SyncServer: Sendable {
     }
 
     /// Runs one connection. Never throws: a failure is logged and the connection closed.
+    ///
+    /// The device's bytes are read through a ``FrameReader`` gated for an unauthenticated peer until its AUTH succeeds
+    /// (SPEC `[W-12.4]`, `[W-12.5]`); ``ConnectionGuard`` then counts the connection as a session. The server's
+    /// preamble follows the device's (SPEC `[W-5.1]`). Input the reader refuses ends the connection as the spec says:
+    /// nothing for a bad magic (`[W-5.2]`), the preamble and `unsupportedVersion` for no common version (`[W-5.4]`),
+    /// and otherwise a fatal ERROR `limitExceeded` for a limit of §12, `unexpectedMessage` for a type not allowed
+    /// before AUTH, or `malformed` (`[W-6.7]`), always sent before the close.
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let peer = connection.channel.remoteAddress?.description ?? "?"
         var logger = self.logger
@@ -138,13 +146,36 @@ public final class SyncServer: Sendable {
             replica: database, nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var reader = FrameReader()
-                var out = ByteBuffer()
-                Preamble.current.write(to: &out)
-                try await outbound.write(out)
+                var reader = FrameReader(gate: .unauthenticated)
+                var preambleSent = false
+                var authenticated = false
                 reading: for try await chunk in inbound {
-                    for message in try reader.feed(chunk) {
+                    reader.append(chunk)
+                    while true {
                         var reply = ByteBuffer()
+                        let next: Message?
+                        do {
+                            next = try reader.next()
+                        } catch {
+                            // Answered inside the body: once it throws, the channel is closed before a catch could.
+                            guard let fatal = Self.answer(to: error) else {
+                                logger.info("Not a Fieldbook client: closed without an answer")
+                                break reading
+                            }
+                            logger.warning("Refused input", metadata: ["wire.error": "\(fatal.code)", "error.message": "\(fatal.message)"])
+                            if !preambleSent { Preamble.current.write(to: &reply) }
+                            _ = try reply.writeMessage(.error(fatal))
+                            try await outbound.write(reply)
+                            break reading
+                        }
+                        if !preambleSent, reader.peerPreamble != nil {
+                            Preamble.current.write(to: &reply)
+                            preambleSent = true
+                        }
+                        guard let message = next else {
+                            if reply.readableBytes > 0 { try await outbound.write(reply) }
+                            break
+                        }
                         var close = false
                         for action in session.receive(message) {
                             switch action {
@@ -152,15 +183,18 @@ public final class SyncServer: Sendable {
                             case .close: close = true
                             }
                         }
+                        if !authenticated, session.account != nil {
+                            // Counted as a session (or refused BUSY) before WELCOME goes out; the full limits apply
+                            // from the next frame on.
+                            try await connection.channel.triggerUserOutboundEvent(ConnectionGuard.Authenticated()).get()
+                            authenticated = true
+                            reader.gate = .open
+                        }
                         if reply.readableBytes > 0 { try await outbound.write(reply) }
                         if close { break reading }
                     }
                 }
             }
-        } catch let error as WireError {
-            // Malformed input: tell the peer (best effort) and close. The error names the rule, never the bytes.
-            logger.warning("Malformed input", metadata: ["wire.error": "\(error.code)"])
-            try? await sendFatal(connection, code: .malformed, message: "malformed: \(error.code)")
         } catch let error as NIOSSLError {
             if case .uncleanShutdown = error {
                 // The device closed the socket without a TLS close_notify: its session had ended or was dropped.
@@ -170,6 +204,8 @@ public final class SyncServer: Sendable {
             }
         } catch let error as BoringSSLError {
             logger.warning("TLS failed", metadata: ["tls.error": "\(error)"])
+        } catch is ConnectionGuard.Refused {
+            // The guard logged its refusal.
         } catch {
             logger.warning("Connection failed", metadata: ["error.type": "\(type(of: error))"])
         }
@@ -180,14 +216,32 @@ public final class SyncServer: Sendable {
         if let account = session.account {
             metadata["device.id"] = "\(account.device.hex.prefix(8))"
             metadata["principal"] = "\(account.principal)"
+            logger.info("Session ended", metadata: metadata)
+        } else {
+            // A flood of connections that never authenticate must not flood the log too.
+            logger.debug("Connection ended before authentication")
         }
-        logger.info("Session ended", metadata: metadata)
     }
 
-    private func sendFatal(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, code: ErrorCode, message: String) async throws {
-        var buffer = ByteBuffer()
-        _ = try buffer.writeMessage(.error(Message.ErrorMessage(code: code, fatal: true, message: message)))
-        try await connection.channel.writeAndFlush(buffer)
-        try await connection.channel.close()
+    /// The fatal ERROR that answers input the reader refused (SPEC §5, `[W-6.7]`), or `nil` for a peer that does not
+    /// speak the protocol at all: it is closed without a word (`[W-5.2]`). The text names the rule, never the bytes.
+    static func answer(to error: any Error) -> Message.ErrorMessage? {
+        switch error {
+        case let error as FrameReader.GateError:
+            return Message.ErrorMessage(code: error.code, fatal: true, message: error.message)
+        case let error as WireError:
+            switch error.code {
+            case .badMagic:
+                return nil
+            case .unsupportedVersion:
+                return Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: "no protocol version in common: this server speaks version 1")
+            case .frameTooLarge, .stringTooLong, .listTooLong, .tooManyOps, .declaredSizeTooLarge:
+                return Message.ErrorMessage(code: .limitExceeded, fatal: true, message: "limit exceeded: \(error.code)")
+            default:
+                return Message.ErrorMessage(code: .malformed, fatal: true, message: "malformed: \(error.code)")
+            }
+        default:
+            return Message.ErrorMessage(code: .malformed, fatal: true, message: "malformed")
+        }
     }
 }

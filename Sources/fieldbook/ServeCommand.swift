@@ -36,14 +36,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds any one connection may stay open, however busy (a slow client never holds it forever).")
     var sessionDeadline: Int64 = 900
 
-    @Option(help: "The most connections served at once; more are told the server is busy.")
+    @Option(help: "The most device sessions (authenticated connections) at once; more are told the server is busy.")
     var maxConnections: Int = 1_024
+
+    @Option(help: "Seconds a new connection has to authenticate before it is closed.")
+    var authDeadline: Double = 10
+
+    @Option(help: "The most connections not yet authenticated at once; one more closes the oldest.")
+    var maxUnauthenticated: Int = 64
+
+    @Option(help: "The most connections not yet authenticated from one address at once; one more closes its oldest.")
+    var maxUnauthenticatedPerAddress: Int = 16
 
     func validate() throws {
         if insecure, tlsCert != nil || tlsKey != nil { throw ValidationError("--insecure 不能和 --tls-cert/--tls-key 一起用") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert 和 --tls-key 要一起给") }
         guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
+        guard authDeadline >= 0.1, authDeadline <= 3_600 else { throw ValidationError("--auth-deadline 应为 0.1 到 3600 之间的秒数") }
+        guard maxUnauthenticated > 0 else { throw ValidationError("--max-unauthenticated 应为正整数") }
+        guard maxUnauthenticatedPerAddress > 0 else { throw ValidationError("--max-unauthenticated-per-address 应为正整数") }
     }
 
     func run() async throws {
@@ -79,7 +91,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = SyncServer(
             database: central, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport,
-            limits: ConnectionLimits(sessionDeadline: .seconds(sessionDeadline), maxConnections: maxConnections))
+            limits: ConnectionLimits(
+                sessionDeadline: .seconds(sessionDeadline), maxConnections: maxConnections,
+                authDeadline: .milliseconds(Int64(authDeadline * 1_000)), maxUnauthenticated: maxUnauthenticated,
+                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress))
         // SIGINT and SIGTERM stop accepting, let running sessions end, and exit 0.
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)

@@ -194,20 +194,24 @@ struct FaultTests {
 
     @Test("a client that keeps talking but never finishes is cut at the session deadline with TIMEOUT")
     func sessionDeadline() throws {
-        // Plain TCP, so that a raw socket can speak the protocol; the guard sits after TLS otherwise, the same.
-        let cluster = try Cluster(extra: ["--session-deadline", "2", "--insecure"])
+        // Plain TCP, so that a raw socket can speak the protocol; the guard sits after TLS otherwise, the same. The
+        // deadline runs from the accept, so a client that never authenticates meets it too (with a long
+        // authentication deadline, which would otherwise end it first).
+        let cluster = try Cluster(extra: ["--session-deadline", "2", "--auth-deadline", "60", "--insecure"])
         let connection = try RawConnection(port: cluster.server.port)
         var preamble = ByteBuffer()
         Preamble.current.write(to: &preamble)
         connection.send(Array(preamble.readableBytesView))
+        // A HELLO one byte every 300 ms keeps the idle timeout from firing: only the deadline can end this.
+        var hello = ByteBuffer()
+        _ = try hello.writeMessage(.hello(Message.Hello(
+            version: 1, device: DeviceID(bytes: [UInt8](repeating: 1, count: 16))!,
+            actor: ActorID(bytes: [UInt8](repeating: 2, count: 16))!, nonce: [UInt8](repeating: 3, count: 32), schema: 1)))
         let started = Date()
         var received: [UInt8] = []
         var closed = false
-        // A PING every 300 ms keeps the idle timeout from firing: only the deadline can end this.
-        while Date().timeIntervalSince(started) < 8 {
-            var ping = ByteBuffer()
-            _ = try ping.writeMessage(.ping(Message.Ping(nonce: 1)))
-            connection.send(Array(ping.readableBytesView))
+        for byte in hello.readableBytesView where Date().timeIntervalSince(started) < 8 {
+            connection.send([byte])
             let (bytes, ended) = connection.drain(for: 0.3)
             received += bytes
             if ended { closed = true; break }
@@ -221,12 +225,28 @@ struct FaultTests {
         #expect(try cluster.sync("a.sqlite").code == 0)
     }
 
-    @Test("past the connection cap a client is told BUSY; when a slot frees, sync works")
+    /// [W-12.7] The session cap counts sessions only; connections that have not authenticated do not take its slots.
+    @Test(
+        "past the session cap a device is told BUSY; unauthenticated connections take no slot; when a slot frees, sync works",
+        .enabled(if: FaultProxyProcess.available))
     func connectionCap() throws {
         let cluster = try Cluster(extra: ["--max-connections", "1", "--insecure"])
-        try cluster.enrol("M001", "a.sqlite")
-        var holder: RawConnection? = try RawConnection(port: cluster.server.port)
+        try cluster.enrol("M001", "a.sqlite", "b.sqlite")
+        // Idle connections that never authenticate do not keep a device out.
+        let idle = try (0..<3).map { _ in try RawConnection(port: cluster.server.port) }
         usleep(200_000)
+        let first = try cluster.book("a.sqlite", "add 甲一; sync")
+        #expect(first.code == 0, "\(first.error)")
+        // One session held open: b's sync through a proxy that stalls it, mid-push (well after its AUTH: the
+        // proxy's seeded budget is 1 897 bytes, the handshake about 200), for 8 s.
+        let adds = (0..<200).map { "add 乙\($0) note=第\($0)号客户，住在第\($0 * 7)号楼" }
+        #expect(try cluster.book("b.sqlite", adds.joined(separator: "; ")).code == 0)
+        let proxy = try FaultProxyProcess(target: cluster.server.address, mode: "stall", stallSeconds: 8)
+        defer { proxy.stop() }
+        let (holder, holderInput, _, _) = try Executable.start(
+            ["--book", cluster.home.file("b.sqlite"), "-c", "sync --server \(proxy.address)"], environment: cluster.environment)
+        try holderInput.fileHandleForWriting.close()
+        usleep(1_500_000)
         let refused = try RawConnection(port: cluster.server.port)
         let (bytes, closed) = refused.drain(for: 3)
         #expect(closed)
@@ -234,11 +254,12 @@ struct FaultTests {
         let busy = try cluster.sync("a.sqlite")
         #expect(busy.code == 3, "\(busy.error)")
         #expect(busy.error.split(separator: "\n").count == 1)
-        holder = nil
-        _ = holder
+        // The proxy cuts the stalled session; its slot frees.
+        holder.waitUntilExit()
         usleep(300_000)
         let synced = try cluster.sync("a.sqlite")
         #expect(synced.code == 0, "\(synced.error)")
+        _ = idle
     }
 
     @Test("check and admin check: exit 0 when healthy, 1 with the problem when not; a locked or corrupt book fails clearly")

@@ -10,13 +10,26 @@ import Foundation
 final class RawConnection {
     private let socket: Int32
 
-    /// Connects to 127.0.0.1:`port`.
-    init(port: Int) throws {
+    /// Connects to 127.0.0.1:`port`, from the loopback address `source` if given (any 127.x.y.z on Linux), so that a
+    /// test can play clients at several addresses.
+    init(port: Int, from source: String? = nil) throws {
         #if canImport(Glibc)
             socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
         #endif
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(socket)
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRNOTAVAIL)
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -45,6 +58,15 @@ final class RawConnection {
     func receive() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        if count == 0 { return nil }
+        if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? [] : nil }
+        return Array(buffer.prefix(count))
+    }
+
+    /// Reads what is there without waiting: `nil` at end of stream (or a reset), `[]` when nothing is there.
+    func receiveNow() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if count == 0 { return nil }
         if count < 0 { return errno == EAGAIN || errno == EWOULDBLOCK ? [] : nil }
         return Array(buffer.prefix(count))

@@ -7,6 +7,7 @@ import FieldbookTestSupport
 import FieldbookWire
 import Foundation
 import Logging
+import NIOCore
 import Testing
 
 /// TLS with a pinned certificate between device and central node, over real loopback sockets (SECURITY.md).
@@ -75,8 +76,11 @@ struct TransportTests {
     ) async throws {
         let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: 70))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
+        // A long authentication deadline: an in-process server shares the test process's threads with suites that
+        // block them while child processes run, so a handshake can take longer here than `serve`'s 10 s allow.
         let server = SyncServer(
-            database: central, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), transport: transport)
+            database: central, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), transport: transport,
+            limits: ConnectionLimits(authDeadline: .seconds(120)))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await server.run(host: "127.0.0.1", port: 0) { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()

@@ -111,6 +111,11 @@ struct SessionPhaseTests {
         "W-10.8",  // clocks bounded (AuthorityTests.hostileGlobalOps, .receivedClockIsBounded, .deviceClockAhead)
         "W-11.2.3",  // close after a fatal ERROR
         "W-12.3",  // PING after 60 s, timeout after 120 s
+        "W-12.4",  // 4 KiB frames before AUTH (UnauthenticatedLimitsTests.gate, UnauthenticatedConnectionTests.refusalsBeforeAuth)
+        "W-12.5",  // only HELLO, AUTH, ERROR before AUTH, refused by type, nothing inflated (same tests)
+        "W-12.6",  // the authentication deadline (UnauthenticatedConnectionTests.authDeadline, UnauthenticatedLimitsTests.authDeadline)
+        "W-12.7",  // unauthenticated caps apart from the session cap (UnauthenticatedConnectionTests.flood*,
+                   // UnauthenticatedLimitsTests.caps, .sessionCap, FaultTests.connectionCap)
         "W-14.2",  // constant-time MAC compare, authFailed for both failures
         "W-14.5",  // server-side scope and permission checks
         "W-14.6",  // TLS or a trusted network

@@ -2,8 +2,10 @@
 //
 // Each input is a script of steps read byte by byte: valid and forged HELLO and AUTH (the harness computes the real
 // MAC from the challenge the session sent, so the fuzzer gets past authentication), OPS batches of valid, foreign,
-// out-of-order and malformed ops, PULLs with any cursor, PING and ERROR, and raw frames decoded from the input. The
-// session runs against `FuzzReplica`, an in-memory central replica that traps when a stored op breaks a rule.
+// out-of-order and malformed ops, ops that declare falsely what they touch (issue 14: scopes, kinds, parents, owners,
+// values, clocks), PULLs with any cursor, PING and ERROR, and raw frames decoded from the input. The session runs
+// against `FuzzReplica`, an in-memory central replica with the real `ScopePolicy` that traps when a stored op breaks
+// a rule of authority.
 //
 // Checked on every step: the session never traps; everything it sends encodes within the wire limits and survives a
 // round trip; WELCOME only ever follows a valid AUTH of an enrolled, unrevoked device; after a close it is silent;
@@ -122,8 +124,10 @@ struct FuzzScript {
         }
     }
 
-    /// A batch: mostly the bound actor's next counters, sometimes gaps, repeats, foreign actors and principals,
-    /// foreign scopes and structurally invalid ops.
+    /// A batch: mostly the bound actor's next counters, sometimes gaps, repeats, foreign actors and principals, and
+    /// everything an op can declare falsely (issue 14): foreign and mismatched scopes, re-creates of existing entities,
+    /// children under another manager's customer, kinds in the wrong scope, admin fields, control characters and
+    /// oversized text, values of the wrong type, clocks a year ahead.
     private mutating func makeOps() -> Message.Ops {
         let count = Int((byte() ?? 0) % 40)
         let flags = byte() ?? 0
@@ -133,19 +137,43 @@ struct FuzzScript {
         var operations: [Op] = []
         for _ in 0..<count {
             let shape = byte() ?? 0
+            let twist = byte() ?? 0
             let customer = FuzzCast.customers[Int(shape & 3)]
             let principal = shape & 0x40 == 0 ? FuzzCast.principals[0] : FuzzCast.principals[1]
-            let scope: Scope = shape & 0x20 == 0 ? .customer(customer) : (shape & 0x10 == 0 ? .global : .principal(principal))
-            let body: Op.Body =
-                switch shape >> 2 & 3 {
-                case 0: .create(kind: .customer, entity: customer, fields: [FieldAssignment(Schema.F.name, .text("客户"))])
-                case 1: .set(entity: customer, field: FieldID(rawValue: UInt16(shape % 24)), value: .int(Int64(shape)), pred: [])
-                case 2: .add(entity: customer, field: FieldID(rawValue: UInt16(shape % 24)), element: "t")
-                default: .remove(entity: customer, field: FieldID(rawValue: UInt16(shape % 24)), element: "t", observed: [])
+            let scope: Scope =
+                switch twist >> 6 {
+                case 0: .customer(customer)
+                case 1: .customer(FuzzCast.customers[Int(twist & 3)])
+                case 2: .global
+                default: .principal(principal)
                 }
-            operations.append(
-                Op(id: OpID(actor: actor, counter: counter), hlc: HLC(milliseconds: 1_700_000_000_000 + counter, logical: 0),
-                   scope: scope, principal: principal, body: body))
+            let field = FieldID(rawValue: UInt16(twist % 24))
+            let value: Value =
+                switch twist >> 3 & 7 {
+                case 0: .int(Int64(shape))
+                case 1: .text("\u{1B}[2J")
+                case 2: .text(String(repeating: "长", count: 6_000))
+                case 3: .text("M002")
+                case 4: .date(Day(year: 2026, month: 12, day: 1)!)
+                default: .text("值")
+                }
+            let fresh = EntityID(high: 0x0190_0000_8000 | UInt64(twist), low: UInt64(counter))
+            let body: Op.Body =
+                switch shape >> 2 & 7 {
+                case 0: .create(kind: .customer, entity: customer, fields: [FieldAssignment(Schema.F.name, .text("客户"))])
+                case 1: .set(entity: customer, field: field, value: value, pred: [])
+                case 2: .add(entity: customer, field: field, element: "t")
+                case 3: .remove(entity: customer, field: field, element: "t", observed: [])
+                case 4: .create(kind: EntityKind(rawValue: twist % 10), entity: fresh, fields: [FieldAssignment(field, value)])
+                case 5: .create(kind: .customer, entity: fresh, fields: [FieldAssignment(Schema.F.owner, .text(principal))])
+                case 6: .set(entity: fresh, field: Schema.F.note, value: value, pred: [])
+                default: .create(kind: .contact, entity: customer, fields: [FieldAssignment(Schema.F.owner, .text("M001"))])
+                }
+            let ahead: UInt64 = twist & 0x20 != 0 && shape & 0x80 != 0 ? 365 * 86_400_000 : 0
+            let op = Op(
+                id: OpID(actor: actor, counter: counter), hlc: HLC(milliseconds: 1_700_000_000_000 + counter + ahead, logical: 0),
+                scope: body.entity == fresh && shape >> 2 & 7 == 5 ? .customer(fresh) : scope, principal: principal, body: body)
+            operations.append(op)
             counter = shape & 0x80 == 0 ? counter + 1 : counter  // sometimes a repeat
         }
         seq += 1
@@ -173,6 +201,10 @@ struct FuzzScript {
                     precondition(!wasOpen && authValid, "WELCOME without a valid AUTH of an enrolled, unrevoked device")
                 }
                 if case .ops = sent { precondition(session.account != nil, "ops sent before authentication") }
+                // Refusals are told in words that name no value (the ops carry "值", "客户", "M002"-as-a-value …).
+                if case .error(let error) = sent {
+                    precondition(!error.message.contains("\u{1B}") && !error.message.contains("长长"), "an ERROR quotes a value")
+                }
                 let before = out.writerIndex
                 do {
                     try out.writeMessage(sent)
@@ -186,22 +218,33 @@ struct FuzzScript {
     }
 }
 
-/// An in-memory central replica with the real rules of contiguity and authorship, which traps when asked to store
-/// something it must never be asked to (an op before authentication) and checks what it stores.
-final class FuzzReplica: CentralReplica {
+/// An in-memory central replica with the real rules of contiguity and authorship and the real authority policy
+/// (`ScopePolicy` over in-memory records), which traps when asked to store something it must never be asked to (an
+/// op before authentication) and checks what it stores: no op on another manager's customer, no entity whose kind or
+/// scope changes, nothing but products in global, no invalid value, no clock a year ahead.
+final class FuzzReplica: CentralReplica, AuthorityRecords {
     /// The actor the enrolled device is bound to, once.
     var bound: ActorID?
     /// The session's account, as the harness last saw it.
     var account: DeviceAccount?
     private var log: [(lsn: UInt64, op: Op)] = []
     private var heldByActor: [ActorID: UInt64] = [:]
+    /// The centre's records: customers 1 and 2 are M001's, 3 and 4 M002's, created before the run.
+    private var entities: [EntityID: (kind: EntityKind, scope: Scope)] = Dictionary(
+        uniqueKeysWithValues: FuzzCast.customers.map { ($0, (EntityKind.customer, Scope.customer($0))) })
+    private var owners: [EntityID: String] = Dictionary(
+        uniqueKeysWithValues: FuzzCast.customers.enumerated().map { ($1, $0 < 2 ? "M001" : "M002") })
 
     func held(_ actor: ActorID) -> UInt64 { heldByActor[actor] ?? 0 }
+
+    func entity(_ id: EntityID) throws -> (kind: EntityKind, scope: Scope)? { entities[id] }
+    func covers(_ customer: EntityID) throws -> Bool { owners[customer] == account?.principal }
+    func deviceMayHold(_ customer: EntityID) throws -> Bool { false }
 
     func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)? {
         switch device {
         case FuzzCast.enrolled: return (FuzzCast.secret, "M001", bound, false)
-        case FuzzCast.revoked: return (FuzzCast.secret, "M001", nil, true)
+        case FuzzCast.revoked: return ([], "M001", nil, true)
         default: return nil
         }
     }
@@ -218,22 +261,44 @@ final class FuzzReplica: CentralReplica {
         precondition(account.actor == bound, "push from an actor the device is not bound to")
         var held = self.held(account.actor)
         var outcome = PushOutcome(held: held)
+        let clock = try now()
         for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
             guard op.id.actor == account.actor else { outcome.denied += 1; continue }
             if op.id.counter <= held { continue }
             guard op.id.counter == held + 1 else { outcome.gap = true; break }
-            if op.structuralProblem != nil || op.principal != account.principal {
-                outcome.denied += 1
-            } else if op.scope == .global {
-                outcome.outOfScope += 1
+            if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: self) {
+                if refusal.code == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
+                outcome.refusals.append(refusal)
             } else {
-                log.append((UInt64(log.count + 1), op))
+                store(op, for: account)
             }
             held += 1
         }
         heldByActor[account.actor] = held
         outcome.held = held
         return outcome
+    }
+
+    /// Stores an op the policy let through, checking the rules of issue 14 independently of the policy's code.
+    private func store(_ op: Op, for account: DeviceAccount) {
+        precondition(op.principal == account.principal, "an op of another principal was stored")
+        precondition(op.valueProblem == nil, "an invalid value was stored")
+        precondition(op.hlc.milliseconds <= 1_700_000_000_000 + ScopePolicy.clockBound, "an op from the future was stored")
+        if case .customer(let customer) = op.scope, let owner = owners[customer] {
+            precondition(owner == account.principal, "an op on another manager's customer was stored")
+        }
+        switch op.body {
+        case .create(let kind, let entity, let fields):
+            precondition(entities[entity] == nil, "an existing entity was created again")
+            precondition(op.scope != .global || kind == .product, "a \(kind) was created in global")
+            precondition(!fields.contains { $0.field == Schema.F.owner && $0.value != .text(account.principal) }, "a foreign owner")
+            entities[entity] = (kind, op.scope)
+            if kind == .customer { owners[entity] = account.principal }
+        case .set(let entity, let field, _, _), .add(let entity, let field, _), .remove(let entity, let field, _, _):
+            precondition(entities[entity]?.scope == op.scope, "an op was stored in a scope its entity is not in")
+            precondition(Schema.field(field)?.writer != .admin, "an admin field was written by a device")
+        }
+        log.append((UInt64(log.count + 1), op))
     }
 
     func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan {
