@@ -66,15 +66,16 @@ final class SimulatedWorld {
     var central: CentralDatabase { centreStorage! }
 
     /// A new book and a new enrolment for the device at an index. The first four devices of the first generation
-    /// get the clocks and seeds the original test gave them.
+    /// get the clocks and seeds the original test gave them; a fresh book replacing a device starts its clock at the
+    /// centre's time, as a new phone set up that day would.
     func enrol(index: Int, principal: String) throws -> SimulatedDevice {
         let seed =
             generation == 0 && index < 4
             ? simulation.seed &* 10 &+ UInt64(index)
             // Never the centre's seed (77) nor another device's: the centre refuses an actor it knows already.
             : (simulation.seed &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(index) << 32 | generation)) | 1 << 63
-        let book = try Book.inMemory(
-            principal: principal, options: .fixed(milliseconds: Self.epoch + UInt64(index) * 7, seed: seed))
+        let start = generation == 0 ? Self.epoch + UInt64(index) * 7 : try central.now().milliseconds
+        let book = try Book.inMemory(principal: principal, options: .fixed(milliseconds: start, seed: seed))
         let device = SimulatedDevice(
             index: index, generation: generation, book: book, token: try central.addDevice(for: principal, address: "sim"))
         authors[book.actor] = device.label

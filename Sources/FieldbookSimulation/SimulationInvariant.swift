@@ -10,7 +10,7 @@ public enum SimulationInvariant: String, Sendable, Hashable, CaseIterable, Custo
     /// Every op the centre accepted is on every device whose scope covers it, and a device holds no op of a scope
     /// it does not cover (or one the centre does not have).
     case scopeOps = "scope-ops"
-    /// Each device's projections equal a rebuild from its op log.
+    /// Each device's projections equal a rebuild from its op log (checked at the final quiet round only).
     case projections = "projections"
     /// The devices of one principal have the same state hash.
     case principalConverged = "principal-converged"

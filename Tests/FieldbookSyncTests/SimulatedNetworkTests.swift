@@ -11,8 +11,8 @@ import Testing
 /// authored must be stored at the centre (`SimulationInvariant`).
 @Suite("Simulated network")
 struct SimulatedNetworkTests {
-    /// Seeds 1…80 of the extended scenario: about 40 s of the debug suite on 2 cores (RELIABILITY.md); more seeds
-    /// are `tools/simulate`'s job.
+    /// Seeds 1…80 of the extended scenario: with the regressions below, a minute of the debug suite on 2 cores
+    /// shared with other work (RELIABILITY.md). More seeds are `tools/simulate`'s job (`tools/test` runs 81…400).
     @Test(
         "random edits, faults, coverage changes, restarts and re-enrolments converge, verified against the centre",
         arguments: Array(UInt64(1)...UInt64(80)))

@@ -47,7 +47,7 @@ struct SimulateOptions {
             case "--seeds":
                 let bounds = value.split(separator: "-", omittingEmptySubsequences: false)
                 guard (1...2).contains(bounds.count), let a = UInt64(bounds[0]), let b = UInt64(bounds[bounds.count - 1]),
-                    a <= b
+                    a <= b, b - a < 1 << 40
                 else { throw UsageError(message: "--seeds takes A-B with A ≤ B, not '\(value)'") }
                 first = a
                 last = b
@@ -88,9 +88,4 @@ struct SimulateOptions {
 
     /// How many seeds.
     var count: UInt64 { last - first + 1 }
-}
-
-/// A bad command line: what was wrong, or `nil` when help was asked for.
-struct UsageError: Error {
-    var message: String?
 }
