@@ -239,6 +239,10 @@ struct AuthorityTests {
         #expect(AuthorizationTests.errors(actions) == [.scopeViolation])
         guard case .send(.error(let error)) = actions.first else { return }
         #expect(error.message.contains(zhou.short))
+        // The centre's audit names the customer by its short ID, the change and why; never a value.
+        let refused = try #require(try world.harness.central.deviceLog(world.a.token.device.hex).entries.last)
+        #expect(refused.refusal == .scopeViolation && refused.customer == zhou.short)
+        #expect(refused.change == "修改备注" && refused.reason?.contains("不在本设备的范围内") == true)
     }
 
     /// [W-10.7] the same for a co-coverage that ended.
