@@ -89,7 +89,7 @@ public struct ClientSession {
             if error.code == .tokenUsed {
                 throw SyncError(.authFailed, "这个登记令牌已被另一个账本用过：一个令牌只能登记一个账本，请向管理员申请新令牌")
             }
-            if error.fatal { throw SyncError(.remote, "中心节点终止了同步：\(error.code)（\(error.message)）") }
+            if error.fatal { throw SyncError(.remote, "中心节点终止了同步：\(error.code)（\(Self.printable(error.message))）") }
             // Recoverable: the server refused a pushed op (it counts as held, so the push goes on). Its message says
             // which customer, what change and why, without values (SPEC [W-10.4]).
             if error.code == .scopeViolation || error.code == .permissionDenied {
@@ -187,9 +187,10 @@ public struct ClientSession {
         return "\(max(minutes, 1)) 分钟"
     }
 
-    /// A message from the server, made safe to print: control characters and bidirectional overrides removed.
+    /// A message from the server, made safe to print on one line: every control character (line breaks too) and the
+    /// bidirectional overrides removed.
     static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { !Operation.isForbiddenControl($0) && $0 != "\n" }))
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { !Operation.isForbiddenControl($0) && $0.value >= 0x20 }))
     }
 
     private mutating func pushNext() throws -> [Action] {

@@ -263,6 +263,34 @@ struct AuthorityTests {
         #expect(try world.a.book.snapshot(of: visit)?.text(Schema.F.text) == "到店面谈")
     }
 
+    /// Enrolment: a token is bound to its principal and usable by one book once; a revoked device's secret is gone.
+    @Test("a token for another principal, a used token and a revoked device are each refused in words")
+    func enrolment() throws {
+        var (harness, a, _, _) = try SessionTests.setUp()
+        _ = try SessionTests.add(a, "王芳")
+        // A book of M001 enrolled with a token issued for M002 stops before pushing anything.
+        let foreign = TestDevice(
+            book: try Book.inMemory(principal: "M001", options: .fixed(milliseconds: 1_795_395_600_000, seed: 21)),
+            token: try harness.central.addDevice(for: "M002", address: "127.0.0.1:7420"))
+        _ = try SessionTests.add(foreign, "李明")
+        guard case .failed(let wrong) = try harness.sync(foreign) else { Issue.record("a token of M002 synced M001's book"); return }
+        #expect(wrong.message.contains("M002") && wrong.message.contains("M001"), "\(wrong.message)")
+        #expect(try harness.central.held(of: foreign.book.actor) == 0)
+        #expect(try harness.central.book.find(includeArchived: true).isEmpty)
+        // A's token, used by A's book, then presented by a second book.
+        #expect(try harness.sync(a).summary?.verified == true)
+        let second = TestDevice(
+            book: try Book.inMemory(principal: "M001", options: .fixed(milliseconds: 1_795_395_600_000, seed: 22)), token: a.token)
+        guard case .failed(let used) = try harness.sync(second) else { Issue.record("a used token enrolled a second book"); return }
+        #expect(used.message.contains("已被另一个账本用过"), "\(used.message)")
+        // Revocation deletes the secret at the centre; the device is told it was revoked.
+        #expect(try harness.central.enrolment(of: a.token.device)?.secret.count == 32)
+        try harness.central.revokeDevice(a.token.device.hex)
+        #expect(try harness.central.enrolment(of: a.token.device)?.secret.isEmpty == true)
+        guard case .failed(let revoked) = try harness.sync(a) else { Issue.record("a revoked device synced"); return }
+        #expect(revoked.code == .revoked)
+    }
+
     /// Concurrent writes of the same value leave no open conflict.
     @Test("two people setting the same value concurrently is no conflict")
     func sameValueIsNoConflict() throws {
