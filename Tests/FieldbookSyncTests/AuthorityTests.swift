@@ -291,6 +291,28 @@ struct AuthorityTests {
         #expect(revoked.code == .revoked)
     }
 
+    /// [W-9.8] [W-9.9] a purge applied in a session cut before DONE makes the next PULL a resync.
+    @Test("a purge applied in a cut session, then the customer comes back: the next pull resyncs and brings it whole")
+    func purgeInCutSession() throws {
+        var world = try Self.world()
+        let zhou = try SessionTests.add(world.a, "周强")
+        #expect(try world.harness.sync(world.a).summary?.verified == true)
+        try world.harness.central.assign(zhou.short, to: "M002")
+        #expect(try world.harness.sync(world.b).summary?.verified == true)
+        try world.b.book.write { tx in try tx.set(zhou, Schema.F.note, .text("李经理接手")) }
+        #expect(try world.harness.sync(world.b).summary?.verified == true)
+        // HELLO, CHALLENGE, AUTH, WELCOME, PULL, PURGE: the purge is applied, then the connection breaks.
+        guard case .dropped = try world.harness.sync(world.a, dropAfter: 6) else { Issue.record("expected a cut session"); return }
+        #expect(try world.a.book.snapshot(of: zhou) == nil)
+        #expect(try world.a.book.needsResync())
+        try world.harness.central.assign(zhou.short, to: "M001")
+        let summary = try #require(try world.harness.sync(world.a).summary)
+        #expect(summary.verified && summary.resynced)
+        #expect(try world.a.book.snapshot(of: zhou)?.text(Schema.F.note) == "李经理接手")
+        #expect(try world.a.book.ops(in: .customer(zhou)).count == world.harness.central.book.ops(in: .customer(zhou)).count)
+        #expect(try !world.a.book.needsResync())
+    }
+
     /// Concurrent writes of the same value leave no open conflict.
     @Test("two people setting the same value concurrently is no conflict")
     func sameValueIsNoConflict() throws {

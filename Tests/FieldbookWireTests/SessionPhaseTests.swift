@@ -102,7 +102,7 @@ struct SessionPhaseTests {
         "W-9.4",  // compare the state hash, ERROR stateMismatch, PULL resync
         "W-9.7",  // resume from held and cursor
         "W-10.2",  // counterGap for non-contiguous pushes
-        "W-9.8",  // resync after a purge or backfill in a cut session (SimulatedNetworkTests.regressions)
+        "W-9.8",  // resync after a purge or backfill in a cut session (AuthorityTests.purgeInCutSession, SimulatedNetworkTests)
         "W-9.9",  // a known cursor drops the other snapshots; any other PULL purges from all kept (SimulatedNetworkTests)
         "W-10.4",  // refused ops count as held; the rest of the batch is stored (FieldbookSyncTests.refusals)
         "W-10.5",  // authority from the centre's records (AuthorityTests.takeOver, .foreignWrites)
