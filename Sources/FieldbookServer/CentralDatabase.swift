@@ -58,11 +58,11 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), code != "central"
         else { throw CentralError("员工编号只能由字母、数字、- 和 _ 组成，最多 64 字节") }
         try database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [code]) != true else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM principal WHERE code = ?"), arguments: [code]) != true else {
                 throw CentralError("员工 \(code) 已存在")
             }
-            try db.execute(
-                sql: "INSERT INTO principal (code, name, role, created) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO principal (code, name, role, created) VALUES (?, ?, ?, ?)").execute(
                 arguments: [code, name, role.rawValue, now64()])
         }
     }
@@ -74,10 +74,10 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let sealed = try seal.seal(secret)
         try database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [principal]) == true
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM principal WHERE code = ?"), arguments: [principal]) == true
             else { throw CentralError("没有员工 \(principal)：先运行 admin principal add") }
-            try db.execute(
-                sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)").execute(
                 arguments: [Data(device.bytes), principal, sealed, now64()])
         }
         return EnrolmentToken(address: address, device: device, secret: secret, principal: principal)
@@ -91,7 +91,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         try database.write { db in
             let device = try resolveDevice(reference, db: db)
             // The secret goes with the enrolment: nothing the centre keeps can authenticate the device again.
-            try db.execute(sql: "UPDATE device SET revoked = 1, secret = X'' WHERE id = ?", arguments: [Data(device.bytes)])
+            try db.cachedStatement(sql: "UPDATE device SET revoked = 1, secret = X'' WHERE id = ?").execute(arguments: [Data(device.bytes)])
             return device
         }
     }
@@ -99,7 +99,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     private func resolveDevice(_ reference: String, db: Database) throws -> DeviceID {
         let prefix = reference.lowercased()
         guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw CentralError("设备 ID 至少写 4 位十六进制") }
-        let matches = try Data.fetchAll(db, sql: "SELECT id FROM device").compactMap { DeviceID(bytes: Array($0)) }
+        let matches = try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM device")).compactMap { DeviceID(bytes: Array($0)) }
             .filter { $0.hex.hasPrefix(prefix) }
         guard matches.count == 1 else {
             throw CentralError(matches.isEmpty ? "找不到设备 \(reference)" : "设备 ID \(reference) 不唯一，请多写几位")
@@ -130,8 +130,8 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     }
 
     private func requirePrincipal(_ code: String) throws {
-        let exists = try database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM principal WHERE code = ?", arguments: [code]) == true
+        let exists = try Book.snapshotRead(database) { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM principal WHERE code = ?"), arguments: [code]) == true
         }
         guard exists else { throw CentralError("没有员工 \(code)：先运行 admin principal add") }
     }
@@ -143,8 +143,8 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             let id = try book.resolveCustomer(reference, in: tx.db)
             try change(tx, id)
             for op in tx.appended {
-                try tx.db.execute(
-                    sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, NULL, ?)",
+                try tx.db.cachedStatement(
+                    sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, NULL, ?)").execute(
                     arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, now])
             }
         }
@@ -152,12 +152,12 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
 
     /// Counts and the state of every device, for `admin status`.
     public func status() throws -> CentralStatus {
-        try database.read { db in
-            let principals = try Row.fetchAll(db, sql: "SELECT code, name, role FROM principal ORDER BY code").map {
+        try Book.snapshotRead(database) { db in
+            let principals = try Row.fetchAll(db.cachedStatement(sql: "SELECT code, name, role FROM principal ORDER BY code")).map {
                 CentralStatus.Principal(code: $0["code"], name: $0["name"], role: $0["role"])
             }
             let devices = try Row.fetchAll(
-                db, sql: "SELECT id, principal, revoked, last_sync, actor FROM device ORDER BY principal, created"
+                db.cachedStatement(sql: "SELECT id, principal, revoked, last_sync, actor FROM device ORDER BY principal, created")
             ).map { row in
                 CentralStatus.Device(
                     id: DeviceID(bytes: Array(row["id"] as Data))!.hex, principal: row["principal"], revoked: row["revoked"],
@@ -165,9 +165,9 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             }
             return CentralStatus(
                 principals: principals, devices: devices,
-                customers: try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0,
-                ops: try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0,
-                lastLSN: UInt64(try Int64.fetchOne(db, sql: "SELECT max(lsn) FROM lsn") ?? 0))
+                customers: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer")) ?? 0,
+                ops: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0,
+                lastLSN: UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(lsn) FROM lsn")) ?? 0))
         }
     }
 
@@ -175,9 +175,9 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
 
     public func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)? {
         guard
-            let row = try database.read({ db in
+            let row = try Book.snapshotRead(database, { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT principal, secret, actor, revoked FROM device WHERE id = ?", arguments: [Data(device.bytes)])
+                    db.cachedStatement(sql: "SELECT principal, secret, actor, revoked FROM device WHERE id = ?"), arguments: [Data(device.bytes)])
             })
         else { return nil }
         let actor = (row["actor"] as Data?).flatMap { ActorID(bytes: Array($0)) }
@@ -192,21 +192,21 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             // could then push ops in its name (SECURITY.md).
             let taken =
                 try actor == book.actor
-                || Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE actor = ?", arguments: [Data(actor.bytes)]) == true
-                || Bool.fetchOne(db, sql: "SELECT 1 FROM op WHERE actor = ? LIMIT 1", arguments: [Data(actor.bytes)]) == true
+                || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM device WHERE actor = ?"), arguments: [Data(actor.bytes)]) == true
+                || Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM op WHERE actor = ? LIMIT 1"), arguments: [Data(actor.bytes)]) == true
             guard !taken else { throw SyncError(.authFailed, "the actor belongs to another replica") }
-            try db.execute(
-                sql: "UPDATE device SET actor = ? WHERE id = ? AND actor IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE device SET actor = ? WHERE id = ? AND actor IS NULL").execute(
                 arguments: [Data(actor.bytes), Data(device.bytes)])
         }
     }
 
     public func held(of actor: ActorID) throws -> UInt64 {
-        try database.read { db in try Self.held(actor, db: db) }
+        try Book.snapshotRead(database) { db in try Self.held(actor, db: db) }
     }
 
     private static func held(_ actor: ActorID, db: Database) throws -> UInt64 {
-        UInt64(try Int64.fetchOne(db, sql: "SELECT held FROM held WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0)
+        UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT held FROM held WHERE actor = ?"), arguments: [Data(actor.bytes)]) ?? 0)
     }
 
     public func now() throws -> HLC {
@@ -237,11 +237,11 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                     break
                 }
                 if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: records) {
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO refused (actor, counter, code, at, reason, customer, change)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
+                            """).execute(
                         arguments: [
                             Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.code.rawValue), now,
                             refusal.reasonNumber, refusal.customer?.short, refusal.change,
@@ -260,8 +260,8 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             }
             try projector.finish()
             try Self.recordHeld(created, by: account.device, db: db)
-            try db.execute(
-                sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held",
+            try db.cachedStatement(
+                sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held").execute(
                 arguments: [Data(account.actor.bytes), Int64(held)])
             outcome.held = held
             return outcome
@@ -275,17 +275,17 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     static func recordHeld(_ keys: [String], by device: DeviceID, db: Database) throws {
         guard !keys.isEmpty else { return }
         let id = Data(device.bytes)
-        let rows = try Row.fetchAll(db, sql: "SELECT cursor, scopes FROM scope_snapshot WHERE device = ?", arguments: [id])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT cursor, scopes FROM scope_snapshot WHERE device = ?"), arguments: [id])
         if rows.isEmpty {
-            try db.execute(
-                sql: "INSERT INTO scope_snapshot (device, cursor, scopes) VALUES (?, 0, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO scope_snapshot (device, cursor, scopes) VALUES (?, 0, ?)").execute(
                 arguments: [id, keys.sorted().joined(separator: " ")])
         }
         for row in rows {
             var scopes = Set((row["scopes"] as String).split(separator: " ").map(String.init))
             scopes.formUnion(keys)
-            try db.execute(
-                sql: "UPDATE scope_snapshot SET scopes = ? WHERE device = ? AND cursor = ?",
+            try db.cachedStatement(
+                sql: "UPDATE scope_snapshot SET scopes = ? WHERE device = ? AND cursor = ?").execute(
                 arguments: [scopes.sorted().joined(separator: " "), id, row["cursor"] as Int64])
         }
     }
@@ -295,7 +295,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     static func snapshotUnion(of device: DeviceID, db: Database) throws -> Set<String> {
         var union: Set<String> = []
         for list in try String.fetchAll(
-            db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ?", arguments: [Data(device.bytes)])
+            db.cachedStatement(sql: "SELECT scopes FROM scope_snapshot WHERE device = ?"), arguments: [Data(device.bytes)])
         {
             for key in list.split(separator: " ") { union.insert(String(key)) }
         }
@@ -311,7 +311,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             var current = Set(customers.map { Scope.customer($0).key })
             current.insert(Scope.principal(account.principal).key)
             current.insert(Scope.global.key)
-            let last = UInt64(try Int64.fetchOne(db, sql: "SELECT max(lsn) FROM lsn") ?? 0)
+            let last = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(lsn) FROM lsn")) ?? 0)
 
             // What the device holds. A device names a known cursor only while it holds exactly the scopes of the
             // DONE that gave it that cursor: a client that applied a purge or a backfill and then lost the session
@@ -323,7 +323,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             var known = false
             if cursor > 0, !resync,
                 let list = try String.fetchOne(
-                    db, sql: "SELECT scopes FROM scope_snapshot WHERE device = ? AND cursor = ?", arguments: [device, Int64(cursor)])
+                    db.cachedStatement(sql: "SELECT scopes FROM scope_snapshot WHERE device = ? AND cursor = ?"), arguments: [device, Int64(cursor)])
             {
                 previous = Set(list.split(separator: " ").map(String.init))
                 known = true
@@ -353,12 +353,12 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
                 var rows: [Row] = []
                 if last - cursor <= UInt64(kept.count) * 8 {
                     rows = try Row.fetchAll(
-                        db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE lsn > ? AND lsn <= ? ORDER BY lsn",
+                        db.cachedStatement(sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE lsn > ? AND lsn <= ? ORDER BY lsn"),
                         arguments: [Int64(cursor), Int64(last)])
                 } else {
                     for key in kept {
                         rows += try Row.fetchAll(
-                            db, sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE scope = ? AND lsn > ? AND lsn <= ?",
+                            db.cachedStatement(sql: "SELECT lsn, actor, counter, scope FROM lsn WHERE scope = ? AND lsn > ? AND lsn <= ?"),
                             arguments: [key, Int64(cursor), Int64(last)])
                     }
                     rows.sort { ($0["lsn"] as Int64) < ($1["lsn"] as Int64) }
@@ -378,13 +378,13 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             // because until then it may not have applied this pull's purges, and its offline work on a customer
             // purged here is still accepted (SPEC [W-10.7]).
             if known {
-                try db.execute(
-                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor <> ?", arguments: [device, Int64(cursor)])
+                try db.cachedStatement(
+                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor <> ?").execute(arguments: [device, Int64(cursor)])
             }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)").execute(
                 arguments: [device, Int64(last), current.sorted().joined(separator: " ")])
-            try db.execute(sql: "UPDATE device SET last_sync = ? WHERE id = ?", arguments: [now64(), device])
+            try db.cachedStatement(sql: "UPDATE device SET last_sync = ? WHERE id = ?").execute(arguments: [now64(), device])
             return PullPlan(purges: purges, backfill: backfill, delta: delta, cursor: last, stateHash: hash)
         }
     }

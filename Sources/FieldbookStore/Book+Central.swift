@@ -30,7 +30,7 @@ extension Book {
     package static func customerExists(_ customer: EntityID, db: Database) throws -> Bool {
         // The entity row, not the `customer` row: a batch (`Projector`) writes customer rows at its end.
         try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM entity WHERE id = ? AND kind = ?",
+            db.cachedStatement(sql: "SELECT 1 FROM entity WHERE id = ? AND kind = ?"),
             arguments: [Data(customer.bytes), Int(EntityKind.customer.rawValue)]) == true
     }
 
@@ -38,7 +38,7 @@ extension Book {
     package static func covers(_ principal: String, _ customer: EntityID, db: Database) throws -> Bool {
         if try owner(of: customer, db: db) == principal { return true }
         return try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM set_add WHERE entity = ? AND field = ? AND element = ?",
+            db.cachedStatement(sql: "SELECT 1 FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
             arguments: [Data(customer.bytes), Int(Schema.F.cocoverers.rawValue), principal]) == true
     }
 
@@ -48,31 +48,29 @@ extension Book {
         // `owner` is written only by the central node, one change at a time, so it has one live value: the
         // (field, value) index finds a principal's customers without visiting anyone else's.
         let owned = try Data.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
                 WHERE r.field = ? AND r.value = ?
-                """,
+                """),
             arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)])
         let shared = try Data.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT DISTINCT s.entity FROM set_add s JOIN customer c ON c.id = s.entity
                 WHERE s.field = ? AND s.element = ?
-                """,
+                """),
             arguments: [Int(Schema.F.cocoverers.rawValue), principal])
         return Set((owned + shared).compactMap { EntityID(bytes: Array($0)) })
     }
 
     /// Every op of a scope, in arrival order, inside the caller's transaction.
     package static func ops(in scope: Scope, db: Database) throws -> [Op] {
-        try Row.fetchAll(db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid", arguments: [scope.key]).map(operation)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid"), arguments: [scope.key]).map(operation)
     }
 
     /// The op with an ID, inside the caller's transaction.
     package static func op(_ id: OpID, db: Database) throws -> Op? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM op WHERE actor = ? AND counter = ?",
+            db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter = ?"),
             arguments: [Data(id.actor.bytes), Int64(id.counter)]
         ).map(operation)
     }

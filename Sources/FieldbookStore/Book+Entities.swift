@@ -17,7 +17,7 @@ extension Book {
     public func entities(kind: EntityKind) throws(StoreError) -> [EntitySnapshot] {
         try read { db in
             let ids = try Data.fetchAll(
-                db, sql: "SELECT id FROM entity WHERE kind = ? ORDER BY created_hlc, id", arguments: [Int(kind.rawValue)])
+                db.cachedStatement(sql: "SELECT id FROM entity WHERE kind = ? ORDER BY created_hlc, id"), arguments: [Int(kind.rawValue)])
             return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }
         }
     }
@@ -39,7 +39,7 @@ extension Book {
         // IDs are stored as bytes; their text form begins with the random bits, so compare the text. A book holds
         // few entities of these kinds, and the scan reads only the primary key.
         let ids = try Data.fetchAll(
-            db, sql: "SELECT id FROM entity WHERE kind = ?", arguments: [Int(kind.rawValue)]
+            db.cachedStatement(sql: "SELECT id FROM entity WHERE kind = ?"), arguments: [Int(kind.rawValue)]
         ).compactMap { EntityID(bytes: Array($0)) }
         let matches = ids.filter { $0.text.hasPrefix(prefix) }.sorted { $0.text < $1.text }
         if matches.count == 1 { return matches[0] }
@@ -63,10 +63,10 @@ extension Book {
     /// own ops may have holes after a purge.
     func unsyncedOpCount(_ db: Database) throws -> Int {
         let logged = try Int64.fetchOne(
-            db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(actor.bytes)]) ?? 0
-        let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
+            db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [Data(actor.bytes)]) ?? 0
+        let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
         let pushed = try Int64.fetchOne(
-            db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", arguments: [SyncKey.pushed]) ?? 0
+            db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"), arguments: [SyncKey.pushed]) ?? 0
         return Int(max(0, max(logged, saved) - pushed))
     }
 
@@ -76,19 +76,17 @@ extension Book {
     public func customers(withPrefix prefix: String, limit: Int = 50) throws(StoreError) -> [CustomerSummary] {
         try read { db in
             var rows = try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT id, name, tier, archived FROM customer
                     WHERE archived = 0 AND substr(name, 1, ?) = ? ORDER BY name, idtext LIMIT ?
-                    """,
+                    """),
                 arguments: [prefix.count, prefix, limit])
             if let normalized = Base32.normalize(prefix), !normalized.isEmpty, rows.count < limit {
                 rows += try Row.fetchAll(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
                         SELECT id, name, tier, archived FROM customer
                         WHERE archived = 0 AND idtext >= ? AND idtext < ? ORDER BY idtext LIMIT ?
-                        """,
+                        """),
                     arguments: [normalized, normalized + "~", limit - rows.count])
             }
             var seen = Set<Data>()
@@ -104,11 +102,10 @@ extension Book {
     public func setElements(_ field: FieldID, limit: Int = 200) throws(StoreError) -> [String] {
         try read { db in
             try String.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT element FROM set_add WHERE field = ? GROUP BY element
                     ORDER BY count(DISTINCT entity) DESC, element LIMIT ?
-                    """,
+                    """),
                 arguments: [Int(field.rawValue), limit])
         }
     }

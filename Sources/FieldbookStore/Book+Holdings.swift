@@ -33,7 +33,7 @@ extension Book {
         }
         var prices: [EntityID: [Product.PricePoint]] = [:]
         let elements = try Row.fetchAll(
-            db, sql: "SELECT DISTINCT entity, element FROM set_add WHERE field = ?",
+            db.cachedStatement(sql: "SELECT DISTINCT entity, element FROM set_add WHERE field = ?"),
             arguments: [Int(DayField.prices.rawValue)])
         for element in elements {
             guard let id = EntityID(bytes: Array(element["entity"] as Data)),

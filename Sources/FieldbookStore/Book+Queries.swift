@@ -7,11 +7,10 @@ extension Book {
 
     func liveValues(_ entity: EntityID, _ field: FieldID, db: Database) throws -> [MVRegister.Entry] {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT actor, counter, hlc, value FROM reg_value WHERE entity = ? AND field = ?
                 ORDER BY hlc DESC, actor DESC, counter DESC
-                """,
+                """),
             arguments: [Data(entity.bytes), Int(field.rawValue)])
         return try rows.map { row in try Self.entry(row) }
     }
@@ -27,7 +26,7 @@ extension Book {
 
     func setTags(_ entity: EntityID, _ field: FieldID, _ element: String, db: Database) throws -> [OpID] {
         try Row.fetchAll(
-            db, sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?",
+            db.cachedStatement(sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
             arguments: [Data(entity.bytes), Int(field.rawValue), element]
         ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
@@ -46,11 +45,11 @@ extension Book {
     func resolveCustomer(_ reference: String, db: Database) throws -> EntityID {
         var candidates: [(EntityID, String)] = []
         let byName = try Row.fetchAll(
-            db, sql: "SELECT id, name FROM customer WHERE name = ? LIMIT 20", arguments: [reference])
+            db.cachedStatement(sql: "SELECT id, name FROM customer WHERE name = ? LIMIT 20"), arguments: [reference])
         for row in byName { candidates.append((EntityID(bytes: Array(row["id"] as Data))!, row["name"])) }
         if reference.count >= EntityID.minimumPrefix, let prefix = Base32.normalize(reference) {
             let rows = try Row.fetchAll(
-                db, sql: "SELECT id, name FROM customer WHERE idtext >= ? AND idtext < ? LIMIT 20",
+                db.cachedStatement(sql: "SELECT id, name FROM customer WHERE idtext >= ? AND idtext < ? LIMIT 20"),
                 arguments: [prefix, prefix + "~"])
             for row in rows {
                 let id = EntityID(bytes: Array(row["id"] as Data))!
@@ -75,7 +74,7 @@ extension Book {
 
     /// The number of created customers.
     public func customerCount() throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer")) ?? 0 }
     }
 
     /// Finds customers by a substring of name, phone or note, and by field values and tags.
@@ -125,7 +124,7 @@ extension Book {
                 SELECT c.id, c.name, c.tier, c.archived FROM customer c \(join) \(condition)
                 ORDER BY c.name, c.idtext LIMIT \(limit)
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
                 CustomerSummary(
                     id: EntityID(bytes: Array(row["id"] as Data))!, name: row["name"], tier: row["tier"],
                     archived: row["archived"])
@@ -144,23 +143,22 @@ extension Book {
         let data = Data(entity.bytes)
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT kind, scope, created_hlc, author FROM entity WHERE id = ? AND kind IS NOT NULL",
+                db.cachedStatement(sql: "SELECT kind, scope, created_hlc, author FROM entity WHERE id = ? AND kind IS NOT NULL"),
                 arguments: [data]),
             let scope = Scope(key: row["scope"])
         else { return nil }
         var fields: [FieldID: [MVRegister.Entry]] = [:]
         let values = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT field, actor, counter, hlc, value FROM reg_value WHERE entity = ?
                 ORDER BY field, hlc DESC, actor DESC, counter DESC
-                """, arguments: [data])
+                """), arguments: [data])
         for value in values {
             fields[FieldID(rawValue: UInt16(value["field"] as Int)), default: []].append(try Self.entry(value))
         }
         var sets: [FieldID: [String]] = [:]
         let elements = try Row.fetchAll(
-            db, sql: "SELECT DISTINCT field, element FROM set_add WHERE entity = ? ORDER BY field, element",
+            db.cachedStatement(sql: "SELECT DISTINCT field, element FROM set_add WHERE entity = ? ORDER BY field, element"),
             arguments: [data])
         for element in elements {
             sets[FieldID(rawValue: UInt16(element["field"] as Int)), default: []].append(element["element"])
@@ -175,7 +173,7 @@ extension Book {
     public func entities(in scope: Scope, kind: EntityKind) throws(StoreError) -> [EntitySnapshot] {
         try read { db in
             let ids = try Data.fetchAll(
-                db, sql: "SELECT id FROM entity WHERE scope = ? AND kind = ? ORDER BY created_hlc, id",
+                db.cachedStatement(sql: "SELECT id FROM entity WHERE scope = ? AND kind = ? ORDER BY created_hlc, id"),
                 arguments: [scope.key, Int(kind.rawValue)])
             return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }
         }
@@ -202,7 +200,7 @@ extension Book {
                 let entries = try liveValues(entity, field, db: db)
                 let values = try entries.map { entry in
                     let principal = try String.fetchOne(
-                        db, sql: "SELECT principal FROM op WHERE actor = ? AND counter = ?",
+                        db.cachedStatement(sql: "SELECT principal FROM op WHERE actor = ? AND counter = ?"),
                         arguments: [Data(entry.id.actor.bytes), Int64(entry.id.counter)]) ?? "?"
                     return (entry: entry, principal: principal)
                 }
@@ -216,7 +214,7 @@ extension Book {
     public func history(of scope: Scope) throws(StoreError) -> [Op] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY hlc, actor, counter", arguments: [scope.key]
+                db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY hlc, actor, counter"), arguments: [scope.key]
             ).map(Self.operation)
         }
     }
@@ -238,11 +236,11 @@ extension Book {
     public func status() throws(StoreError) -> BookStatus {
         let hash = try stateHash()
         return try read { db in
-            let ops = try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0
-            let customers = try Int.fetchOne(db, sql: "SELECT count(*) FROM customer") ?? 0
+            let ops = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0
+            let customers = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer")) ?? 0
             let lastSync = try Int64.fetchOne(
-                db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", arguments: [SyncKey.lastSync])
-            let device = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [SyncKey.device])
+                db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"), arguments: [SyncKey.lastSync])
+            let device = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [SyncKey.device])
             return BookStatus(
                 path: path, principal: principal, actor: actor, device: device, customers: customers, ops: ops,
                 unsyncedOps: try unsyncedOpCount(db), lastSync: lastSync.map { UInt64($0) },

@@ -48,11 +48,11 @@ extension Book {
                 // local edit next year (SPEC [W-10.8]).
                 maxHLC = min(maxHLC, HLC(milliseconds: options.now() + HLC.aheadBound, logical: 0).rawValue)
                 if maxHLC > 0 {
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO meta (key, value) VALUES ('hlc', ?)
                             ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-                            """,
+                            """).execute(
                         arguments: [String(Int64(bitPattern: maxHLC))])
                 }
                 try Self.writeMeta(meta, db: db)
@@ -69,7 +69,7 @@ extension Book {
     public func ops(of actor: ActorID, after counter: UInt64, limit: Int = 10_000) throws(StoreError) -> [Op] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM op WHERE actor = ? AND counter > ? ORDER BY counter LIMIT ?",
+                db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter > ? ORDER BY counter LIMIT ?"),
                 arguments: [Data(actor.bytes), Int64(counter), limit]
             ).map(Self.operation)
         }
@@ -78,26 +78,26 @@ extension Book {
     /// Every op of one scope, in arrival order.
     public func ops(in scope: Scope) throws(StoreError) -> [Op] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid", arguments: [scope.key])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid"), arguments: [scope.key])
                 .map(Self.operation)
         }
     }
 
     /// Every op in the log, in arrival order (for tests and tools; sync reads by actor or scope).
     public func allOps() throws(StoreError) -> [Op] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM op ORDER BY rowid").map(Self.operation) }
+        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op ORDER BY rowid")).map(Self.operation) }
     }
 
     /// The number of ops in the log.
     public func opCount() throws(StoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0 }
     }
 
     /// The highest contiguous counter held of each actor.
     public func versionVector() throws(StoreError) -> [ActorID: UInt64] {
         try read { db in
             var vector: [ActorID: UInt64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT actor, contiguous FROM actor_state") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT actor, contiguous FROM actor_state")) {
                 vector[ActorID(bytes: Array(row["actor"] as Data))!] = UInt64(row["contiguous"] as Int64)
             }
             return vector
@@ -124,7 +124,7 @@ extension Book {
         do {
             return try database.write { db in
                 if let hash = try Self.cachedHash(Self.overallHashKey, db: db) { return hash }
-                let keys = try String.fetchSet(db, sql: "SELECT DISTINCT scope FROM entity WHERE kind IS NOT NULL")
+                let keys = try String.fetchSet(db.cachedStatement(sql: "SELECT DISTINCT scope FROM entity WHERE kind IS NOT NULL"))
                 let overall = StateDigest.overall(try Self.cachedScopeHashes(keys, db: db))
                 try Self.cache(overall, as: Self.overallHashKey, db: db)
                 return overall
@@ -271,7 +271,7 @@ extension Book {
 
     static func rebuild(_ db: Database) throws {
         for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
-        try db.execute(sql: "DELETE FROM scope_hash")
+        try db.cachedStatement(sql: "DELETE FROM scope_hash").execute()
         var projector = try Projector(db)
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY rowid")
         while let row = try cursor.next() {
@@ -287,7 +287,7 @@ extension Book {
     public func verifyProjections() throws(StoreError) -> [String] {
         do {
             return try database.write { db in
-                try db.execute(sql: "INSERT INTO customer_fts (customer_fts) VALUES ('integrity-check')")
+                try db.cachedStatement(sql: "INSERT INTO customer_fts (customer_fts) VALUES ('integrity-check')").execute()
                 let before = try Self.projectionDump(db)
                 var after: [String: [String]] = [:]
                 try db.inSavepoint {

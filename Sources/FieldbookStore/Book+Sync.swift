@@ -39,8 +39,8 @@ extension Book {
     public func clockReading() throws(StoreError) -> HLC {
         try read { db in
             let own = try Int64.fetchOne(
-                db, sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", arguments: [Data(actor.bytes)]) ?? 0
-            let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
+                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [Data(actor.bytes)]) ?? 0
+            let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
             let recorded = HLC(rawValue: UInt64(bitPattern: max(own, saved)))
             return max(recorded, HLC(milliseconds: options.now(), logical: 0))
         }
@@ -52,11 +52,11 @@ extension Book {
         let time = min(time, HLC(milliseconds: options.now() + HLC.aheadBound, logical: 0))
         do {
             try database.write { db in
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO meta (key, value) VALUES ('hlc', ?)
                         ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-                        """,
+                        """).execute(
                     arguments: [String(Int64(bitPattern: time.rawValue))])
             }
         } catch {
@@ -96,33 +96,32 @@ extension Book {
         let now = options.now()
         do {
             let removed = try database.write { db -> [PurgeRecord] in
-                try db.execute(
-                    sql: """
+                try db.cachedStatement(sql: """
                         CREATE TABLE IF NOT EXISTS purge_log (
                             customer TEXT NOT NULL, reason INTEGER NOT NULL, new_owner TEXT, at INTEGER NOT NULL)
-                        """)
+                        """).execute()
                 var removed: [PurgeRecord] = []
                 for record in records {
                     let scope = Scope.customer(record.customer).key
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM entity WHERE scope = ? LIMIT 1", arguments: [scope]) == true {
+                    if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM entity WHERE scope = ? LIMIT 1"), arguments: [scope]) == true {
                         removed.append(record)
                     }
                     let entities = "(SELECT id FROM entity WHERE scope = ?)"
                     for table in ["reg_value", "reg_superseded", "set_add", "set_removed"] {
                         try db.execute(sql: "DELETE FROM \(table) WHERE entity IN \(entities)", arguments: [scope])
                     }
-                    try db.execute(sql: "DELETE FROM customer WHERE id = ?", arguments: [Data(record.customer.bytes)])
-                    try db.execute(sql: "DELETE FROM entity WHERE scope = ?", arguments: [scope])
+                    try db.cachedStatement(sql: "DELETE FROM customer WHERE id = ?").execute(arguments: [Data(record.customer.bytes)])
+                    try db.cachedStatement(sql: "DELETE FROM entity WHERE scope = ?").execute(arguments: [scope])
                     // The op log's trigger lets a DELETE through only for a scope listed in `purging`.
-                    try db.execute(sql: "INSERT OR IGNORE INTO purging (scope) VALUES (?)", arguments: [scope])
-                    try db.execute(sql: "DELETE FROM op WHERE scope = ?", arguments: [scope])
-                    try db.execute(sql: "DELETE FROM purging WHERE scope = ?", arguments: [scope])
-                    try db.execute(
-                        sql: "INSERT INTO purge_log (customer, reason, new_owner, at) VALUES (?, ?, ?, ?)",
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO purging (scope) VALUES (?)").execute(arguments: [scope])
+                    try db.cachedStatement(sql: "DELETE FROM op WHERE scope = ?").execute(arguments: [scope])
+                    try db.cachedStatement(sql: "DELETE FROM purging WHERE scope = ?").execute(arguments: [scope])
+                    try db.cachedStatement(
+                        sql: "INSERT INTO purge_log (customer, reason, new_owner, at) VALUES (?, ?, ?, ?)").execute(
                         arguments: [record.customer.text, Int(record.reason), record.newOwner, Int64(now)])
                 }
                 // What is held of each actor is recomputed from what is left (own counters live on in meta).
-                try db.execute(sql: "DELETE FROM actor_state")
+                try db.cachedStatement(sql: "DELETE FROM actor_state").execute()
                 let cursor = try Row.fetchCursor(db, sql: "SELECT actor, counter, principal FROM op ORDER BY actor, counter")
                 while let row = try cursor.next() {
                     let id = OpID(actor: ActorID(bytes: Array(row["actor"] as Data))!, counter: UInt64(row["counter"] as Int64))

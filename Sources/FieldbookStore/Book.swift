@@ -44,7 +44,7 @@ public final class Book: Sendable {
         self.options = options
         // A seeded book is reopened by many short processes (`-c`, transcripts): mix in how many ops it holds, so a
         // reopened book does not make the IDs it made last time.
-        let held = (try? database.read { db in try Int64.fetchOne(db, sql: "SELECT count(*) FROM op") ?? 0 }) ?? 0
+        let held = (try? Self.snapshotRead(database) { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0 }) ?? 0
         self.generator = Mutex(options.seed.map { SplitMix64(seed: $0 &+ UInt64(held) &* 0x9E37_79B9_7F4A_7C15) })
     }
 
@@ -147,11 +147,11 @@ public final class Book: Sendable {
     ) throws(StoreError) {
         do {
             try queue.write { db in
-                try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES ('actor', ?), ('principal', ?), ('created', ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO meta (key, value) VALUES ('actor', ?), ('principal', ?), ('created', ?)").execute(
                     arguments: [actor.hex, principal, String(options.now())])
                 if let name {
-                    try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('name', ?)", arguments: [name])
+                    try db.cachedStatement(sql: "INSERT INTO meta (key, value) VALUES ('name', ?)").execute(arguments: [name])
                 }
             }
         } catch {
@@ -164,7 +164,7 @@ public final class Book: Sendable {
         do {
             values = try queue.read { db in
                 try Dictionary(
-                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                    uniqueKeysWithValues: Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta")).map {
                         ($0["key"] as String, $0["value"] as String)
                     })
             }
@@ -206,12 +206,31 @@ public final class Book: Sendable {
 
     /// Runs a read-only closure on a consistent snapshot.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try database.read(body) } catch { throw Self.map(error) }
+        do { return try Self.snapshotRead(database, body) } catch { throw Self.map(error) }
+    }
+
+    /// Runs a read-only closure on a consistent snapshot (a deferred transaction) of a queue: what GRDB's `read` does,
+    /// without its `PRAGMA query_only` on and off. SQLite expires every prepared statement of the connection when a
+    /// flag pragma changes, so each such read made every cached statement compile again on its next use. A closure
+    /// that writes fails all the same: its transaction is rolled back and it throws `SQLITE_READONLY`.
+    package static func snapshotRead<T>(_ queue: DatabaseQueue, _ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            let changes = db.totalChangesCount
+            var result: T?
+            try db.inTransaction(.deferred) {
+                result = try body(db)
+                guard db.totalChangesCount == changes else {
+                    throw DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
+                }
+                return .commit
+            }
+            return result!
+        }
     }
 
     /// Reads a metadata value.
     public func meta(_ key: String) throws(StoreError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        try read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key]) }
     }
 
     /// Writes a metadata value (sync cursors, settings).
@@ -235,8 +254,8 @@ public final class Book: Sendable {
     /// Writes metadata values inside the caller's transaction.
     static func writeMeta(_ values: [String: String], db: Database) throws {
         for (key, value) in values {
-            try db.execute(
-                sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            try db.cachedStatement(
+                sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").execute(
                 arguments: [key, value])
         }
     }

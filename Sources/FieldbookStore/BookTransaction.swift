@@ -118,14 +118,14 @@ public final class BookTransaction {
     private func append(_ body: Op.Body, scope: Scope) throws -> Op {
         if counter == nil {
             let held = try Int64.fetchOne(
-                db, sql: "SELECT contiguous FROM actor_state WHERE actor = ?", arguments: [Data(book.actor.bytes)]) ?? 0
-            let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
+                db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [Data(book.actor.bytes)]) ?? 0
+            let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
             counter = UInt64(max(held, saved))
             // Own ops' readings and the saved clock (received readings raise it only up to a bound, SPEC [W-10.8]);
             // not every op's, or one received op clocked a year ahead would date every later edit next year.
             let logged = try Int64.fetchOne(
-                db, sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", arguments: [Data(book.actor.bytes)]) ?? 0
-            let savedClock = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
+                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [Data(book.actor.bytes)]) ?? 0
+            let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
         }
         counter! += 1
@@ -145,18 +145,18 @@ public final class BookTransaction {
     /// Persists the counter and clock so that a purge or rebuild can never make them go back.
     func finish() throws {
         guard let counter, let clock, !appended.isEmpty else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO meta (key, value) VALUES ('counter', ?), ('hlc', ?)
                 ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                """,
+                """).execute(
             arguments: [String(counter), String(Int64(bitPattern: clock.last.rawValue))])
     }
 
     private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL",
+                db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"),
                 arguments: [Data(entity.bytes)]),
             let scope = Scope(key: row["scope"])
         else { throw StoreError(.unknownReference, "找不到这条记录") }
