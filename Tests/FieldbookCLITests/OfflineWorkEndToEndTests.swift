@@ -8,24 +8,8 @@ import Testing
 /// a customer that is reassigned (or whose co-coverage ends) meanwhile is kept, reaches the new owner's book and
 /// history, and only then leaves the old device, whose `sync` says so (SPEC [W-10.7]).
 @Suite("Offline work across coverage changes, end to end", .serialized)
-struct OfflineWorkEndToEndTests {
+struct OfflineWorkEndToEndTests: CentralHomeTests {
     let home = TemporaryDirectory()
-
-    func admin(_ arguments: String...) throws -> Executable.Result {
-        try Executable.run(["admin"] + arguments, environment: ["FIELDBOOK_HOME": home.path])
-    }
-
-    func book(_ name: String, _ commands: String) throws -> Executable.Result {
-        try Executable.run(["--book", home.file(name), "-c", commands], environment: ["FIELDBOOK_HOME": home.path])
-    }
-
-    func enrol(_ code: String, _ name: String, server: CentralProcess) throws {
-        let token = try admin("device", "add", code, "--server", server.address)
-        #expect(token.code == 0, "\(token.error)")
-        let created = try Executable.run(
-            ["init", "--principal", code, "--book", home.file(name), "--token", token.output.trimmingCharacters(in: .whitespacesAndNewlines)])
-        #expect(created.code == 0, "\(created.error)")
-    }
 
     @Test("a call, a note and a task on 周强 while he is reassigned, and an advisor's visit while her coverage ends")
     func offlineWorkIsKept() throws {

@@ -7,24 +7,8 @@ import Testing
 /// The end-to-end scenario, with the real executable: a central node on a loopback port, manager A,
 /// manager B and an advisor W who co-covers one of A's diamond customers.
 @Suite("Sync end to end", .serialized)
-struct SyncEndToEndTests {
+struct SyncEndToEndTests: CentralHomeTests {
     let home = TemporaryDirectory()
-
-    func admin(_ arguments: String...) throws -> Executable.Result {
-        try Executable.run(["admin"] + arguments, environment: ["FIELDBOOK_HOME": home.path])
-    }
-
-    func book(_ name: String, _ commands: String) throws -> Executable.Result {
-        try Executable.run(["--book", home.file(name), "-c", commands], environment: ["FIELDBOOK_HOME": home.path])
-    }
-
-    func enrol(_ code: String, _ name: String, server: CentralProcess) throws {
-        let token = try admin("device", "add", code, "--server", server.address)
-        #expect(token.code == 0, "\(token.error)")
-        let created = try Executable.run(
-            ["init", "--principal", code, "--book", home.file(name), "--token", token.output.trimmingCharacters(in: .whitespacesAndNewlines)])
-        #expect(created.code == 0, "\(created.error)")
-    }
 
     @Test("conflict on a co-covered VIP, resolve everywhere, reassignment, revocation, a killed server")
     func scenario() throws {
