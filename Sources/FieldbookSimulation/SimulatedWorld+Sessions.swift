@@ -43,16 +43,7 @@ extension SimulatedWorld {
         for _ in 0..<10_000 {
             let fault: Fault = chance(faultPercent) ? pick([.drop, .duplicate, .reorder]) : .none
             if !toServer.isEmpty {
-                if fault == .reorder, toServer.count > 1 {
-                    toServer.swapAt(0, 1)
-                    log("  (reordered: \(Self.summary(toServer[0])) overtakes \(Self.summary(toServer[1])))")
-                }
-                if fault == .drop {
-                    log("  dropped before → \(Self.summary(toServer[0]))")
-                    return nil
-                }
-                let message = try Self.roundTrip(toServer.removeFirst())
-                log("  → \(Self.summary(message))\(fault == .duplicate ? " (twice)" : "")")
+                guard let message = try deliverNext(&toServer, fault: fault, arrow: "→") else { return nil }
                 let deliveries = fault == .duplicate ? 2 : 1
                 for _ in 0..<deliveries {
                     for action in server.receive(message) {
@@ -66,16 +57,7 @@ extension SimulatedWorld {
                 continue
             }
             if !toClient.isEmpty {
-                if fault == .reorder, toClient.count > 1 {
-                    toClient.swapAt(0, 1)
-                    log("  (reordered: \(Self.summary(toClient[0])) overtakes \(Self.summary(toClient[1])))")
-                }
-                if fault == .drop {
-                    log("  dropped before ← \(Self.summary(toClient[0]))")
-                    return nil
-                }
-                let message = try Self.roundTrip(toClient.removeFirst())
-                log("  ← \(Self.summary(message))\(fault == .duplicate ? " (twice)" : "")")
+                guard let message = try deliverNext(&toClient, fault: fault, arrow: "←") else { return nil }
                 let deliveries = fault == .duplicate ? 2 : 1
                 for _ in 0..<deliveries {
                     let actions: [ClientSession.Action]
@@ -138,5 +120,21 @@ extension SimulatedWorld {
             }
             return server.isClosed ? .dropped : .failed(SyncError(.protocolViolation, "both sides went quiet"))
         }
+    }
+
+    /// Takes the next message off one direction's queue as the fault says: `reorder` first swaps the two oldest,
+    /// `drop` breaks the connection (`nil`); the message is encoded and decoded on the way, and logged.
+    private func deliverNext(_ queue: inout [Message], fault: Fault, arrow: String) throws -> Message? {
+        if fault == .reorder, queue.count > 1 {
+            queue.swapAt(0, 1)
+            log("  (reordered: \(Self.summary(queue[0])) overtakes \(Self.summary(queue[1])))")
+        }
+        if fault == .drop {
+            log("  dropped before \(arrow) \(Self.summary(queue[0]))")
+            return nil
+        }
+        let message = try Self.roundTrip(queue.removeFirst())
+        log("  \(arrow) \(Self.summary(message))\(fault == .duplicate ? " (twice)" : "")")
+        return message
     }
 }
