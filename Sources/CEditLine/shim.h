@@ -37,3 +37,7 @@ static inline void fb_setlocale_utf8(void) {
 
 // Whether libedit installs its own signal handlers (it then switches the terminal to cooked mode on SIGINT).
 static inline void fb_set_catch_signals(int on) { rl_catch_signals = on; }
+
+// The history list's length and first index (Swift 6 refuses to read libedit's mutable globals directly).
+static inline int fb_history_length(void) { return history_length; }
+static inline int fb_history_base(void) { return history_base; }

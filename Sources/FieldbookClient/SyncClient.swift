@@ -57,6 +57,7 @@ public struct SyncClient: Sendable {
         try book.setMeta(Book.SyncKey.server, token.address)
         try book.setMeta(Book.SyncKey.transport, token.fingerprint == nil ? "plain" : "tls")
         if let fingerprint = token.fingerprint { try book.setMeta(Book.SyncKey.fingerprint, Hex.encode(fingerprint)) }
+        try book.setMeta(Book.SyncKey.enrolled, String(book.options.now()))
     }
 
     /// Sets up the connection's channel pipeline: the idle timer on the raw bytes, then TLS when pinned.

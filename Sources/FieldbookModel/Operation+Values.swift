@@ -31,24 +31,37 @@ extension Operation {
         return nil
     }
 
-    /// Whether a scalar is a control character that must never be stored: C0 controls but tab, line feed and carriage
-    /// return (multi-line cells of spreadsheets end lines with CR LF), DEL,
-    /// C1 controls (U+0080–U+009F, among them the 8-bit CSI U+009B) and the bidirectional overrides and isolates that
-    /// reorder what a reader sees (U+202A–U+202E, U+2066–U+2069).
+    /// Whether a scalar must never be stored in any value: C0 controls but tab and line feed (carriage return
+    /// included: a CR LF from Windows is made a line feed before it is written, `import csv` does so), DEL, C1 controls
+    /// (U+0080–U+009F, among them the 8-bit CSI U+009B), the bidirectional overrides and isolates that reorder what a
+    /// reader sees (U+202A–U+202E, U+2066–U+2069), and the noncharacters U+FDD0–U+FDEF, which the shell uses as style
+    /// marks (a value could otherwise forge one).
+    ///
+    /// Tab and line feed are allowed by this test but only in free-text fields (``FieldSpec/allowsLineBreaks``):
+    /// ``textProblem(_:_:)`` applies both rules.
     public static func isForbiddenControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x09, 0x0A, 0x0D: return false
-        case 0x00..<0x20, 0x7F, 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069: return true
+        case 0x09, 0x0A: return false
+        case 0x00..<0x20, 0x7F, 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0xFDD0...0xFDEF: return true
         default: return false
         }
     }
 
     /// Why one text breaks the rules, naming the field only.
+    ///
+    /// Tab and line feed are refused in a field that is not free text (a name, a tag, a phone); a field this schema
+    /// does not know (from a newer schema) may hold them, since a newer schema may make it free text.
     public static func textProblem(_ field: FieldID, _ text: String) -> String? {
-        let name = Schema.field(field)?.name ?? "字段 \(field.rawValue)"
+        let spec = Schema.field(field)
+        let name = spec?.name ?? "字段 \(field.rawValue)"
         if text.utf8.count > maxTextBytes { return "\(name) 太长：最多 \(maxTextBytes) 字节（约 5000 个汉字）" }
-        if text.unicodeScalars.contains(where: isForbiddenControl) {
-            return "\(name) 含有控制字符（如 NUL、ESC 或方向控制符）"
+        let multiLine = spec?.allowsLineBreaks ?? true
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" { return "\(name) 含有回车符（CR）：换行请只用换行符（LF）" }
+            if isForbiddenControl(scalar) { return "\(name) 含有控制字符（如 NUL、ESC 或方向控制符）" }
+            if !multiLine, scalar == "\n" || scalar == "\t" {
+                return "\(name) 不能含有换行或制表符（只有 note、text、resolution 这类多行文字可以）"
+            }
         }
         return nil
     }
@@ -64,6 +77,12 @@ extension Operation {
 }
 
 extension FieldSpec {
+    /// Whether the field is free text that may span lines and hold tabs: `note`, `text` (contacts, tasks, complaints,
+    /// work log) and `resolution`. Every other text (a name, an address, a tag, a product code) is one line.
+    public var allowsLineBreaks: Bool {
+        id == Schema.F.note || id == Schema.F.text || id == Schema.F.resolution
+    }
+
     /// Whether a value has this field's type. `null` (a cleared field) fits every register field.
     public func accepts(_ value: Value) -> Bool {
         if value == .null { return !isSet }

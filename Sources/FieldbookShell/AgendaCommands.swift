@@ -248,6 +248,7 @@ enum AgendaCommands {
             switch key {
             case "calls": meaning = "每天的电话目标"
             case "move": meaning = "持仓价格较上次联系时涨跌超过这个幅度就提醒"
+            case "lease": meaning = "离线期限（天）：超过这么多天没有同步，账本锁定到同步成功为止"
             default: meaning = "\(key.dropFirst("cadence.".count))客户的联系周期（天）；熟悉度 C 收紧一档"
             }
             table.append([key, value, meaning])

@@ -8,6 +8,11 @@ import Foundation
 /// import) and one customer per line. Money is plain yuan, dates are ISO, tags are joined with `、`. On import a row
 /// whose `id` names a customer of this book updates it (an empty cell clears the field); any other row creates a
 /// customer. The whole file is one transaction: a bad row is reported by line and column and nothing is imported.
+///
+/// A cell that a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) is exported with an apostrophe in
+/// front, and import takes it off again, so a round trip is exact (``CSVFormulaGuard``). A CR LF inside a cell (a
+/// multi-line cell saved by Excel) is read as one line feed; line feeds are kept only in free-text columns such as
+/// `note`.
 enum CSVCommands {
     /// The columns of an export: the ID, every customer field a manager may write, and the tags.
     static var exportFields: [FieldSpec] {
@@ -33,7 +38,7 @@ enum CSVCommands {
             var row = [customer.id.text]
             for field in fields { row.append(card.value(field.id).map(cell) ?? "") }
             row.append((card.sets[Schema.F.tags] ?? []).joined(separator: "、"))
-            rows.append(row)
+            rows.append(row.map(CSVFormulaGuard.export))
         }
         let data = try CSVTable.render(rows)
         try write(data, to: path, force: arguments.flags.contains("force"))
@@ -118,7 +123,7 @@ enum CSVCommands {
             var values: [(FieldSpec, Value)] = []
             var tags: [String]?
             for (index, column) in columns.enumerated() {
-                let cell = record.fields[index]
+                let cell = lineFeeds(CSVFormulaGuard.import(record.fields[index]))
                 let place = CSVTable.Problem(line: record.fieldLines[index], column: index + 1, message: "")
                 switch column {
                 case .id:
@@ -133,18 +138,27 @@ enum CSVCommands {
                     seen[parsedID] = record.line
                     id = parsedID
                 case .field(let field):
-                    if field.id == Schema.F.name, cell.contains("\n") || cell.contains("\r") {
+                    if field.id == Schema.F.name, cell.contains("\n") {
                         throw failure(place, "姓名里不能换行")
                     }
+                    let value: Value
                     do {
-                        values.append((field, try field.parse(cell, today: today)))
+                        value = try field.parse(cell, today: today)
                     } catch {
                         throw failure(place, error.message)
                     }
+                    // The value rules, here so that the message says where (a write would refuse it anyway).
+                    if case .text(let text) = value, let problem = Operation.textProblem(field.id, text) {
+                        throw failure(place, problem)
+                    }
+                    values.append((field, value))
                 case .tags:
                     let list = cell.split(whereSeparator: { "、;；".contains($0) })
                         .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     if list.contains(where: { $0.count > 40 }) { throw failure(place, "标签太长：最多 40 个字") }
+                    if let problem = list.lazy.compactMap({ Operation.textProblem(Schema.F.tags, $0) }).first {
+                        throw failure(place, problem)
+                    }
                     tags = list
                 }
             }
@@ -204,6 +218,23 @@ enum CSVCommands {
         } else {
             session.say("已导入 \(table.records.count) 行：\(summary)")
         }
+    }
+
+    /// A cell with each CR LF, and each CR alone, made a line feed: the line ends of a multi-line cell saved on
+    /// Windows or an old Mac. No value may hold a CR (``Operation/isForbiddenControl(_:)``).
+    static func lineFeeds(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains("\r") else { return cell }
+        var result = String.UnicodeScalarView()
+        var previousCR = false
+        for scalar in cell.unicodeScalars {
+            if scalar == "\r" {
+                result.append("\n")
+            } else if !(scalar == "\n" && previousCR) {
+                result.append(scalar)
+            }
+            previousCR = scalar == "\r"
+        }
+        return String(result)
     }
 
     /// Maps a header to columns: `id`, field names or Chinese labels, `tags`.

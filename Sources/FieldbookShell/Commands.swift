@@ -99,7 +99,7 @@ public enum Commands {
             summary: "客户的全部变更：何时、谁、哪台设备", example: "history 王芳", run: ConflictCommands.history),
         CommandSpec(
             "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force]",
-            summary: "把客户导出为 CSV（Excel/WPS 可打开）；可按 find 的条件筛选",
+            summary: "把客户导出为 CSV（Excel/WPS 可打开，= + - @ 开头的格子前加 ' 以免被当成公式）；可按 find 的条件筛选",
             example: "export csv 客户.csv tier=钻石", run: CSVCommands.export),
         CommandSpec(
             "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run]",

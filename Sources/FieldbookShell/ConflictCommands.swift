@@ -39,7 +39,7 @@ enum ConflictCommands {
         for conflict in list.prefix(limit) {
             let values = conflict.values.map { "\($0.entry.value.display)（\($0.principal)，\(session.time($0.entry.hlc))）" }
             let field = Schema.field(conflict.field)?.name ?? conflict.field.description
-            let owner = conflict.customer.map { "\(try! name($0)) [\($0.short)]" } ?? ""
+            let owner = try conflict.customer.map { "\(try name($0)) [\($0.short)]" } ?? ""
             let entity = conflict.entity == conflict.customer ? "" : "（\(conflict.entity.short)）"
             session.say("\(owner)\(entity) \(field)：\(values.joined(separator: " ｜ "))")
         }

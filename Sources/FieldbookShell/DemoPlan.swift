@@ -715,7 +715,7 @@ struct DemoPlan {
             schedule(planned, minute: 570 + slot) { tx, summary in
                 guard let id = made.customers[index] else { return }
                 try tx.create(
-                    .worklog, scope: scope,
+                    .worklog, scope: .customer(id),
                     fields: [
                         FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(DayField.customer, .text(id.text)),
                         FieldAssignment(Schema.F.date, .date(today)), FieldAssignment(Schema.F.text, .text(reason)),

@@ -57,6 +57,8 @@ public indirect enum JSON: Sendable, Hashable {
         }
     }
 
+    /// Writes a JSON string literal: quotes and backslashes escaped, `\n` `\r` `\t`, and `\uXXXX` for every other
+    /// character of ``TerminalText/needsEscape(_:)``.
     private static func quote(_ text: String, into output: inout String) {
         output += "\""
         for scalar in text.unicodeScalars {
@@ -67,7 +69,11 @@ public indirect enum JSON: Sendable, Hashable {
             case "\r": output += "\\r"
             case "\t": output += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // Every character the terminal guard would escape (C0 and C1 controls, DEL, bidirectional controls,
+                // line separators, the noncharacters of style marks) is written as `\uXXXX`: valid JSON, nothing raw,
+                // and a document that passes ``TerminalText`` unchanged. All of them are in the Basic Multilingual
+                // Plane, so four hex digits suffice.
+                if TerminalText.needsEscape(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

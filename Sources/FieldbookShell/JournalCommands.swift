@@ -48,6 +48,17 @@ enum JournalCommands {
                 byChannel.append((contact.channel, 1))
             }
         }
+        // Contacts with customers purged since count for the day; the customers are gone (PurgeStep.dayCounts).
+        let purged = try book.purgedContacts(on: day)
+        for (channel, count) in purged.sorted(by: { $0.key < $1.key }) {
+            if let index = byChannel.firstIndex(where: { $0.0 == channel }) {
+                byChannel[index].1 += count
+            } else {
+                byChannel.append((channel, count))
+            }
+        }
+        let purgedTotal = purged.values.reduce(0, +)
+        let contactTotal = contacts.count + purgedTotal
         let channelOrder = Schema.field(Schema.F.channel)!.choices.map(\.canonical)
         byChannel.sort { (channelOrder.firstIndex(of: $0.0) ?? 99) < (channelOrder.firstIndex(of: $1.0) ?? 99) }
         var seen: [EntityID] = []
@@ -60,14 +71,14 @@ enum JournalCommands {
         for entry in log where entry.isPlan && entry.day == nextDay {
             if !plan.contains(where: { $0.customer == entry.customer }) { plan.append(entry) }
         }
-        let calls = contacts.filter { $0.channel == "call" }.count
+        let calls = contacts.filter { $0.channel == "call" }.count + (purged["call"] ?? 0)
         let target = try book.agendaSettings().callTarget
 
         if arguments.json {
             session.say(
                 .object([
                     ("date", .string(day.iso)),
-                    ("contacts", .int(contacts.count)),
+                    ("contacts", .int(contactTotal)), ("purged_contacts", .int(purgedTotal)),
                     ("by_channel", .object(byChannel.map { ($0.0, JSON.int($0.1)) })),
                     ("calls", .int(calls)), ("call_target", .int(target)),
                     ("customers", .array(try seen.map { .object([("customer", .string($0.text)), ("name", .string(try lookup.name($0)))]) })),
@@ -97,12 +108,16 @@ enum JournalCommands {
             return
         }
         session.say(session.style.bold("工作日志 \(day.iso) \(day.weekdayName)"))
-        if contacts.isEmpty {
+        if contactTotal == 0 {
             session.say("联系：没有联系记录")
         } else {
             let parts = byChannel.map { "\(channelLabel($0.0)) \($0.1)" }.joined(separator: "、")
-            session.say("联系 \(contacts.count) 次（\(parts)），\(seen.count) 位客户：" + (try seen.prefix(12).map(name).joined(separator: "、"))
-                + (seen.count > 12 ? " 等" : ""))
+            var line = "联系 \(contactTotal) 次（\(parts)）"
+            if !seen.isEmpty {
+                line += "，\(seen.count) 位客户：" + (try seen.prefix(12).map(name).joined(separator: "、")) + (seen.count > 12 ? " 等" : "")
+            }
+            if purgedTotal > 0 { line += "；其中 \(purgedTotal) 次联系的客户已移出本账本" }
+            session.say(line)
         }
         session.say("电话 \(calls)/\(target)" + (target > 0 && calls < target ? "（差 \(target - calls) 个）" : ""))
         if sales.isEmpty {
@@ -143,7 +158,6 @@ enum JournalCommands {
         let references = arguments.positionals
         if !references.isEmpty {
             guard day >= today else { throw ShellError.user("计划的日期不能早于今天") }
-            let principal = book.principal
             let existing = Set(try book.workLog().filter { $0.isPlan && $0.day == day }.compactMap(\.customer))
             let (added, already) = try book.write { tx -> ([EntityID], [EntityID]) in
                 var added: [EntityID] = []
@@ -159,7 +173,8 @@ enum JournalCommands {
                         FieldAssignment(DayField.customer, .text(customer.text)),
                     ]
                     if let note, !note.isEmpty { fields.append(FieldAssignment(Schema.F.text, .text(note))) }
-                    try tx.create(.worklog, scope: .principal(principal), fields: fields)
+                    // In the customer's scope, so the entry leaves the book with the customer (SPEC [W-10.5]).
+                    try tx.create(.worklog, scope: .customer(customer), fields: fields)
                     added.append(customer)
                 }
                 return (added, already)

@@ -15,18 +15,27 @@ public final class Session: @unchecked Sendable {
 
     /// The book.
     public let book: Book
-    /// Where output goes.
+    /// Where output goes: the output given to ``init(book:output:)``, guarded by ``TerminalText``, so every line
+    /// written through it (``say(_:)``, JSON, sync progress, the error lines of the batch runner and the prompt) has
+    /// its control characters escaped and its style marks applied or dropped.
     public let output: ShellOutput
     /// Set by `quit`.
     public private(set) var quitRequested = false
+    /// Whether this session said that the offline lease runs out soon (once is enough).
+    private var leaseWarned = false
     /// Asks the user a yes/no question (the interactive shell sets it); `nil` in batch mode, where a command that
     /// needs confirmation needs `--confirm` instead.
     public var confirm: (@Sendable (String) -> Bool)?
+    /// Removes saved history lines that name customers a sync purged (``HistoryFile``). The executable sets it in
+    /// every mode (the interactive shell also drops the lines it holds in memory); `nil` in tests without a history.
+    public var forgetInHistory: (@Sendable ([EntityID]) -> Void)?
 
     /// Makes a session.
+    ///
+    /// - Parameter output: The raw streams; the session escapes what it writes to them (``TerminalText/guarding(_:)``).
     public init(book: Book, output: ShellOutput) {
         self.book = book
-        self.output = output
+        self.output = TerminalText.guarding(output)
     }
 
     /// Runs one command.
@@ -40,6 +49,7 @@ public final class Session: @unchecked Sendable {
         }
         var arguments = Arguments(Array(tokens.dropFirst()), allowEdits: command.takesEdits)
         do {
+            try checkLease(command.name)
             try command.run(self, &arguments)
         } catch let error as ShellError {
             throw error
@@ -52,13 +62,41 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    /// Marks the session as finished.
-    func quit() { quitRequested = true }
+    /// Refuses every command but ``OfflineLease/allowedWhenLocked`` in a book whose offline lease ran out, and
+    /// warns once per session when fewer than a week is left.
+    private func checkLease(_ command: String) throws {
+        let lease = try OfflineLease(book: book)
+        // A book that is not enrolled has no lease; the clock is not read for it (a reading moves a test clock).
+        guard lease.since != nil else { return }
+        switch lease.state(now: book.options.now()) {
+        case .none:
+            return
+        case .locked(let days):
+            if !OfflineLease.allowedWhenLocked.contains(command) { throw ShellError(.network, lease.lockedMessage(daysOffline: days)) }
+        case .open(let left):
+            if !leaseWarned, let warning = lease.warning(daysLeft: left) {
+                leaseWarned = true
+                output.error(warning)
+            }
+        }
+    }
 
-    /// Writes one line to standard output.
+    /// The exit code the shell ends with after ``quitRequested`` (3 when the device was revoked and its book erased).
+    public private(set) var exitCode: Int32 = 0
+
+    /// Marks the session as finished.
+    func quit(exitCode: Int32 = 0) {
+        quitRequested = true
+        self.exitCode = exitCode
+    }
+
+    /// Writes one line to standard output, made safe for a terminal (``TerminalText/text(_:styled:)``): control
+    /// characters are shown as `\r`, `\t`, `\u{1B}`…, style marks become colours or go; a line feed in `text` stays a
+    /// line break (help text, a multi-line note on a card).
     public func say(_ text: String) { output.line(text) }
 
-    /// Writes a JSON document to standard output.
+    /// Writes a JSON document to standard output. ``JSON`` escapes every control character inside strings, so the
+    /// document passes the terminal guard unchanged.
     func say(_ json: JSON) { output.line(json.render()) }
 
     /// Today in the book's time zone.

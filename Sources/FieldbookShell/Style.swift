@@ -1,13 +1,18 @@
-/// ANSI emphasis for terminal output, applied only when the output is ``ShellOutput/styled``.
+/// Emphasis for terminal output, applied only when the output is ``ShellOutput/styled``.
 ///
-/// Styles wrap whole, already aligned text: escape sequences take no columns on screen but would count in
+/// A style does not write escape sequences: it marks the text with noncharacters (``TerminalText/Mark``), and the
+/// output layer, which escapes every control character a value could carry, ESC included, turns the marks into SGR
+/// sequences on a styled terminal (``TerminalText``). So a value can never bring its own escape sequence, and no
+/// style can be forged by a value (the value rules refuse U+FDD0–U+FDEF).
+///
+/// Styles wrap whole, already aligned text: the marks take no columns on screen but would count in
 /// ``DisplayWidth``, so they are added after padding.
 ///
 /// ```swift
 /// session.say(session.style.bold("王芳  [czp8ws]"))
 /// ```
 public struct Style: Sendable {
-    /// Whether escape sequences are written at all.
+    /// Whether marks are written at all.
     public var enabled: Bool
 
     /// Makes a style.
@@ -20,17 +25,21 @@ public struct Style: Sendable {
     }
 
     /// Bold.
-    public func bold(_ text: String) -> String { wrap(text, "1") }
+    public func bold(_ text: String) -> String { wrap(text, .bold) }
     /// Dim, for secondary text.
-    public func dim(_ text: String) -> String { wrap(text, "2") }
+    public func dim(_ text: String) -> String { wrap(text, .dim) }
     /// Red, for what is overdue or wrong.
-    public func red(_ text: String) -> String { wrap(text, "31") }
+    public func red(_ text: String) -> String { wrap(text, .red) }
     /// Yellow, for conflicts and warnings.
-    public func yellow(_ text: String) -> String { wrap(text, "33") }
+    public func yellow(_ text: String) -> String { wrap(text, .yellow) }
     /// Green, for what was done.
-    public func green(_ text: String) -> String { wrap(text, "32") }
+    public func green(_ text: String) -> String { wrap(text, .green) }
 
-    private func wrap(_ text: String, _ code: String) -> String {
-        enabled && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    private func wrap(_ text: String, _ mark: TerminalText.Mark) -> String {
+        guard enabled, !text.isEmpty else { return text }
+        var marked = String(Character(mark.scalar))
+        marked += text
+        marked.unicodeScalars.append(TerminalText.Mark.reset.scalar)
+        return marked
     }
 }

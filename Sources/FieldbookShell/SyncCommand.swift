@@ -27,8 +27,10 @@ enum SyncCommand {
                 try await SyncClient(book: book).sync(server: override) { line in output.line(line) }
             }
         } catch let error as SyncError {
+            if error.code == .revoked { try revoked(session) }
             throw ShellError(.network, error.message)
         }
+        if !summary.purged.isEmpty { session.forgetInHistory?(summary.purged.map(\.customer)) }
         let newConflicts = try book.conflicts().filter { !conflictsBefore.contains("\($0.entity)|\($0.field.rawValue)") }
         // Customers new to this book (a first sync re-sends the device's own customers: they are not new).
         let added = try book.find(includeArchived: true, limit: 1_000_000).filter { names[$0.id] == nil }.count
@@ -55,6 +57,27 @@ enum SyncCommand {
         if !summary.verified {
             session.say("警告：同步后本机与中心节点的状态核对不一致，已重新拉取仍不一致；请联系管理员（fieldbook status 可看状态哈希）")
         }
+    }
+
+    /// The central node said this device is revoked. Over TLS, where the pinned certificate proves the message came
+    /// from the centre, the book is erased (every customer, then the file) with its history file, and the shell
+    /// ends with exit code 3. Over plain TCP anyone on the path could forge the message, so the book is kept and the
+    /// user is told to ask an administrator (SECURITY.md, "Lost or stolen device").
+    static func revoked(_ session: Session) throws(ShellError) {
+        let book = session.book
+        guard (try? book.meta(Book.SyncKey.transport)) == "tls" else {
+            throw ShellError(.network, "这台设备已被中心节点停用，请联系管理员。连接未经 TLS 认证，无法确认停用通知来自中心节点，本机账本未擦除")
+        }
+        session.quit(exitCode: ShellError.Kind.network.exitCode)
+        let erased: Int
+        do {
+            erased = try book.erase()
+        } catch {
+            throw ShellError(.network, "这台设备已被中心节点停用，但擦除本机账本失败：\(error.message)。请删除账本文件并联系管理员")
+        }
+        if let history = HistoryFile.path(forBook: book.path) { HistoryFile.erase(at: history) }
+        throw ShellError(
+            .network, "这台设备已被中心节点停用：本机账本（\(erased) 位客户）和命令历史已安全擦除。请联系管理员重新登记")
     }
 
     /// Runs async work from the synchronous shell and waits for it.

@@ -22,6 +22,9 @@ public struct AgendaSettings: Sendable, Hashable {
     /// A holding whose price moved at least this much (basis points) since the customer was last contacted is
     /// worth a call.
     public var moveBasisPoints: Int64 = 500
+    /// The offline lease: an enrolled book that has not reached the central node for this many days locks until it
+    /// syncs (issue 15; SECURITY.md, "Lost or stolen device"). 1–90.
+    public var leaseDays = 30
 
     /// The defaults.
     public init() {}
@@ -49,7 +52,7 @@ public struct AgendaSettings: Sendable, Hashable {
     /// The `meta` keys and their current values, in display order.
     public var entries: [(key: String, value: String)] {
         Self.tiers.map { ("cadence.\($0)", String(cadenceDays[$0] ?? 0)) }
-            + [("calls", String(callTarget)), ("move", Percent.format(moveBasisPoints))]
+            + [("calls", String(callTarget)), ("move", Percent.format(moveBasisPoints)), ("lease", String(leaseDays))]
     }
 
     /// Applies one `key=value` setting.
@@ -76,8 +79,13 @@ public struct AgendaSettings: Sendable, Hashable {
             let bp = try Percent.parse(value)
             guard bp > 0, bp <= 100_00 else { throw ModelError(.badValue, "move 应为 0% 以上、100% 以内，例如 move=5%") }
             moveBasisPoints = bp
+        } else if lower == "lease" || key == "离线期限" {
+            guard let days = Int(value), (1...90).contains(days) else {
+                throw ModelError(.badValue, "lease 应为离线期限的天数，1–90，例如 lease=30")
+            }
+            leaseDays = days
         } else {
-            throw ModelError(.unknownField, "未知设置 \"\(key)\"：可设置 cadence.普通 cadence.金葵花 cadence.钻石 cadence.私人银行 calls move")
+            throw ModelError(.unknownField, "未知设置 \"\(key)\"：可设置 cadence.普通 cadence.金葵花 cadence.钻石 cadence.私人银行 calls move lease")
         }
     }
 }

@@ -136,6 +136,19 @@ extension Book {
             // recomputed on the next read (SPEC [W-9.4], StateDigest.opFact).
             try db.execute(sql: "DELETE FROM scope_hash")
         }
+        migrator.registerMigration("v6: what a purge keeps") { db in
+            try db.execute(
+                sql: """
+                    -- Why customers left (created lazily by earlier versions): the ID only, never customer data.
+                    CREATE TABLE IF NOT EXISTS purge_log (
+                        customer TEXT NOT NULL, reason INTEGER NOT NULL, new_owner TEXT, at INTEGER NOT NULL);
+                    -- The manager's own contacts with purged customers, counted per day and channel, so the journal
+                    -- keeps the day's counts and not the customer (PurgeStep.dayCounts). `day` is Day.number.
+                    CREATE TABLE purged_contact (
+                        day INTEGER NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
+                        PRIMARY KEY (day, channel)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

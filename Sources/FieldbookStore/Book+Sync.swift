@@ -22,6 +22,16 @@ extension Book {
         public static let transport = "transport"
         /// The SHA-256 fingerprint (hex) of the central node's TLS certificate, which the device pins.
         public static let fingerprint = "server_fingerprint"
+        /// When the book was enrolled (Unix ms): the offline lease runs from here until the first sync.
+        public static let enrolled = "enrolled_at"
+    }
+
+    /// When this book last reached the central node (Unix ms): its last completed sync, else its enrolment; `nil`
+    /// for a book that is not enrolled (or was enrolled by a version that did not record when).
+    public func lastContact() throws(StoreError) -> UInt64? {
+        guard try meta(SyncKey.device) != nil else { return nil }
+        if let last = try meta(SyncKey.lastSync).flatMap({ UInt64($0) }) { return last }
+        return try meta(SyncKey.enrolled).flatMap { UInt64($0) }
     }
 
     /// The sync cursor (0 before the first sync).
@@ -81,10 +91,13 @@ extension Book {
         }
     }
 
-    /// Removes every row and op of customers that left this book's scope: the only deletion a book ever does.
+    /// Removes every trace of customers that left this book's scope: the only deletion a book ever does.
     ///
-    /// One transaction with `secure_delete` on, then a WAL checkpoint, so no trace of the customers stays in the
-    /// file. What left and why is recorded in `purge_log` (without any customer data but the ID).
+    /// Every ``PurgeStep`` runs for each customer (projections, search index, op log; call-plan entries live in the
+    /// customer's scope and go with it), in one transaction with `secure_delete` on; the search index is rebuilt so
+    /// none of its segments keeps the text; then the WAL is checkpointed and truncated. The manager's contacts with
+    /// the customer stay as counts per day and channel (`purged_contact`); what left and why is recorded in
+    /// `purge_log` (without any customer data but the ID).
     ///
     /// - Parameters:
     ///   - records: The customers and why they left.
@@ -94,31 +107,24 @@ extension Book {
     public func purge(_ records: [PurgeRecord], meta: [String: String] = [:]) throws(StoreError) -> [PurgeRecord] {
         guard !records.isEmpty else { return [] }
         let now = options.now()
+        let principal = self.principal
+        let offset = options.utcOffsetSeconds
         do {
             let removed = try database.write { db -> [PurgeRecord] in
-                try db.cachedStatement(sql: """
-                        CREATE TABLE IF NOT EXISTS purge_log (
-                            customer TEXT NOT NULL, reason INTEGER NOT NULL, new_owner TEXT, at INTEGER NOT NULL)
-                        """).execute()
                 var removed: [PurgeRecord] = []
                 for record in records {
                     let scope = Scope.customer(record.customer).key
                     if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM entity WHERE scope = ? LIMIT 1"), arguments: [scope]) == true {
                         removed.append(record)
                     }
-                    let entities = "(SELECT id FROM entity WHERE scope = ?)"
-                    for table in ["reg_value", "reg_superseded", "set_add", "set_removed"] {
-                        try db.execute(sql: "DELETE FROM \(table) WHERE entity IN \(entities)", arguments: [scope])
-                    }
-                    try db.cachedStatement(sql: "DELETE FROM customer WHERE id = ?").execute(arguments: [Data(record.customer.bytes)])
-                    try db.cachedStatement(sql: "DELETE FROM entity WHERE scope = ?").execute(arguments: [scope])
-                    // The op log's trigger lets a DELETE through only for a scope listed in `purging`.
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO purging (scope) VALUES (?)").execute(arguments: [scope])
-                    try db.cachedStatement(sql: "DELETE FROM op WHERE scope = ?").execute(arguments: [scope])
-                    try db.cachedStatement(sql: "DELETE FROM purging WHERE scope = ?").execute(arguments: [scope])
+                    let purged = PurgeStep.Purged(id: record.customer, scope: scope, principal: principal, utcOffsetSeconds: offset)
+                    for step in PurgeStep.all { try step.customer(db, purged) }
                     try db.cachedStatement(
                         sql: "INSERT INTO purge_log (customer, reason, new_owner, at) VALUES (?, ?, ?, ?)").execute(
                         arguments: [record.customer.text, Int(record.reason), record.newOwner, Int64(now)])
+                }
+                if !removed.isEmpty {
+                    for step in PurgeStep.all { try step.finish(db) }
                 }
                 // What is held of each actor is recomputed from what is left (own counters live on in meta).
                 try db.cachedStatement(sql: "DELETE FROM actor_state").execute()
@@ -130,10 +136,44 @@ extension Book {
                 try Self.writeMeta(meta, db: db)
                 return removed
             }
-            try database.writeWithoutTransaction { db in _ = try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try checkpointTruncating()
             return removed
         } catch {
             throw Self.map(error)
+        }
+    }
+
+    /// The tables that hold no customer data, so a purge leaves them alone: settings and sync state, the op log's
+    /// purge marker, per-actor counters, and what a purge itself keeps (IDs and counts). Every other table is named
+    /// by a ``PurgeStep`` (`PurgeTests.everyTableIsCovered`).
+    package static let tablesWithoutCustomerData: Set<String> = [
+        "meta", "purging", "actor_state", "purge_log", "purged_contact", "grdb_migrations", "sqlite_sequence",
+    ]
+
+    /// Every table a purge erases from, for tests.
+    package static var purgedTables: Set<String> { Set(PurgeStep.all.flatMap(\.tables)) }
+
+    /// Copies the WAL into the database and truncates it to zero bytes, so no frame keeps what was deleted. Another
+    /// process reading the book can hold the checkpoint back: it is retried for about a second, after which the
+    /// frames go at the next checkpoint (SQLite's own, or the last connection's close).
+    func checkpointTruncating() throws {
+        for attempt in 0..<20 {
+            let busy = try database.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 0
+            }
+            if busy == 0 { return }
+            if attempt < 19 { usleep(50_000) }
+        }
+    }
+
+    /// This principal's contacts with customers purged since, on one day, per channel (`call` → 3).
+    public func purgedContacts(on day: Day) throws(StoreError) -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT channel, count FROM purged_contact WHERE day = ?", arguments: [Int(day.number)]) {
+                counts[row["channel"], default: 0] += row["count"] as Int
+            }
+            return counts
         }
     }
 }

@@ -9,12 +9,18 @@ extension Book {
         try read { db in try worklog(db: db) }
     }
 
+    ///
+    /// Journal entries live in the principal's scope; call-plan entries in the scope of the customer they name (so a
+    /// purge of the customer takes them too), where only this principal's own are read: a co-coverer's plan for the
+    /// same customer reaches this book but is theirs.
     func worklog(db: Database) throws -> [WorkLogEntry] {
-        try rows(
-            kind: .worklog, fields: [Schema.F.date, Schema.F.text, DayField.customer, DayField.entry],
-            scope: .principal(principal), db: db
+        let own = Scope.principal(principal)
+        return try rows(
+            kind: .worklog, fields: [Schema.F.date, Schema.F.text, DayField.customer, DayField.entry], db: db
         ).compactMap { row in
-            guard !row.archived else { return nil }
+            guard !row.archived, row.scope == own || (row.scope.customer != nil && row.author == principal) else {
+                return nil
+            }
             let customer = row.text(DayField.customer).flatMap { EntityID(text: $0) }
             return WorkLogEntry(
                 id: row.id, day: row.day(Schema.F.date) ?? day(of: row.created),

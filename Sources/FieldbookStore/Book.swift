@@ -67,9 +67,7 @@ public final class Book: Sendable {
             throw StoreError(.exists, "账本已存在：\(path)")
         }
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
+        if !folder.isEmpty { PrivateDirectory.create(folder) }
         // Create the file with owner-only permissions before SQLite opens it: it holds personal financial data.
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw StoreError(.readOnly, "无法创建账本文件：\(path)") }

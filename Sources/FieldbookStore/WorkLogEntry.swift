@@ -2,8 +2,10 @@ import FieldbookModel
 
 /// One entry of a principal's work log (工作日志): a line of the day's journal, or a customer on a day's call list.
 ///
-/// Entries live in the principal's scope (`p:<code>`), so they follow the manager to every device and never reach
-/// anyone else's. A plan entry holds only the customer's ID: a customer who later leaves the book stays unnamed.
+/// Journal entries live in the principal's scope (`p:<code>`), so they follow the manager to every device and never
+/// reach anyone else's. A plan entry lives in the scope of the customer it names, so it leaves the book with the
+/// customer (a purge erases it); entries written before that rule stay in the principal's scope, naming only the
+/// customer's ID.
 public struct WorkLogEntry: Sendable, Hashable {
     /// The entry.
     public var id: EntityID

@@ -31,7 +31,10 @@ public enum ScopePolicy {
     public static let clockBound: UInt64 = HLC.aheadBound
 
     /// The kinds that live under a customer, and so are created in that customer's scope.
-    public static let customerChildKinds: Set<EntityKind> = [.family, .purchase, .contact, .task, .complaint, .movement]
+    ///
+    /// A `worklog` entry here is a call-plan entry about that customer: it lives and is purged with the customer
+    /// (issue 15), while journal text stays in the principal's scope.
+    public static let customerChildKinds: Set<EntityKind> = [.family, .purchase, .contact, .task, .complaint, .movement, .worklog]
     /// The kinds that live in a principal's own scope.
     public static let principalKinds: Set<EntityKind> = [.worklog, .task]
     /// The kinds the global scope may hold (SPEC [W-10.5]).

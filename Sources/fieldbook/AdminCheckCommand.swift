@@ -29,14 +29,14 @@ extension AdminCommand {
             if json {
                 let checks = report.checks.map { "\"\($0)\"" }.joined(separator: ", ")
                 let problems = report.problems.map(Self.quoted).joined(separator: ", ")
-                print("{\"ok\": \(report.isClean), \"checks\": [\(checks)], \"problems\": [\(problems)]}")
+                StandardStreams.out("{\"ok\": \(report.isClean), \"checks\": [\(checks)], \"problems\": [\(problems)]}")
             } else {
-                for check in report.checks { print("检查  \(check)") }
-                for problem in report.problems { print("问题  \(problem)") }
-                if report.isClean { print("中心数据库完好：\(report.checks.count) 项检查全部通过") }
+                for check in report.checks { StandardStreams.out("检查  \(check)") }
+                for problem in report.problems { StandardStreams.out("问题  \(problem)") }
+                if report.isClean { StandardStreams.out("中心数据库完好：\(report.checks.count) 项检查全部通过") }
             }
             guard report.isClean else {
-                FileHandle.standardError.write(Data("中心数据库检查发现 \(report.problems.count) 个问题\n".utf8))
+                StandardStreams.err("中心数据库检查发现 \(report.problems.count) 个问题")
                 throw ExitCode(1)
             }
         }

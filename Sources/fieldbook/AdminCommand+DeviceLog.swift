@@ -37,14 +37,14 @@ extension AdminCommand.Device {
                     }
                     return "{" + fields.joined(separator: ", ") + "}"
                 }
-                print(
+                StandardStreams.out(
                     "{\"device\": \"\(log.device.hex)\", \"principal\": \"\(log.principal)\", \"actor\": \(log.actor.map { "\"\($0.hex)\"" } ?? "null"), \"revoked\": \(log.revoked), \"enrolled\": \(log.enrolled), \"last_sync\": \(log.lastSync.map(String.init) ?? "null"), \"total\": \(log.total), \"ops\": [\(entries.joined(separator: ", "))]}")
                 return
             }
             let state = log.revoked ? "已停用" : (log.actor == nil ? "待首次同步" : "已启用")
-            print("设备 \(log.device.hex)  员工 \(log.principal)  \(state)  登记于 \(Self.time(log.enrolled))  上次同步 \(log.lastSync.map(Self.time) ?? "从未")")
+            StandardStreams.out("设备 \(log.device.hex)  员工 \(log.principal)  \(state)  登记于 \(Self.time(log.enrolled))  上次同步 \(log.lastSync.map(Self.time) ?? "从未")")
             if log.total > log.entries.count {
-                print("（更早的 \(log.total - log.entries.count) 个没有显示：用 --limit 0 查看全部）")
+                StandardStreams.out("（更早的 \(log.total - log.entries.count) 个没有显示：用 --limit 0 查看全部）")
             }
             for entry in log.entries {
                 let refused = entry.refusal.map { code in
@@ -52,10 +52,10 @@ extension AdminCommand.Device {
                         + (entry.reason.map { "：\($0)" } ?? "")
                 }
                 let what = refused ?? "存入 #\(entry.lsn ?? 0)  \(entry.scope ?? "")  \(entry.change ?? "")"
-                print("  \(Self.time(entry.at))  操作 \(entry.op.counter)  \(what)")
+                StandardStreams.out("  \(Self.time(entry.at))  操作 \(entry.op.counter)  \(what)")
             }
             let refused = log.entries.filter { $0.refusal != nil }.count
-            print("共 \(log.total) 个操作" + (refused > 0 ? "（显示的拒收 \(refused) 个）" : ""))
+            StandardStreams.out("共 \(log.total) 个操作" + (refused > 0 ? "（显示的拒收 \(refused) 个）" : ""))
         }
 
         static func time(_ milliseconds: UInt64) -> String {

@@ -43,7 +43,7 @@ struct AdminCommand: ParsableCommand {
                     throw ValidationError("--role 应为 manager、advisor、remote 或 admin")
                 }
                 try AdminFailure.guarding { try options.open().addPrincipal(code, name: name, role: role) }
-                print("已添加员工 \(code)（\(role.rawValue)）")
+                StandardStreams.out("已添加员工 \(code)（\(role.rawValue)）")
             }
         }
     }
@@ -70,9 +70,9 @@ struct AdminCommand: ParsableCommand {
                     return token
                 }
                 if json {
-                    print("{\"device\": \"\(token.device.hex)\", \"token\": \"\(token.text)\"}")
+                    StandardStreams.out("{\"device\": \"\(token.device.hex)\", \"token\": \"\(token.text)\"}")
                 } else {
-                    print(token.text)
+                    StandardStreams.out(token.text)
                 }
             }
         }
@@ -84,7 +84,7 @@ struct AdminCommand: ParsableCommand {
 
             func run() throws {
                 let id = try AdminFailure.guarding { try options.open().revokeDevice(device) }
-                print("已停用设备 \(id.hex)")
+                StandardStreams.out("已停用设备 \(id.hex)")
             }
         }
     }
@@ -98,7 +98,7 @@ struct AdminCommand: ParsableCommand {
 
         func run() throws {
             try AdminFailure.guarding { try options.open().assign(customer, to: to) }
-            print("已改由 \(to) 管户")
+            StandardStreams.out("已改由 \(to) 管户")
         }
     }
 
@@ -110,7 +110,7 @@ struct AdminCommand: ParsableCommand {
 
         func run() throws {
             try AdminFailure.guarding { try options.open().cocover(customer, with: with) }
-            print("已由 \(with) 协同")
+            StandardStreams.out("已由 \(with) 协同")
         }
     }
 
@@ -122,7 +122,7 @@ struct AdminCommand: ParsableCommand {
 
         func run() throws {
             try AdminFailure.guarding { try options.open().uncover(customer, with: with) }
-            print("已结束 \(with) 的协同")
+            StandardStreams.out("已结束 \(with) 的协同")
         }
     }
 
@@ -140,16 +140,16 @@ struct AdminCommand: ParsableCommand {
                 let principals = status.principals.map {
                     "{\"code\": \"\($0.code)\", \"role\": \"\($0.role)\"}"
                 }
-                print(
+                StandardStreams.out(
                     "{\"principals\": [\(principals.joined(separator: ", "))], \"devices\": [\(devices.joined(separator: ", "))], \"customers\": \(status.customers), \"ops\": \(status.ops), \"last_lsn\": \(status.lastLSN)}")
                 return
             }
-            print("员工 \(status.principals.count) 人，设备 \(status.devices.count) 台，客户 \(status.customers) 位，操作 \(status.ops) 个")
-            for principal in status.principals { print("  \(principal.code)  \(principal.role)  \(principal.name)") }
+            StandardStreams.out("员工 \(status.principals.count) 人，设备 \(status.devices.count) 台，客户 \(status.customers) 位，操作 \(status.ops) 个")
+            for principal in status.principals { StandardStreams.out("  \(principal.code)  \(principal.role)  \(principal.name)") }
             for device in status.devices {
                 let state = device.revoked ? "已停用" : (device.enrolled ? "已启用" : "待首次同步")
                 let last = device.lastSync.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }
-                print("  设备 \(device.id.prefix(12))  \(device.principal)  \(state)  上次同步 \(last ?? "从未")")
+                StandardStreams.out("  设备 \(device.id.prefix(12))  \(device.principal)  \(state)  上次同步 \(last ?? "从未")")
             }
         }
     }
@@ -165,10 +165,10 @@ struct AdminFailure: Error, CustomStringConvertible {
         do {
             return try body()
         } catch let error as AdminFailure {
-            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            StandardStreams.err(error.message)
             throw ExitCode(1)
         } catch {
-            FileHandle.standardError.write(Data(("\(error)" + "\n").utf8))
+            StandardStreams.err("\(error)")
             throw ExitCode(1)
         }
     }

@@ -42,7 +42,7 @@ struct AdminReportCommand: ParsableCommand {
     }
 
     /// Prints a JSON document alone on stdout.
-    static func emit(_ json: JSON) { print(json.render()) }
+    static func emit(_ json: JSON) { StandardStreams.out(json.render()) }
 
     // MARK: - sales
 
@@ -73,7 +73,7 @@ struct AdminReportCommand: ParsableCommand {
                 AdminReportCommand.emit(Self.json(report))
                 return
             }
-            print("销售业绩 \(report.from.iso) 至 \(report.to.iso)：协同客户的销售在管户经理和每位协同顾问名下各计全额")
+            StandardStreams.out("销售业绩 \(report.from.iso) 至 \(report.to.iso)：协同客户的销售在管户经理和每位协同顾问名下各计全额")
             var table = TextTable(header: ["员工", "姓名", "角色", "笔数", "金额", "其中协同笔数", "协同金额"])
             for row in report.rows {
                 table.append([
@@ -82,12 +82,12 @@ struct AdminReportCommand: ParsableCommand {
                 ])
             }
             if table.rows.isEmpty {
-                print("（没有员工，也没有销售）")
+                StandardStreams.out("（没有员工，也没有销售）")
             } else {
-                table.render().forEach { print($0) }
+                table.render().forEach { StandardStreams.out($0) }
             }
             let total = report.total
-            print("合计（每笔只计一次）：\(total.sales) 笔，\(Money.format(total.amount))，其中协同 \(total.sharedSales) 笔")
+            StandardStreams.out("合计（每笔只计一次）：\(total.sales) 笔，\(Money.format(total.amount))，其中协同 \(total.sharedSales) 笔")
         }
 
         static func json(_ report: SalesReport) -> JSON {
@@ -159,10 +159,10 @@ struct AdminReportCommand: ParsableCommand {
                 return
             }
             guard !report.customers.isEmpty else {
-                print("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）没有被多个渠道或多人联系的客户")
+                StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）没有被多个渠道或多人联系的客户")
                 return
             }
-            print("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）被多个渠道或多人联系的客户：\(report.customers.count) 位")
+            StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）被多个渠道或多人联系的客户：\(report.customers.count) 位")
             var table = TextTable(header: ["ID", "客户", "层级", "管户", "联系次数", "渠道", "联系人", "最近"])
             for customer in report.customers {
                 table.append([
@@ -171,7 +171,7 @@ struct AdminReportCommand: ParsableCommand {
                     customer.principals.joined(separator: ","), customer.last.iso,
                 ])
             }
-            table.render().forEach { print($0) }
+            table.render().forEach { StandardStreams.out($0) }
         }
     }
 
@@ -208,15 +208,15 @@ struct AdminReportCommand: ParsableCommand {
                 return
             }
             let overdue = report.principals.reduce(0) { $0 + $1.overdue.count }
-            print("VIP 联系周期（\(report.today.iso)，周期 30 天，熟悉度 C 为 15 天）：\(report.principals.count) 位员工，超期 \(overdue) 人次")
+            StandardStreams.out("VIP 联系周期（\(report.today.iso)，周期 30 天，熟悉度 C 为 15 天）：\(report.principals.count) 位员工，超期 \(overdue) 人次")
             for principal in report.principals {
                 let who = [principal.code, principal.name].compactMap { $0 }.joined(separator: " ")
                 let role = AdminReportCommand.roleLabel(principal.role)
                 guard !principal.overdue.isEmpty else {
-                    print("\(who)（\(role)）：VIP \(principal.vips) 位，全部按期联系")
+                    StandardStreams.out("\(who)（\(role)）：VIP \(principal.vips) 位，全部按期联系")
                     continue
                 }
-                print("\(who)（\(role)）：VIP \(principal.vips) 位，超期未联系 \(principal.overdue.count) 位")
+                StandardStreams.out("\(who)（\(role)）：VIP \(principal.vips) 位，超期未联系 \(principal.overdue.count) 位")
                 var table = TextTable(header: ["  ID", "客户", "层级", "熟悉度", "上次联系", "已隔", "周期"])
                 for customer in principal.overdue {
                     table.append([
@@ -225,7 +225,7 @@ struct AdminReportCommand: ParsableCommand {
                         "\(customer.cadence) 天",
                     ])
                 }
-                table.render().forEach { print($0) }
+                table.render().forEach { StandardStreams.out($0) }
             }
         }
 

@@ -57,18 +57,18 @@ struct DemoDataCommand: ParsableCommand {
         let configuration = DemoBook.Configuration(
             principal: principal, name: name, seed: seed, today: today, customers: customers,
             utcOffsetSeconds: options.utcOffsetSeconds)
-        FileHandle.standardError.write(Data("正在生成演示账本（\(customers) 位客户，\(today.iso) 之前一年的记录）…\n".utf8))
+        StandardStreams.err("正在生成演示账本（\(customers) 位客户，\(today.iso) 之前一年的记录）…")
         do {
             let summary = try DemoBook.create(at: path, configuration)
-            print(
+            StandardStreams.out(
                 "已创建演示账本：\(path)（员工 \(principal)，客户 \(summary.customers) 位，家人 \(summary.family) 位，"
                     + "购买 \(summary.purchases) 笔，联系 \(summary.contacts) 次，待办 \(summary.tasks) 条，"
                     + "投诉 \(summary.complaints) 起，大额异动 \(summary.movements) 笔）")
         } catch let error as StoreError {
-            FileHandle.standardError.write(Data((error.message + "\n").utf8))
+            StandardStreams.err(error.message)
             throw ExitCode(1)
         } catch {
-            FileHandle.standardError.write(Data("生成演示账本失败：\(error)\n".utf8))
+            StandardStreams.err("生成演示账本失败：\(error)")
             throw ExitCode(1)
         }
     }

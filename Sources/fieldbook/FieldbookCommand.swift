@@ -3,6 +3,10 @@ import FieldbookShell
 import FieldbookStore
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `fieldbook`: the customer book of a relationship manager (SHELL.md).
 @main
 struct FieldbookCommand: AsyncParsableCommand {
@@ -16,6 +20,31 @@ struct FieldbookCommand: AsyncParsableCommand {
             """,
         subcommands: [ShellCommand.self, InitCommand.self, ServeCommand.self, AdminCommand.self, DemoDataCommand.self],
         defaultSubcommand: ShellCommand.self)
+
+    /// ArgumentParser's `main`, with three differences: crashes print one line (``CrashSignals``), everything goes
+    /// through ``StandardStreams`` (a closed pipe ends the process quietly), and a usage error (an unknown option, a
+    /// bad value, a failed validation) exits 2 as SHELL.md says, not EX_USAGE (64).
+    static func main() async {
+        StandardStreams.reserveClosedDescriptors()
+        CrashSignals.install()
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { StandardStreams.out(message) }  // --help
+                Glibc.exit(0)
+            }
+            if !message.isEmpty { StandardStreams.err(message) }
+            Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
 }
 
 /// Where books live unless `--book` says otherwise.
@@ -54,15 +83,4 @@ enum Environment {
         }
         return options
     }
-}
-
-/// Writes to the standard streams, line by line, flushing so that pipes see each line as it is written.
-enum StandardStreams {
-    static let output = ShellOutput(
-        line: { text in
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
-        },
-        error: { text in
-            FileHandle.standardError.write(Data((text + "\n").utf8))
-        })
 }

@@ -1,4 +1,5 @@
 import CEditLine
+import FieldbookModel
 import FieldbookShell
 import Foundation
 
@@ -24,6 +25,13 @@ enum LineEditor {
     nonisolated(unsafe) private static var nextMatch = 0
     nonisolated(unsafe) private static var historyPath: String?
     nonisolated(unsafe) private static var lastEntry: String?
+    /// The lines of the history file, in the form ``HistoryFile/redact(_:customer:)`` gives (libedit's own list
+    /// holds this session's lines as typed, in memory only).
+    nonisolated(unsafe) private static var savedLines: [String] = []
+    /// Makes the saved form of a line (``HistoryFile/redact(_:customer:)`` with the book's customers).
+    nonisolated(unsafe) private static var redact: (String) -> String? = { _ in nil }
+    /// How many lines the history keeps.
+    private static let historySize = 1_000
 
     /// The thread reading a line, or 0.
     nonisolated(unsafe) private static var reader: pthread_t = 0
@@ -36,7 +44,9 @@ enum LineEditor {
     /// - Parameters:
     ///   - completer: What TAB offers.
     ///   - historyPath: The history file (created owner-only), or `nil` for none.
-    static func start(completer: Completer, historyPath: String?) {
+    ///   - redact: The form in which a typed line is saved (``HistoryFile``), `nil` for not at all.
+    static func start(completer: Completer, historyPath: String?, redact: @escaping (String) -> String?) {
+        self.redact = redact
         fb_setlocale_utf8()
         // Before anything that initialises libedit (using_history does): it reads this once.
         fb_set_catch_signals(0)
@@ -45,12 +55,15 @@ enum LineEditor {
         fb_set_word_breaks()
         fb_set_completer(complete)
         using_history()
-        stifle_history(1_000)
+        stifle_history(Int32(historySize))
         if let historyPath {
             self.historyPath = historyPath
             if FileManager.default.fileExists(atPath: historyPath) {
                 chmod(historyPath, 0o600)
                 read_history(historyPath)
+                // A file written by an earlier version may hold lines as typed: saved again, redacted.
+                savedLines = entries().compactMap(redact)
+                saveFile(memory: savedLines)
             }
         }
         // Ctrl-C cancels the line: without SA_RESTART the terminal read fails with EINTR, libedit gives up on the
@@ -86,7 +99,7 @@ enum LineEditor {
         guard let pointer else {
             if interrupted != 0 {
                 // libedit leaves the cursor after `^C`.
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                StandardStreams.write("\n", to: STDOUT_FILENO)
                 return .cancelled
             }
             return .end
@@ -96,21 +109,61 @@ enum LineEditor {
         return .line(String(cString: pointer))
     }
 
-    /// Adds a line to the history and saves the history file.
-    ///
-    /// Lines that carry an ID number are not kept: the history file is plain text.
+    /// Adds a line to the history: as typed to this session's recall (memory only), and redacted to the history
+    /// file, which holds no personal data (``HistoryFile``).
     static func remember(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed != lastEntry else { return }
-        guard !trimmed.contains("id_number=") && !trimmed.contains("身份证=") else { return }
         lastEntry = trimmed
         add_history(trimmed)
+        guard historyPath != nil, let saved = redact(trimmed), saved != savedLines.last else { return }
+        savedLines.append(saved)
+        if savedLines.count > historySize { savedLines.removeFirst(savedLines.count - historySize) }
+        saveFile(memory: entries())
+    }
+
+    /// Drops every saved line that names one of these customers, after a sync purged them, and this session's
+    /// typed lines with them (they may name the customers in words).
+    static func forget(_ customers: [EntityID]) {
+        savedLines.removeAll { HistoryFile.mentions($0, any: customers) }
+        lastEntry = nil
+        saveFile(memory: savedLines)
+    }
+
+    /// The same for a shell without line editing (batch mode, `-c`): the history file of the book is rewritten
+    /// without the lines that name the customers, every other line redacted again (a file written by an earlier
+    /// version may hold lines as typed; a purged customer's name no longer resolves, so it is elided).
+    static func forget(_ customers: [EntityID], inFile path: String, redact: (String) -> String?) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        using_history()
+        stifle_history(Int32(historySize))
+        clear_history()
+        read_history(path)
+        historyPath = path
+        savedLines = entries().filter { !HistoryFile.mentions($0, any: customers) }.compactMap(redact)
+        saveFile(memory: [])
+    }
+
+    /// libedit's list of lines, oldest first.
+    private static func entries() -> [String] {
+        (0..<Int(fb_history_length())).compactMap { offset in
+            history_get(fb_history_base() + Int32(offset)).flatMap { $0.pointee.line.map { String(cString: $0) } }
+        }
+    }
+
+    /// Writes ``savedLines`` to the history file in libedit's format (owner-only), then puts `memory` back as
+    /// libedit's list for recall.
+    private static func saveFile(memory: [String]) {
         guard let historyPath else { return }
+        clear_history()
+        for line in savedLines { add_history(line) }
         if !FileManager.default.fileExists(atPath: historyPath) {
             _ = FileManager.default.createFile(atPath: historyPath, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         write_history(historyPath)
         chmod(historyPath, 0o600)
+        clear_history()
+        for line in memory { add_history(line) }
     }
 
     /// libedit's completion entry point: ask the completer, then hand the whole-word candidates back one by one.

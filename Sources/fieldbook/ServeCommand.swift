@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             central = try CentralDatabase.open(at: path)
         } catch {
-            FileHandle.standardError.write(Data("无法打开中心数据库：\(error)\n".utf8))
+            StandardStreams.err("无法打开中心数据库：\(error)")
             throw ExitCode(1)
         }
         let transport: SyncServer.Transport
@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
             // `admin device add` reads this to put the right fingerprint in new tokens.
             try central.recordTransport(transport)
         } catch {
-            FileHandle.standardError.write(Data("无法准备 TLS：\(error)\n".utf8))
+            StandardStreams.err("无法准备 TLS：\(error)")
             throw ExitCode(1)
         }
         let server = SyncServer(
@@ -108,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             let advertised = (host == "0.0.0.0" || host == "::") ? "127.0.0.1:\(bound)" : "\(host):\(bound)"
             try? central.book.setMeta("address", advertised)
             // One line on stdout, flushed, so scripts and tests can read the port.
-            FileHandle.standardOutput.write(Data("listening on \(host):\(bound)\n".utf8))
+            StandardStreams.out("listening on \(host):\(bound)")
         }
         signals.forEach { $0.cancel() }
     }

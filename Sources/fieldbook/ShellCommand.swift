@@ -32,6 +32,14 @@ struct ShellCommand: ParsableCommand {
         output.styled = !batch && Style.wanted(
             isTerminal: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
         let session = Session(book: opened, output: output)
+        let historyPath = HistoryFile.path(forBook: opened.path)
+        if let historyPath {
+            session.forgetInHistory = { customers in
+                LineEditor.forget(customers, inFile: historyPath) { line in
+                    HistoryFile.redact(line) { try? opened.resolveCustomer($0) }
+                }
+            }
+        }
         let runner = BatchRunner(session: session, keepGoing: keepGoing)
         if let commands {
             let code = runner.run(script: commands, numberLines: false)
@@ -39,7 +47,10 @@ struct ShellCommand: ParsableCommand {
             return
         }
         if isatty(STDIN_FILENO) == 0 {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let data = StandardStreams.readInput() else {
+                StandardStreams.output.error("无法读取标准输入")
+                throw ExitCode(2)
+            }
             guard let script = String(data: data, encoding: .utf8) else {
                 StandardStreams.output.error("输入不是 UTF-8 文本")
                 throw ExitCode(2)
@@ -49,6 +60,7 @@ struct ShellCommand: ParsableCommand {
             return
         }
         Prompt(session: session).run()
+        if session.exitCode != 0 { throw ExitCode(session.exitCode) }
     }
 }
 
@@ -59,16 +71,14 @@ struct ShellCommand: ParsableCommand {
 struct Prompt {
     let session: Session
 
-    /// The history file: beside the book, `book.sqlite` → `book.history`, readable by its owner only.
-    static func historyPath(for book: String) -> String? {
-        guard book != ":memory:" else { return nil }
-        return (book as NSString).deletingPathExtension + ".history"
-    }
-
     func run() {
+        let book = session.book
+        // The history file (``HistoryFile``): beside the book, owner-only, redacted; purged customers leave it.
         LineEditor.start(
-            completer: Completer(source: BookCompletionSource(book: session.book)),
-            historyPath: Self.historyPath(for: session.book.path))
+            completer: Completer(source: BookCompletionSource(book: book)),
+            historyPath: HistoryFile.path(forBook: book.path),
+            redact: { line in HistoryFile.redact(line) { try? book.resolveCustomer($0) } })
+        session.forgetInHistory = { customers in LineEditor.forget(customers) }
         session.say("Fieldbook：\(session.book.principal) 的客户簿。输入 help 查看命令，Tab 补全，quit 退出。")
         session.confirm = { question in
             guard case .line(let answer) = LineEditor.read(prompt: question + "（y/N）") else { return false }

@@ -161,7 +161,12 @@ struct InteractiveTests {
         try tmux.press("two", "Up")
         try tmux.wait("two", "history from the first session") { Tmux.lastLine($0).hasSuffix("> status") }
         try tmux.press("two", "Up")
-        try tmux.wait("two", "and the line before it") { Tmux.lastLine($0).hasSuffix("> show 欧阳娜娜") }
+        // The file holds the line as saved (issue 15): the customer's short ID, never the name typed.
+        let short = try opened.resolveCustomer("欧阳娜娜").short
+        try tmux.wait("two", "and the line before it, redacted") { Tmux.lastLine($0).hasSuffix("> show \(short)") }
+        let saved = RawFileScan.unvis([UInt8](try Data(contentsOf: URL(fileURLWithPath: history))))
+        #expect(!RawFileScan.contains(saved, Array("欧阳".utf8)), "\(String(decoding: saved, as: UTF8.self))")
+        #expect(RawFileScan.contains(saved, Array("set \(short) tier=…".utf8)), "\(String(decoding: saved, as: UTF8.self))")
         try tmux.press("two", "C-u")
         try tmux.type("two", "quit")
         try tmux.press("two", "Enter")

@@ -159,9 +159,6 @@ struct SecurityEndToEndTests {
         #expect(aLog.contains("\"change\": \"set phone\"") && aLog.contains("\"status\": \"stored\""), "\(aLog)")
         let wDevice = try #require(
             status.output.components(separatedBy: "\"device\": \"").dropFirst().first { $0.contains("\"principal\": \"W001\"") })
-        adminOutput += try admin(["device", "revoke", String(wDevice.prefix(8))]).output
-        let revoked = try run("w.sqlite", "sync")
-        #expect(revoked.code == 3)
         // The audit on the device side: every op's author and device in history.
         let history = try run("w.sqlite", "history 王芳 --json").output
         #expect(history.contains("\"by\": \"M001\"") && history.contains("\"by\": \"W001\"") && history.contains("\"device\": "))
@@ -173,6 +170,11 @@ struct SecurityEndToEndTests {
         #expect(traced.code == 0 && traced.output.contains("\"principal\": \"W001\""), "\(traced.output)\(traced.error)")
         #expect(traced.output.contains("\"change\": \"set phone\""))
         adminOutput += traced.output
+        adminOutput += try admin(["device", "revoke", String(wDevice.prefix(8))]).output
+        let revoked = try run("w.sqlite", "sync")
+        #expect(revoked.code == 3)
+        // Over TLS the revoked device erased its book (issue 15): the audit above was read before.
+        #expect(revoked.error.contains("擦除") && !FileManager.default.fileExists(atPath: home.file("w.sqlite")), "\(revoked.error)")
         // Killed, the server leaves its WAL behind: check the files now, then restart and stop it cleanly.
         server.kill9()
         let killedLog = server.logText()

@@ -68,7 +68,7 @@ struct SyncEndToEndTests: CentralHomeTests {
         // would print a warning.
         #expect(!lost.output.contains("警告"))
 
-        // Revocation: the device can no longer sync (exit 3, clear message), its book stays usable.
+        // Revocation: the device can no longer sync (exit 3, clear message) and erases its book.
         let status = try admin("status", "--json")
         let wDevice = try #require(status.output.components(separatedBy: "\"device\": \"").dropFirst()
             .first { $0.contains("\"principal\": \"W001\"") }.map { String($0.prefix(8)) })
@@ -76,7 +76,9 @@ struct SyncEndToEndTests: CentralHomeTests {
         let refused = try book("w.sqlite", "sync")
         #expect(refused.code == 3)
         #expect(refused.error.contains("停用"), "\(refused.error)")
-        #expect(try book("w.sqlite", "find 王").code == 0)
+        // The centre's notice came over pinned TLS, so the device erased its book and exits (issue 15).
+        #expect(refused.error.contains("擦除"), "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: home.file("w.sqlite")))
 
         // A killed server: A makes many changes, the server dies mid-sync, restarts, and the next sync completes
         // with nothing lost or duplicated.

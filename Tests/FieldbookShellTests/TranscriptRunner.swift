@@ -21,6 +21,7 @@ import Foundation
 /// $ import csv $TMP/客户.csv     ← `$TMP` is that folder, in commands and in output
 /// $ @cat 客户.csv                ← prints a file of that folder (a UTF-8 byte-order mark shows as `[BOM]`)
 /// $ @demo 120                   ← first line only: M001's book is the demo book (seed 1, 2026-11-23, 120 customers)
+/// $ @offline 25                 ← M001's book is enrolled and last reached the central node 25 days ago
 /// ```
 ///
 /// Every book has a fixed clock (2026-11-23 09:00 in UTC+8, one millisecond per reading) and seed, so IDs and
@@ -92,6 +93,14 @@ final class TranscriptRunner {
                 continue
             }
             if command.hasPrefix("@demo ") { continue }
+            if command.hasPrefix("@offline ") {
+                // M001's book is enrolled (a device ID, no server) and last reached the centre DAYS days ago.
+                let days = UInt64(command.dropFirst("@offline ".count)) ?? 0
+                let book = try book("M001")
+                try book.setMeta(Book.SyncKey.device, "00112233445566778899aabbccddeeff")
+                try book.setMeta(Book.SyncKey.lastSync, String(book.options.now() - days * 86_400_000))
+                continue
+            }
             command = command.replacingOccurrences(of: "$TMP", with: folder.path)
             if command == "@exchange" {
                 let all = try books.values.flatMap { try $0.allOps() }
@@ -122,7 +131,7 @@ final class TranscriptRunner {
 
 extension TranscriptRunner {
     /// The `$ @…` lines that are not a second device's command.
-    static let directives = ["exchange", "file ", "cat ", "demo "]
+    static let directives = ["exchange", "file ", "cat ", "demo ", "offline "]
 }
 
 /// Collects a session's output in order, standard error marked with `! `.
