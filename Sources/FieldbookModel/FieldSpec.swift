@@ -4,7 +4,7 @@ public struct FieldSpec: Sendable, Hashable {
     public enum FieldType: Sendable, Hashable {
         /// Free text.
         case text
-        /// A phone number: digits, with `+`, `-` and spaces allowed.
+        /// A phone number: a mainland mobile, a landline with area code, or a +852/+853/+886 number (``PhoneNumber``).
         case phone
         /// A PRC resident ID number (18 characters, checksum verified). Sensitive.
         case idNumber
@@ -90,6 +90,10 @@ public struct FieldSpec: Sendable, Hashable {
 
     /// Parses typed text into a value of this field's type.
     ///
+    /// Full-width digits and punctuation are read as their ASCII forms in numbers, money, percentages, prices and
+    /// dates. Phone numbers and ID numbers are checked here, where they are typed (``PhoneNumber``,
+    /// ``IDNumber/parse(_:label:)``), not in ``accepts(_:)``, which also judges ops already written.
+    ///
     /// - Parameters:
     ///   - text: What the user typed after `=`. An empty text clears the field.
     ///   - today: The day relative dates count from.
@@ -106,18 +110,9 @@ public struct FieldSpec: Sendable, Hashable {
             }
             return .text(t)
         case .phone:
-            let digits = t.filter(\.isASCIIDigit)
-            let allowed = t.allSatisfy { $0.isASCIIDigit || $0 == "+" || $0 == "-" || $0 == " " }
-            guard allowed, (5...15).contains(digits.count) else {
-                throw ModelError(.badValue, "\(name) 应为 5–15 位数字的电话号码，例如 13800138000")
-            }
-            return .text(t.filter { $0 != " " && $0 != "-" })
+            return .text(try PhoneNumber.parse(t, label: label))
         case .idNumber:
-            let upper = t.uppercased()
-            guard IDNumber.isValid(upper) else {
-                throw ModelError(.badValue, "\(name) 应为 18 位身份证号码（最后一位可以是 X），校验位要对")
-            }
-            return .text(upper)
+            return .text(try IDNumber.parse(t, label: label))
         case .date:
             return .date(try Day.parse(t, today: today))
         case .money:
@@ -127,7 +122,7 @@ public struct FieldSpec: Sendable, Hashable {
         case .percent:
             return .percent(try Percent.parse(t))
         case .price:
-            guard let v = FixedPoint.parse(t, places: 4, allowNegative: false), v > 0 else {
+            guard let v = FixedPoint.parse(t.halfWidth, places: 4, allowNegative: false), v > 0 else {
                 throw ModelError(.badValue, "\(name) 应为正数，最多 4 位小数，例如 1.0523")
             }
             return .decimal(v)

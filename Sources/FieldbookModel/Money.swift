@@ -1,7 +1,10 @@
 /// Amounts of money as an integer count of fen (0.01 CNY), and the parsing and display of what managers type.
 ///
 /// Input accepts `500000`, `500,000`, `50万`, `50w`, `1.2亿`, `3千`, `-5万` (for movements), with at most two
-/// decimals of yuan after the unit is applied. `12万万` and `1.234` are errors. Display uses 万 and 亿 where the
+/// decimals of yuan after the unit is applied; full-width digits and marks as typed on a Chinese keyboard (`１２万`,
+/// `５０００００`, `１．５万`, `５００，０００`). A comma (`,` or `，`) is read as a thousands separator only when every group
+/// after the first has exactly three digits (`500,000` yes, `30,00` and `1,5` refused, never read as a decimal).
+/// `12万万` and `1.234` are errors. Display uses 万 and 亿 where the
 /// amount is a round number of them, the way a manager would say it.
 ///
 /// ```swift
@@ -19,7 +22,7 @@ public enum Money {
     ///   - allowNegative: Whether a leading `-` (or `+`) is accepted, as for account movements.
     /// - Throws: ``ModelError`` with code ``ModelError/Code/badMoney``.
     public static func parse(_ text: String, allowNegative: Bool = false) throws(ModelError) -> Int64 {
-        var t = Substring(text.trimmingSpaces().lowercased())
+        var t = Substring(text.halfWidth.trimmingSpaces().lowercased())
         var negative = false
         if let first = t.first, first == "-" || first == "+" {
             guard allowNegative else { throw ModelError(.badMoney, "金额不能为负数") }
@@ -45,7 +48,7 @@ public enum Money {
         let digits = t.filter { $0 != "," && $0 != "，" }
         // Commas must group thousands when present: "300,000" yes, "30,00" no.
         if digits.count != t.count, !groupsThousands(t) {
-            throw ModelError(.badMoney, "金额里的逗号位置不对：\(formatHint)")
+            throw ModelError(.badMoney, "金额里的逗号只能用作千分位（每 3 位一个，如 500,000），也可以不写逗号：500000、50万")
         }
         let pieces = digits.split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count <= 2, let whole = pieces.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
@@ -127,12 +130,12 @@ public enum Money {
 
 /// Percentages as basis points (1% = 100), for expected returns and take-profit / stop-loss lines.
 public enum Percent {
-    /// Parses `8%`, `-5%`, `3.25%` or a bare `8` into basis points.
+    /// Parses `8%`, `-5%`, `3.25%` or a bare `8` into basis points; full-width forms too (`８％`, `３．２５％`).
     ///
     /// - Throws: ``ModelError`` with code ``ModelError/Code/badPercent``.
     public static func parse(_ text: String) throws(ModelError) -> Int64 {
-        var t = text.trimmingSpaces()
-        if t.hasSuffix("%") || t.hasSuffix("％") { t.removeLast() }
+        var t = text.halfWidth.trimmingSpaces()
+        if t.hasSuffix("%") { t.removeLast() }
         guard let value = FixedPoint.parse(t, places: 2, allowNegative: true), value.magnitude <= 100_000_00 else {
             throw ModelError(.badPercent, "百分比格式不对：请写成 8%、-5% 或 3.25%")
         }

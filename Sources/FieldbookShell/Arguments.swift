@@ -42,7 +42,7 @@ public struct Arguments: Sendable {
     }
 
     /// Options written `--name VALUE` (or `--name=VALUE`): they become the assignment `name=VALUE`.
-    public static let valueOptions: Set<String> = ["limit", "server"]
+    public static let valueOptions: Set<String> = ["limit", "server", "encoding"]
 
     /// Whether `--json` was given.
     public var json: Bool { flags.contains("json") }

@@ -28,6 +28,15 @@ struct CSVTable {
         var line: Int
         var column: Int?
         var message: String
+        /// Further problems found in the same pass (every row with the wrong number of cells), after this one.
+        var others: [Problem] = []
+
+        /// This problem and the ``others``.
+        var all: [Problem] {
+            var first = self
+            first.others = []
+            return [first] + others
+        }
 
         /// `第 3 行第 2 列：…`.
         var text: String {
@@ -40,19 +49,28 @@ struct CSVTable {
     /// Every later record that is not blank.
     var records: [Record]
 
-    /// Reads a file as UTF-8 (a leading byte-order mark is allowed).
+    /// The encoding the file was read in.
+    var encoding: TextEncoding = .utf8
+
+    /// Reads a file as UTF-8 (a leading byte-order mark is allowed) or, when it is not valid UTF-8, as GB18030 (which
+    /// includes GBK): ``TextEncoding/decode(_:)``.
     ///
-    /// - Throws: ``ShellError`` when the file cannot be read or is not UTF-8; ``Problem`` for malformed CSV.
+    /// - Throws: ``ShellError`` when the file cannot be read or is in neither encoding; ``Problem`` for malformed CSV.
     static func read(path: String) throws -> CSVTable {
         guard FileManager.default.fileExists(atPath: path) else { throw ShellError.user("找不到文件：\(path)") }
         // Read into memory first: CSV.swift's InputStream reader reports an error at EOF on Linux (toolchain.md §5).
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ShellError.user("无法读取文件：\(path)（没有权限，或是一个目录）")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ShellError.user("文件不是 UTF-8 编码：请在 Excel 或 WPS 里另存为“CSV UTF-8”后再导入")
+        let decoded: (text: String, encoding: TextEncoding)
+        do {
+            decoded = try TextEncoding.decode(data)
+        } catch {
+            throw ShellError.user(error.message)
         }
-        return try CSVTable(text: text)
+        var table = try CSVTable(text: decoded.text)
+        table.encoding = decoded.encoding
+        return table
     }
 
     /// Parses CSV text: a header line, then records.
@@ -75,10 +93,14 @@ struct CSVTable {
         }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         self.records = Array(records.dropFirst())
-        for record in self.records where record.fields.count != header.count {
-            throw Problem(
+        let problems = self.records.filter { $0.fields.count != header.count }.map { record in
+            Problem(
                 line: record.line, column: nil,
                 message: "这一行有 \(record.fields.count) 列，表头有 \(header.count) 列：检查是否多了或少了逗号，含逗号的内容要用双引号括起来")
+        }
+        if var first = problems.first {
+            first.others = Array(problems.dropFirst())
+            throw first
         }
     }
 
@@ -158,8 +180,11 @@ struct CSVTable {
     }
 
     /// Writes rows as CSV with CSV.swift's writer (it quotes commas, quotes and newlines), LF line ends and a
-    /// final newline, preceded by a UTF-8 byte-order mark so that Excel opens Chinese text correctly.
-    static func render(_ rows: [[String]]) throws -> Data {
+    /// final newline. In UTF-8 a byte-order mark comes first, so that Excel opens Chinese text correctly; GB18030
+    /// (``TextEncoding``) has none, as Excel and WPS write it.
+    ///
+    /// - Returns: The bytes, and how many characters lie outside GBK (always 0 for UTF-8).
+    static func render(_ rows: [[String]], encoding: TextEncoding = .utf8) throws -> (data: Data, beyondGBK: Int) {
         let stream = OutputStream(toMemory: ())
         let writer = try CSVWriter(stream: stream)
         for row in rows { try writer.write(row: row) }
@@ -167,6 +192,14 @@ struct CSVTable {
         guard let body = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
             throw ShellError.user("无法生成 CSV")
         }
-        return Data("\u{FEFF}".utf8) + body + Data("\n".utf8)
+        switch encoding {
+        case .utf8:
+            return (Data("\u{FEFF}".utf8) + body + Data("\n".utf8), 0)
+        case .gb18030:
+            guard let text = String(data: body + Data("\n".utf8), encoding: .utf8),
+                let bytes = TextEncoding.gb18030(text)
+            else { throw ShellError.user("无法按 GB18030 编码生成 CSV：请改用 --encoding utf8") }
+            return (Data(bytes), TextEncoding.beyondGBK(text, gb18030: bytes))
+        }
     }
 }

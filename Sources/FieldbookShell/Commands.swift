@@ -98,11 +98,11 @@ public enum Commands {
             "history", aliases: ["历史"], usage: "history 客户 [--all] [--limit N] [--json]",
             summary: "客户的全部变更：何时、谁、哪台设备", example: "history 王芳", run: ConflictCommands.history),
         CommandSpec(
-            "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force]",
+            "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force] [--encoding gbk]",
             summary: "把客户导出为 CSV（Excel/WPS 可打开，= + - @ 开头的格子前加 ' 以免被当成公式）；可按 find 的条件筛选",
             example: "export csv 客户.csv tier=钻石", run: CSVCommands.export),
         CommandSpec(
-            "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run]",
+            "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run] [--allow-duplicates]",
             summary: "从 CSV 导入客户（有 id 的更新，没有的新建）；import movements 文件 导入核心系统的大额异动；有一行不对就整个不导入",
             example: "import csv 客户.csv --dry-run", run: CSVCommands.import),
         CommandSpec(

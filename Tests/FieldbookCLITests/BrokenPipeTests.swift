@@ -170,12 +170,7 @@ struct BrokenPipeTests: CentralHomeTests {
             process.standardOutput = output
             process.standardError = error
             try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
+            let text = Executable.firstLine(of: output)
             #expect(text.hasPrefix("listening on"), "\(text)")
             kill(process.processIdentifier, number)
             let said = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

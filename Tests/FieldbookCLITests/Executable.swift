@@ -22,6 +22,17 @@ struct Executable {
         return "fieldbook"
     }()
 
+    /// Reads a pipe until its first line is complete (or it ends): a server's `listening on …`.
+    static func firstLine(of pipe: Pipe) -> String {
+        var text = ""
+        while !text.contains("\n") {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return text
+    }
+
     /// The environment every run gets: no inherited FIELDBOOK_* settings, a fixed time zone.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FIELDBOOK_") }

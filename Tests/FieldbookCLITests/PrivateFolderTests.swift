@@ -68,12 +68,7 @@ struct PrivateFolderTests {
         server.standardOutput = listening
         server.standardError = FileHandle.nullDevice
         try server.run()
-        var line = ""
-        while !line.contains("\n") {
-            let data = listening.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += String(decoding: data, as: UTF8.self)
-        }
+        let line = Executable.firstLine(of: listening)
         #expect(line.hasPrefix("listening on"), "\(line)")
         server.terminate()
         server.waitUntilExit()

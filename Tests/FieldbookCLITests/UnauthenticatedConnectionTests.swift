@@ -142,10 +142,11 @@ struct UnauthenticatedConnectionTests {
         // The device's own connection took a slot too, so at most cap - 1 of the flood are left.
         #expect(outcome.closedCount >= 200 - cap, "closed \(outcome.closedCount) of 200")
         #expect(outcome.openCount >= cap / 2 && outcome.openCount <= cap, "open \(outcome.openCount)")
-        // The oldest went first; the ones still waiting are among the newest. The server's event loops register
-        // connections in parallel, so under load "oldest" is exact only up to a few places: allow twice the cap.
+        // The oldest went first; the ones still waiting are among the newest half. The server's two event loops
+        // register connections in parallel, so under load its order of arrival differs from the order they were
+        // opened by a few dozen places (seen: every odd one from 163 on left open, the even ones closed).
         let open = outcome.closed.indices.filter { !outcome.closed[$0] }
-        #expect(outcome.closed[0] && open.allSatisfy { $0 >= 200 - 2 * cap }, "still open: \(open)")
+        #expect(outcome.closed[0] && open.allSatisfy { $0 >= 100 }, "still open: \(open)")
         if !tls {
             for index in outcome.closed.indices where outcome.closed[index] {
                 let told = try FaultTests.messages(outcome.received[index])
