@@ -35,6 +35,17 @@ public struct FieldSpec: Sendable, Hashable {
         /// Other accepted spellings, compared case-insensitively (`diamond`).
         public var aliases: [String]
 
+        /// What the shell shows for this choice: the canonical text when it is Chinese (`钻石`), else the first
+        /// alias that is (`call` shows as `电话`), so that no English code reaches a user.
+        public var shown: String {
+            if !canonical.unicodeScalars.contains(where: { $0.properties.isAlphabetic && $0.isASCII })
+                || canonical.count <= 2
+            {
+                return canonical
+            }
+            return aliases.first { alias in !alias.unicodeScalars.contains { $0.isASCII } } ?? canonical
+        }
+
         /// Makes a choice.
         public init(_ canonical: String, _ aliases: String...) {
             self.canonical = canonical
@@ -79,6 +90,13 @@ public struct FieldSpec: Sendable, Hashable {
         self.writer = writer
     }
 
+    /// A value as the shell shows it: a choice by its Chinese name (``Choice/shown``), anything else by
+    /// ``Value/display``.
+    public func shown(_ value: Value) -> String {
+        if case .text(let text) = value, let choice = choices.first(where: { $0.canonical == text }) { return choice.shown }
+        return value.display
+    }
+
     /// Whether the field is an add-wins set.
     public var isSet: Bool { type == .set }
 
@@ -106,7 +124,7 @@ public struct FieldSpec: Sendable, Hashable {
             return .text(t)
         case .principal:
             guard t.count <= 32, t.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw ModelError(.badValue, "\(name) 应为员工编号（字母、数字、- 或 _）")
+                throw ModelError(.badValue, "\(label)应为员工编号（字母、数字、- 或 _）")
             }
             return .text(t)
         case .phone:
@@ -123,24 +141,24 @@ public struct FieldSpec: Sendable, Hashable {
             return .percent(try Percent.parse(t))
         case .price:
             guard let v = FixedPoint.parse(t.halfWidth, places: 4, allowNegative: false), v > 0 else {
-                throw ModelError(.badValue, "\(name) 应为正数，最多 4 位小数，例如 1.0523")
+                throw ModelError(.badValue, "\(label)应为正数，最多 4 位小数，例如 1.0523")
             }
             return .decimal(v)
         case .bool:
             switch t.lowercased() {
             case "yes", "true", "1", "是", "y": return .bool(true)
             case "no", "false", "0", "否", "n": return .bool(false)
-            default: throw ModelError(.badValue, "\(name) 应为 是/否（yes/no）")
+            default: throw ModelError(.badValue, "\(label)应为 是 或 否")
             }
         case .choice(let choices):
             let lower = t.lowercased()
             for choice in choices where choice.canonical.lowercased() == lower || choice.aliases.contains(lower) {
                 return .text(choice.canonical)
             }
-            let list = choices.map(\.canonical).joined(separator: " ")
-            throw ModelError(.badEnum, "\(name) 只能是：\(list)")
+            let list = choices.map(\.shown).joined(separator: " ")
+            throw ModelError(.badEnum, "\(label)只能是：\(list)")
         case .set:
-            throw ModelError(.badOperation, "\(name) 是集合，请用 +值 / -值 修改")
+            throw ModelError(.badOperation, "\(label)是集合，请用 +值 / -值 修改")
         }
     }
 }

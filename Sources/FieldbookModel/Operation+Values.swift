@@ -53,14 +53,14 @@ extension Operation {
     /// does not know (from a newer schema) may hold them, since a newer schema may make it free text.
     public static func textProblem(_ field: FieldID, _ text: String) -> String? {
         let spec = Schema.field(field)
-        let name = spec?.name ?? "字段 \(field.rawValue)"
-        if text.utf8.count > maxTextBytes { return "\(name) 太长：最多 \(maxTextBytes) 字节（约 5000 个汉字）" }
+        let name = spec?.label ?? "字段 \(field.rawValue)"
+        if text.utf8.count > maxTextBytes { return "\(name)太长：最多 \(maxTextBytes) 字节（约 5000 个汉字）" }
         let multiLine = spec?.allowsLineBreaks ?? true
         for scalar in text.unicodeScalars {
-            if scalar == "\r" { return "\(name) 含有回车符（CR）：换行请只用换行符（LF）" }
-            if isForbiddenControl(scalar) { return "\(name) 含有控制字符（如 NUL、ESC 或方向控制符）" }
+            if scalar == "\r" { return "\(name)含有回车符（CR）：换行请只用换行符（LF）" }
+            if isForbiddenControl(scalar) { return "\(name)含有控制字符（看不见的特殊字符或方向控制符）" }
             if !multiLine, scalar == "\n" || scalar == "\t" {
-                return "\(name) 不能含有换行或制表符（只有 note、text、resolution 这类多行文字可以）"
+                return "\(name)不能含有换行或制表符（只有备注、内容、处理结果这类多行文字可以）"
             }
         }
         return nil
@@ -71,8 +71,8 @@ extension Operation {
         guard let spec = Schema.field(field) else {
             return schema > Schema.version ? nil : "未知字段 \(field.rawValue)"
         }
-        if let kind, !spec.kinds.contains(kind), schema <= Schema.version { return "\(kind.label)没有字段 \(spec.name)" }
-        return spec.accepts(value) ? nil : "\(spec.name) 的值类型不对"
+        if let kind, !spec.kinds.contains(kind), schema <= Schema.version { return "\(kind.label)没有\(spec.label)这一项" }
+        return spec.accepts(value) ? nil : "\(spec.label)的值类型不对"
     }
 }
 

@@ -53,6 +53,15 @@ extension CentralDatabase {
                     ALTER TABLE refused ADD COLUMN change TEXT;
                     """)
         }
+        migrator.registerMigration("central-v3: a principal can be deactivated") { db in
+            // `deactivated` is when (Unix ms), `deactivated_by` the administrator; NULL for an active principal. A
+            // deactivated principal has every device revoked and may not get a new one (`admin principal deactivate`).
+            try db.execute(
+                sql: """
+                    ALTER TABLE principal ADD COLUMN deactivated INTEGER;
+                    ALTER TABLE principal ADD COLUMN deactivated_by TEXT;
+                    """)
+        }
         return migrator
     }
 }

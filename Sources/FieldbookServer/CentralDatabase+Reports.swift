@@ -59,8 +59,10 @@ extension CentralDatabase {
         }
     }
 
-    /// Customers contacted through more than one channel, or by more than one principal, in the `days` days
-    /// ending `today` (inclusive).
+    /// Customers contacted by more than one principal in the `days` days ending `today` (inclusive).
+    ///
+    /// A channel is a principal (the person who reached the customer), not a contact type: one manager who called and
+    /// then visited is one channel, and the customer is not listed.
     ///
     /// - Parameters:
     ///   - days: The window, at least 1.
@@ -92,7 +94,7 @@ extension CentralDatabase {
                 seen[customer] = entry
             }
             var customers: [OverlapReport.Customer] = []
-            for (id, entry) in seen where entry.channels.count > 1 || entry.principals.count > 1 {
+            for (id, entry) in seen where entry.principals.count > 1 {
                 guard let row = try Self.customerRow(id, db: db), !row.archived else { continue }
                 customers.append(
                     OverlapReport.Customer(

@@ -74,8 +74,10 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let sealed = try seal.seal(secret)
         try database.write { db in
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM principal WHERE code = ?"), arguments: [principal]) == true
-            else { throw CentralError("没有员工 \(principal)：先运行 admin principal add") }
+            guard let record = try Self.principalRecord(principal, db: db) else {
+                throw CentralError("没有员工 \(principal)：先运行 admin principal add")
+            }
+            guard !record.deactivated else { throw CentralError("员工 \(principal) 已停用，不能再登记设备") }
             try db.cachedStatement(
                 sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)").execute(
                 arguments: [Data(device.bytes), principal, sealed, now64()])
@@ -109,21 +111,25 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
 
     /// Changes a customer's owning manager. The old owner's devices purge the customer at their next sync; the new
     /// owner's devices receive its full history.
+    ///
+    /// The mechanism without the branch's rules and with the centre (`central`) as the ops' principal: for tests and
+    /// the simulator, which exercise the protocol under any coverage. `fieldbook admin` calls
+    /// ``assign(_:to:by:)``, which checks the rules and records the administrator.
     public func assign(_ customer: String, to principal: String) throws {
         try requirePrincipal(principal)
-        try centralChange(customer) { tx, id in try tx.set(id, Schema.F.owner, .text(principal)) }
+        try centralChange(customer) { writer, id in try writer.set(id, Schema.F.owner, .text(principal)) }
     }
 
-    /// Adds a co-coverer (a wealth-center advisor) to a customer.
+    /// Adds a co-coverer to a customer (no rules; see ``cocover(_:with:by:)``).
     public func cocover(_ customer: String, with principal: String) throws {
         try requirePrincipal(principal)
-        try centralChange(customer) { tx, id in try tx.add(id, Schema.F.cocoverers, principal) }
+        try centralChange(customer) { writer, id in try writer.add(id, Schema.F.cocoverers, principal) }
     }
 
-    /// Ends a co-coverage.
+    /// Ends a co-coverage (see ``uncover(_:with:by:)``).
     public func uncover(_ customer: String, with principal: String) throws {
-        try centralChange(customer) { tx, id in
-            guard try tx.remove(id, Schema.F.cocoverers, principal) != nil else {
+        try centralChange(customer) { writer, id in
+            guard try writer.remove(id, Schema.F.cocoverers, principal) != nil else {
                 throw CentralError("\(principal) 没有协同这个客户")
             }
         }
@@ -136,25 +142,22 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         guard exists else { throw CentralError("没有员工 \(code)：先运行 admin principal add") }
     }
 
-    /// A privileged change of the central book, with a log sequence number for each op, in one transaction.
-    private func centralChange(_ reference: String, _ change: (BookTransaction, EntityID) throws -> Void) throws {
-        let now = now64()
-        try book.write(privileged: true) { tx in
-            let id = try book.resolveCustomer(reference, in: tx.db)
-            try change(tx, id)
-            for op in tx.appended {
-                try tx.db.cachedStatement(
-                    sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, NULL, ?)").execute(
-                    arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, now])
-            }
+    /// A change of the central book by the centre itself, with a log sequence number for each op, in one transaction.
+    private func centralChange(_ reference: String, _ change: (inout CentralWriter, EntityID) throws -> Void) throws {
+        try database.write { db in
+            let id = try book.resolveCustomer(reference, in: db)
+            var writer = try CentralWriter(self, db: db, author: book.principal)
+            try change(&writer, id)
+            try writer.finish()
         }
     }
 
     /// Counts and the state of every device, for `admin status`.
     public func status() throws -> CentralStatus {
         try Book.snapshotRead(database) { db in
-            let principals = try Row.fetchAll(db.cachedStatement(sql: "SELECT code, name, role FROM principal ORDER BY code")).map {
-                CentralStatus.Principal(code: $0["code"], name: $0["name"], role: $0["role"])
+            let principals = try Row.fetchAll(db.cachedStatement(sql: "SELECT code, name, role, deactivated FROM principal ORDER BY code")).map {
+                CentralStatus.Principal(
+                    code: $0["code"], name: $0["name"], role: $0["role"], deactivated: ($0["deactivated"] as Int64?) != nil)
             }
             let devices = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT id, principal, revoked, last_sync, actor FROM device ORDER BY principal, created")
@@ -335,8 +338,11 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             for key in previous.subtracting(current).sorted() {
                 guard let customer = Scope(key: key)?.customer else { continue }
                 let owner = try Book.owner(of: customer, db: db)
+                // Reassigned only for a former owner: an advisor whose co-coverage ended hears that, not that the
+                // customer's owner changed.
+                let reassigned = try owner != nil && owner != account.principal && Self.wasOwner(account.principal, of: customer, db: db)
                 purges.append(
-                    owner != nil && owner != account.principal
+                    reassigned
                         ? Message.Purge.Entry(customer: customer, reason: .reassigned, newOwner: owner)
                         : Message.Purge.Entry(customer: customer, reason: .coverageEnded))
             }

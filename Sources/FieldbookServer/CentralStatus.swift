@@ -8,6 +8,8 @@ public struct CentralStatus: Sendable, Hashable {
         public var name: String
         /// `manager`, `advisor`, `remote` or `admin`.
         public var role: String
+        /// Whether the principal was deactivated (`admin principal deactivate`).
+        public var deactivated: Bool = false
     }
 
     /// An enrolled device.

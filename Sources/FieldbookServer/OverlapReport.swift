@@ -1,15 +1,15 @@
 import FieldbookModel
 
-/// Customers contacted by more than one channel or by more than one principal within a window of days, as
-/// `fieldbook admin report overlap` shows it: the centre's guard against marketing one customer twice
-/// (避免多层次营销).
+/// Customers contacted by more than one principal within a window of days, as `fieldbook admin report overlap` shows
+/// it: the centre's guard against marketing one customer twice (避免多层次营销). The channels counted are the people
+/// who reached the customer: one manager who called and then visited is one channel, not two.
 ///
 /// ```swift
 /// let report = try central.overlapReport(days: 30)
 /// for customer in report.customers { print(customer.name, customer.channels, customer.principals) }
 /// ```
 public struct OverlapReport: Sendable, Hashable {
-    /// One customer contacted more than once through different channels or people.
+    /// One customer contacted by more than one principal.
     public struct Customer: Sendable, Hashable {
         /// The customer.
         public var id: EntityID
@@ -21,9 +21,9 @@ public struct OverlapReport: Sendable, Hashable {
         public var owner: String?
         /// Contacts in the window.
         public var contacts: Int
-        /// The distinct channels used (`call`, `visit`, …), sorted.
+        /// The distinct contact types used (`call`, `visit`, …), sorted: shown, not counted.
         public var channels: [String]
-        /// The distinct principals who made the contacts, sorted.
+        /// The distinct principals who made the contacts, sorted: the channels, at least two.
         public var principals: [String]
         /// The first and last contact day in the window.
         public var first: Day
@@ -35,6 +35,6 @@ public struct OverlapReport: Sendable, Hashable {
     public var from: Day
     /// The last day of the window (the report's day, inclusive).
     public var to: Day
-    /// The customers, most principals first, then most channels, then most contacts, then by ID.
+    /// The customers, most principals first, then most contact types, then most contacts, then by ID.
     public var customers: [Customer]
 }

@@ -34,7 +34,9 @@ enum CSVCommands {
 
     static func export(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("export")
-        try arguments.allowFlags(["force", "all", "encoding"], usage: spec.usage)  // `encoding` only to explain its absent name
+        try arguments.allowFlags(["force", "all", "encoding", "with-id-numbers"], usage: spec.usage)  // `encoding` only to explain its absent name
+        // ID numbers are exported masked (`110101********1234`) unless asked for; asking is recorded (IDReveal).
+        let reveal = arguments.flags.contains("with-id-numbers")
         let encoding = try exportEncoding(&arguments, spec: spec)
         let path = try self.path(arguments, spec: spec)
         let fields = exportFields
@@ -47,15 +49,24 @@ enum CSVCommands {
             includeArchived: arguments.flags.contains("all") || (text.isEmpty && filters.isEmpty && tags.isEmpty),
             limit: Int(Int32.max))
         var rows = [["id"] + fields.map(\.name) + ["tags"]]
+        var revealed: [EntityID] = []
         for customer in customers {
             guard let card = try session.book.snapshot(of: customer.id) else { continue }
             var row = [customer.id.text]
-            for field in fields { row.append(card.value(field.id).map(cell) ?? "") }
+            for field in fields {
+                if field.type == .idNumber, case .text(let number)? = card.value(field.id) {
+                    if reveal { revealed.append(customer.id) }
+                    row.append(reveal ? number : IDReveal.mask(number))
+                } else {
+                    row.append(card.value(field.id).map(cell) ?? "")
+                }
+            }
             row.append((card.sets[Schema.F.tags] ?? []).joined(separator: "、"))
             rows.append(row.map(CSVFormulaGuard.export))
         }
         let rendered = try CSVTable.render(rows, encoding: encoding.bytes)
         try write(rendered.data, to: path, force: arguments.flags.contains("force"))
+        try IDReveal.record(.export, customers: revealed, session: session)
         let what =
             switch encoding {
             case .utf8: "UTF-8 CSV，Excel/WPS 可直接打开"
@@ -65,6 +76,11 @@ enum CSVCommands {
             case .gb18030: "GB18030 CSV，Excel/WPS 可直接打开"
             }
         session.say("已导出 \(customers.count) 位客户到 \(arguments.positionals[1])（\(what)）")
+        if !revealed.isEmpty {
+            session.say("含 \(revealed.count) 位客户的完整身份证号：已记入工作日志；请妥善保管这个文件")
+        } else if !reveal, rows.dropFirst().contains(where: { $0.contains(where: IDReveal.isMasked) }) {
+            session.say("身份证号只写了前 6 位和后 4 位；要完整号码请加 --with-id-numbers（会记入工作日志）")
+        }
     }
 
     /// The encoding `export` was asked for.
@@ -220,6 +236,8 @@ enum CSVCommands {
                         report(line, index + 1, "姓名里不能换行")
                         continue
                     }
+                    // A masked ID number (an export without --with-id-numbers) leaves the field as it is.
+                    if field.type == .idNumber, IDReveal.isMasked(cell) { continue }
                     let value: Value
                     do {
                         value = try field.parse(cell, today: today)
@@ -251,7 +269,7 @@ enum CSVCommands {
                     report(record.line, (nameColumn ?? 0) + 1, "姓名不能为空")
                 }
             } else if row.value(Schema.F.name).map({ $0 == .null }) ?? (nameColumn == nil) {
-                report(record.line, nameColumn.map { $0 + 1 }, "缺少姓名：新客户的 name 一格不能为空")
+                report(record.line, nameColumn.map { $0 + 1 }, "缺少姓名：新客户的姓名一格不能为空")
             }
             rows.append(row)
         }
@@ -426,7 +444,7 @@ enum CSVCommands {
                 name = "tags"
             } else {
                 guard !title.isEmpty else {
-                    report("表头是空的：每一列都要有列名，例如 name、phone、tier")
+                    report("表头是空的：每一列都要有列名，例如 姓名、电话、层级")
                     continue
                 }
                 let field: FieldSpec
@@ -439,23 +457,29 @@ enum CSVCommands {
                     if let suggestion, Schema.editDistance(suggestion.name, key) <= max(2, key.count / 3) {
                         report("未知列名，是否要写 \"\(suggestion.name)\"？")
                     } else {
-                        report("未知列名：第一行应为表头（如 id,name,phone,tier,tags），可先 export csv 生成一个样板")
+                        report("未知列名：第一行应为表头（如 姓名,电话,层级,标签），可先 export csv 生成一个样板")
                     }
                     continue
                 }
                 guard field.writer == .anyone else {
-                    report("\(field.name) 不能导入（只能由管理员在中心节点修改）：请删掉这一列")
+                    report("\(field.label)不能导入（只能由管理员在中心节点修改）：请删掉这一列")
                     continue
                 }
                 guard !field.isSet else {
-                    report("\(field.name) 不能导入：请删掉这一列")
+                    report("\(field.label)不能导入：请删掉这一列")
                     continue
                 }
                 column = .field(field)
                 name = field.name
             }
             if let earlier = seen[name] {
-                report("\(name) 列重复了（第 \(earlier) 列已经是 \(name)）")
+                let shown: String
+                switch column {
+                case .id: shown = "编号"
+                case .tags: shown = "标签"
+                case .field(let field): shown = field.label
+                }
+                report("\(shown)列重复了（第 \(earlier) 列已经是\(shown)）")
                 continue
             }
             seen[name] = index + 1

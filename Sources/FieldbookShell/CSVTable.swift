@@ -89,7 +89,7 @@ struct CSVTable {
         // Blank lines are not records.
         records.removeAll { $0.fields == [""] }
         guard let first = records.first else {
-            throw Problem(line: 1, column: nil, message: "文件是空的：第一行应为表头，例如 name,phone,tier")
+            throw Problem(line: 1, column: nil, message: "文件是空的：第一行应为表头，例如 姓名,电话,层级")
         }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         self.records = Array(records.dropFirst())

@@ -9,8 +9,8 @@ public enum Commands {
             summary: "新建客户，归本人管户；打印短 ID",
             example: "add 王芳 phone=13800138000 tier=钻石 birthday=1975-03-08", run: CustomerCommands.add),
         CommandSpec(
-            "show", aliases: ["查看"], usage: "show 客户 [--json]",
-            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、持仓和盈亏、联系记录、待办、投诉",
+            "show", aliases: ["查看"], usage: "show 客户 [--reveal] [--json]",
+            summary: "客户卡片：字段（标出冲突）、家人、标签、管户、持仓和盈亏、联系记录、待办、投诉；身份证号只显示前 6 位和后 4 位，--reveal 显示完整号码并记入工作日志",
             example: "show 王芳", run: CustomerCommands.show),
         CommandSpec(
             "set", aliases: ["改"], usage: "set 客户 字段=值 …", summary: "修改客户字段（空值清除）",
@@ -28,9 +28,9 @@ public enum Commands {
             example: "family 王芳 李明 relation=儿子 birthday=2010-06-01", run: CustomerCommands.family),
         CommandSpec(
             "contact", aliases: ["联系"],
-            usage: "contact 客户 call|visit|home|message|event 内容 [outcome=结果] [next=日期]",
+            usage: "contact 客户 电话|上门|到店|短信|活动 内容 [outcome=结果] [next=日期]",
             summary: "记录一次联系；next= 同时建一条跟进待办",
-            example: "contact 王芳 home 上门聊了基金定投 outcome=有意向 next=+7d", run: EventCommands.contact),
+            example: "contact 王芳 上门 上门聊了基金定投 outcome=有意向 next=+7d", run: EventCommands.contact),
         CommandSpec(
             "task", aliases: ["待办"], usage: "task [客户] 内容 due=日期 [note=备注]",
             summary: "新建待办：关于某位客户，或不写客户就是自己的事；打印短 ID",
@@ -46,7 +46,7 @@ public enum Commands {
             "complaint", aliases: ["投诉"],
             usage: "complaint 客户 内容 [date=日期] [due=日期] ｜ complaint close 投诉ID 处理结果",
             summary: "登记投诉（due= 同时建处理待办），或关闭投诉并写下处理结果",
-            example: "complaint 王芳 理财收益与介绍不符 due=tomorrow", run: ComplaintCommands.complaint),
+            example: "complaint 王芳 理财收益与介绍不符 due=明天", run: ComplaintCommands.complaint),
         CommandSpec(
             "complaints", aliases: ["投诉列表"], usage: "complaints [客户] [--all] [--limit N] [--json]",
             summary: "列出未关闭的投诉；--all 连已解决的和处理结果也列出",
@@ -95,11 +95,11 @@ public enum Commands {
             summary: "解决冲突：写入一个取代所有冲突值的新值，历史仍然保留",
             example: "resolve 王芳 phone=13900139000", run: ConflictCommands.resolve),
         CommandSpec(
-            "history", aliases: ["历史"], usage: "history 客户 [--all] [--limit N] [--json]",
-            summary: "客户的全部变更：何时、谁、哪台设备", example: "history 王芳", run: ConflictCommands.history),
+            "history", aliases: ["历史"], usage: "history 客户 [--reveal] [--all] [--limit N] [--json]",
+            summary: "客户的全部变更：何时、谁、哪台设备；身份证号打码，--reveal 显示完整号码并记入工作日志", example: "history 王芳", run: ConflictCommands.history),
         CommandSpec(
-            "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force] [--encoding gbk]",
-            summary: "把客户导出为 CSV（Excel/WPS 可打开，= + - @ 开头的格子前加 ' 以免被当成公式）；可按 find 的条件筛选",
+            "export", aliases: ["导出"], usage: "export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force] [--encoding gbk] [--with-id-numbers]",
+            summary: "把客户导出为 CSV（Excel/WPS 可打开，= + - @ 开头的格子前加 ' 以免被当成公式）；可按 find 的条件筛选；身份证号打码，--with-id-numbers 导出完整号码并记入工作日志",
             example: "export csv 客户.csv tier=钻石", run: CSVCommands.export),
         CommandSpec(
             "import", aliases: ["导入"], usage: "import csv 文件 [--dry-run] [--allow-duplicates]",

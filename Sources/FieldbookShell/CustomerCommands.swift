@@ -33,14 +33,14 @@ enum CustomerCommands {
             let id = try tx.resolveCustomer(reference)
             var changed: [String] = []
             for assignment in fields where try tx.set(id, assignment.field, assignment.value) != nil {
-                changed.append(Schema.field(assignment.field)!.name)
+                changed.append(Schema.field(assignment.field)!.label)
             }
             return (id, changed)
         }
         let name = try session.book.snapshot(of: id)?.text(Schema.F.name) ?? ""
         session.say(
             changed.isEmpty
-                ? "\(name) [\(id.short)] 没有变化" : "已更新 \(name) [\(id.short)]：\(changed.joined(separator: " "))")
+                ? "\(name) [\(id.short)] 没有变化" : "已更新 \(name) [\(id.short)]：\(changed.joined(separator: "、"))")
     }
 
     static func find(_ session: Session, _ arguments: inout Arguments) throws {
@@ -125,8 +125,10 @@ enum CustomerCommands {
 
     static func show(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("show")
-        try arguments.allowFlags(["json"], usage: spec.usage)
+        try arguments.allowFlags(["json", "reveal"], usage: spec.usage)
         guard arguments.positionals.count == 1 else { throw spec.usageError("需要一个客户") }
+        // The ID number is masked unless asked for; asking is recorded in the work log (IDReveal).
+        let reveal = arguments.flags.contains("reveal")
         let book = session.book
         let id = try book.resolveCustomer(arguments.positionals[0])
         guard let card = try book.snapshot(of: id) else { throw ShellError.user("找不到这个客户") }
@@ -151,14 +153,18 @@ enum CustomerCommands {
             return values.count > 1 || values[0].value != .null
         }
 
+        if reveal, card.fields[Schema.F.idNumber]?.contains(where: { $0.value != .null }) == true {
+            try IDReveal.record(.card, customers: [id], session: session)
+        }
+
         if arguments.json {
             var fields: [(String, JSON)] = []
-            for field in customerFields { fields.append((field.name, Render.json(card.value(field.id)!))) }
+            for field in customerFields { fields.append((field.name, IDReveal.json(field.id, card.value(field.id)!, reveal: reveal))) }
             let conflicts: [JSON] = card.conflictedFields.compactMap { field in
                 guard let spec = Schema.field(field) else { return nil }
                 return .object([
                     ("field", .string(spec.name)),
-                    ("values", .array(card.fields[field]!.map { Render.json($0.value) })),
+                    ("values", .array(card.fields[field]!.map { IDReveal.json(field, $0.value, reveal: reveal) })),
                 ])
             }
             session.say(
@@ -225,10 +231,10 @@ enum CustomerCommands {
         for field in customerFields where field.id != Schema.F.name && field.id != Schema.F.owner {
             let values = card.fields[field.id]!
             if values.count > 1 {
-                let list = values.map(\.value.display).joined(separator: " ｜ ")
+                let list = values.map { IDReveal.shown(field.id, $0.value, reveal: reveal) }.joined(separator: " ｜ ")
                 session.say("  \(Render.label(field.id))" + session.style.yellow("⚠ 冲突：\(list)"))
             } else {
-                session.say("  \(Render.label(field.id))\(Render.indented(values[0].value.display))")
+                session.say("  \(Render.label(field.id))\(Render.indented(IDReveal.shown(field.id, values[0].value, reveal: reveal)))")
             }
         }
         if !tags.isEmpty { session.say("  \(Render.label(Schema.F.tags))\(tags.joined(separator: "、"))") }
@@ -236,7 +242,7 @@ enum CustomerCommands {
         if !cocoverers.isEmpty { coverage += "   协同 \(cocoverers.joined(separator: "、"))" }
         session.say(coverage)
         if !card.conflictedFields.isEmpty {
-            let names = card.conflictedFields.compactMap { Schema.field($0)?.name }.joined(separator: " ")
+            let names = card.conflictedFields.compactMap { Schema.field($0)?.label }.joined(separator: "、")
             session.say("  ⚠ 有 \(card.conflictedFields.count) 个字段冲突（\(names)）：用 resolve \(id.short) 字段=值 解决")
         }
         if !family.isEmpty {
@@ -251,8 +257,7 @@ enum CustomerCommands {
         if !contacts.isEmpty {
             session.say("联系记录" + (contacts.count > 5 ? "（最近 5 条，共 \(contacts.count) 条）" : ""))
             for contact in contacts.prefix(5) {
-                let channel = Schema.field(Schema.F.channel)!.choices
-                    .first { $0.canonical == contact.text(Schema.F.channel) }?.aliases.first ?? contact.text(Schema.F.channel)
+                let channel = Schema.field(Schema.F.channel)!.shown(.text(contact.text(Schema.F.channel)))
                 var line = "  \(contactDay(contact).short)  \(channel)  \(contact.author)  \(contact.text(Schema.F.text))"
                 if let outcome = contact.value(Schema.F.outcome)?.text { line += " → \(outcome)" }
                 session.say(line)

@@ -31,7 +31,7 @@ enum EventCommands {
             return customer
         }
         let name = try session.book.snapshot(of: customer)?.text(Schema.F.name) ?? ""
-        session.say("已记录联系：\(name) [\(customer.short)] \(channel.display)")
+        session.say("已记录联系：\(name) [\(customer.short)] \(Schema.field(Schema.F.channel)!.shown(channel))")
         if let next { session.say("已建跟进待办：\(next.short)") }
     }
 }

@@ -131,9 +131,28 @@ enum JournalCommands {
             }
             for line in table.render().dropFirst() { session.say("  " + line) }
         }
-        if !notes.isEmpty {
+        let written = notes.filter { !IDReveal.isRecord($0) }
+        if !written.isEmpty {
             session.say("记事")
-            for note in notes { session.say("  \(session.time(note.created).suffix(5))  \(Render.oneLine(note.text ?? ""))") }
+            for note in written { session.say("  \(session.time(note.created).suffix(5))  \(Render.oneLine(note.text ?? ""))") }
+        }
+        // Requests to see whole ID numbers (IDReveal), one line per request: an export names its customers together.
+        var reveals: [(time: String, text: String, customers: [EntityID])] = []
+        for note in notes where IDReveal.isRecord(note) {
+            let time = String(session.time(note.created).suffix(5))
+            if let last = reveals.last, last.text == note.text, last.time == time, note.text == IDReveal.Request.export.rawValue {
+                reveals[reveals.count - 1].customers.append(note.customer!)
+            } else {
+                reveals.append((time, note.text ?? "", [note.customer!]))
+            }
+        }
+        if !reveals.isEmpty {
+            session.say("查看身份证号")
+            for reveal in reveals {
+                let names = try reveal.customers.prefix(12).map(name).joined(separator: "、")
+                let more = reveal.customers.count > 12 ? " 等 \(reveal.customers.count) 位" : ""
+                session.say("  \(reveal.time)  \(names)\(more)  \(reveal.text)")
+            }
         }
         if plan.isEmpty {
             session.say("明日计划（\(nextDay.short)）：还没有，用 plan 客户 … 添加")

@@ -26,7 +26,7 @@ enum ProductCommands {
             if let existing = try tx.productEntities(code: key).first {
                 var changed: [String] = []
                 for field in fields where try tx.set(existing, field.field, field.value) != nil {
-                    changed.append(Schema.field(field.field)!.name)
+                    changed.append(Self.label(field.field))
                 }
                 return (false, changed)
             }
@@ -35,12 +35,12 @@ enum ProductCommands {
                 throw spec.usageError("新产品需要风险等级 risk=R1..R5（适当性检查要用）")
             }
             try tx.create(.product, scope: .global, fields: [FieldAssignment(DayField.code, .text(key))] + fields)
-            return (true, fields.map { Schema.field($0.field)!.name })
+            return (true, fields.map { Self.label($0.field) })
         }
         if created {
             session.say("已添加产品 \(key) \(name)")
         } else {
-            session.say(changed.isEmpty ? "产品 \(key) 没有变化" : "已更新产品 \(key)：\(changed.joined(separator: " "))")
+            session.say(changed.isEmpty ? "产品 \(key) 没有变化" : "已更新产品 \(key)：\(changed.joined(separator: "、"))")
         }
     }
 
@@ -139,6 +139,11 @@ enum ProductCommands {
 
     // MARK: - buy
 
+    /// A product field by its Chinese label; a product's name is its 名称, not a person's 姓名.
+    static func label(_ field: FieldID) -> String {
+        field == Schema.F.name ? "名称" : Schema.field(field)?.label ?? "第 \(field.rawValue) 号字段"
+    }
+
     static func buy(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("buy")
         try arguments.allowFlags(["confirm", "json"], usage: spec.usage)
@@ -233,7 +238,7 @@ enum ProductCommands {
                 warnings.append("客户的风险评估已超过一年（\(riskDate.iso)），请重新评估")
             }
         } else {
-            warnings.append("客户的风险评估没有日期（risk_date），请确认是否在一年内")
+            warnings.append("客户的风险评估没有日期（评估日期），请确认是否在一年内")
         }
         return warnings
     }

@@ -117,7 +117,7 @@ public final class Session: @unchecked Sendable {
     /// The value of `--limit N` (or `limit=N`), or `fallback`.
     func limit(_ arguments: inout Arguments, usage: String, fallback: Int = 50) throws(ShellError) -> Int {
         guard let text = arguments.take("limit") ?? arguments.take("--limit") else { return fallback }
-        guard let n = Int(text), n > 0 else { throw .usage("limit 应为正整数；用法：\(usage)") }
+        guard let n = Int(text), n > 0 else { throw .usage("--limit 应为正整数；用法：\(usage)") }
         return n
     }
 
@@ -149,7 +149,7 @@ public final class Session: @unchecked Sendable {
         var result: [FieldAssignment] = []
         for (key, text) in assignments {
             let spec = try Schema.field(named: key, for: kind)
-            if spec.isSet { throw ShellError.user("\(spec.name) 是集合字段，请用 tag 命令修改") }
+            if spec.isSet { throw ShellError.user("\(spec.label)是集合字段，请用 tag 命令修改") }
             let value = try spec.parse(text, today: today)
             result.removeAll { $0.field == spec.id }
             result.append(FieldAssignment(spec.id, value))

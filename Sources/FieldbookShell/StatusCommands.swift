@@ -57,6 +57,6 @@ enum StatusCommands {
         var table = TextTable(header: ["命令", "说明"])
         for command in Commands.all { table.append([command.name, command.summary]) }
         table.render().dropFirst().forEach { session.say("  " + $0) }
-        session.say("客户可以用短 ID（至少 4 位）或完整姓名指代；日期可写 2026-11-23、11-23、today、+7d；金额可写 50万、1.2亿。")
+        session.say("客户可以用短 ID（至少 4 位）或完整姓名指代；日期可写 2026-11-23、11-23、明天、周五、3天后、+7d；金额可写 50万、1.2亿。")
     }
 }

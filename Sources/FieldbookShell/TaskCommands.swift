@@ -8,7 +8,7 @@ enum TaskCommands {
         try arguments.allowFlags(["json"], usage: spec.usage)
         guard !arguments.positionals.isEmpty else { throw spec.usageError("缺少待办内容") }
         guard arguments.assignments.contains(where: { $0.key == "due" || $0.key == "到期" }) else {
-            throw spec.usageError("缺少 due=日期（如 due=tomorrow、due=+3d、due=11-30）")
+            throw spec.usageError("缺少 due=日期（如 due=明天、due=3天后、due=11-30）")
         }
         var fields = try session.fieldValues(arguments.assignments, kind: .task)
         guard let due = fields.first(where: { $0.field == Schema.F.due })?.value, due != .null else {

@@ -165,24 +165,24 @@ public final class BookTransaction {
 
     private func check(_ field: FieldID, kind: EntityKind, creating: Bool, value: Value) throws {
         guard let spec = Schema.field(field), spec.kinds.contains(kind) else {
-            throw StoreError(.invalid, "\(kind.label)没有字段 \(field)")
+            throw StoreError(.invalid, "\(kind.label)没有\(Schema.field(field)?.label ?? "第 \(field.rawValue) 号字段")这一项")
         }
-        guard !spec.isSet else { throw StoreError(.invalid, "\(spec.name) 是集合，请用添加/移除修改") }
+        guard !spec.isSet else { throw StoreError(.invalid, "\(spec.label)是集合，请用添加/移除修改") }
         if spec.writer == .admin, !privileged {
             // A device may create a customer it then owns; changing coverage is the central node's business.
             let ownCreate = creating && field == Schema.F.owner && value == .text(book.principal)
             guard ownCreate else {
-                throw StoreError(.notPermitted, "\(spec.name) 只能由管理员在中心节点修改（fieldbook admin）")
+                throw StoreError(.notPermitted, "\(spec.label)只能由管理员在中心节点修改（fieldbook admin）")
             }
         }
     }
 
     private func checkSet(_ field: FieldID, kind: EntityKind) throws {
         guard let spec = Schema.field(field), spec.kinds.contains(kind), spec.isSet else {
-            throw StoreError(.invalid, "\(kind.label)没有集合字段 \(field)")
+            throw StoreError(.invalid, "\(kind.label)没有\(Schema.field(field)?.label ?? "第 \(field.rawValue) 号字段")这一集合")
         }
         if spec.writer == .admin, !privileged {
-            throw StoreError(.notPermitted, "\(spec.name) 只能由管理员在中心节点修改（fieldbook admin）")
+            throw StoreError(.notPermitted, "\(spec.label)只能由管理员在中心节点修改（fieldbook admin）")
         }
     }
 }

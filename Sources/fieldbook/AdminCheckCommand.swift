@@ -9,9 +9,9 @@ extension AdminCommand {
     /// Exit code 0 when every check passes, 1 when a problem is found or the database cannot be read.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the central database: SQLite integrity, the op log's invariants, projections.")
+            abstract: "检查中心数据库：SQLite 完整性、操作日志的不变量、投影。")
         @OptionGroup var options: Options
-        @Flag(help: "Print {ok, checks, problems} as JSON.") var json = false
+        @Flag(help: "以 JSON 输出 {ok, checks, problems}。") var json = false
 
         func run() throws {
             let report = try AdminFailure.guarding { () throws -> IntegrityReport in

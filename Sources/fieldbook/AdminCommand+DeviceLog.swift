@@ -8,12 +8,12 @@ extension AdminCommand.Device {
     /// `fieldbook admin device log DEVICE [--limit N] [--json]`: what a device sent and when (the audit trail).
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What a device sent and when: every op it pushed, stored or refused (no field values).")
+            abstract: "设备发送过什么、何时发送：它推送的每个操作，存入或拒收（不含字段值）。")
         @OptionGroup var options: AdminCommand.Options
-        @Argument(help: "The device ID, or the device shown by `history` (its actor), or a unique prefix of at least 4 hex digits.")
+        @Argument(help: "设备 ID，或 history 显示的设备号，或至少 4 位十六进制的唯一前缀。")
         var device: String
-        @Option(help: "Show the newest N ops (0 for all).") var limit: Int = 200
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "只显示最新的 N 个操作（0 为全部）。") var limit: Int = 200
+        @Flag(help: "以 JSON 输出。") var json = false
 
         func validate() throws {
             guard limit >= 0 else { throw ValidationError("--limit 应为 0 或正整数") }

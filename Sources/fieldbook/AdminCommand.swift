@@ -5,18 +5,25 @@ import FieldbookSync
 import FieldbookWire
 import Foundation
 
-/// `fieldbook admin`: administers the central database (principals, devices, coverage).
+/// `fieldbook admin`: administers the central database (principals, devices, coverage) in Chinese.
+///
+/// A change of coverage is recorded with the acting administrator as its ops' principal, so `history` on every book
+/// names who made it: `--as CODE`, else `$FIELDBOOK_ADMIN` (both must be a registered principal with role admin),
+/// else the operating-system user name.
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Administer the central database.",
+        commandName: "admin", abstract: "管理中心数据库：员工、设备、管户与协同、查找客户、报表。",
+        discussion: """
+            修改管户或协同时，操作人记入每条操作，各账本的 history 都能看到：用 --as 工号 指定（或环境变量             FIELDBOOK_ADMIN），须是角色为 admin 的员工；都没有时记为本机的系统用户名。
+            """,
         subcommands: [
-            Principal.self, Device.self, Assign.self, Cocover.self, Uncover.self, Status.self, AdminReportCommand.self,
-            Check.self,
+            Principal.self, Device.self, Find.self, Customers.self, Assign.self, Cocover.self, Uncover.self, Status.self,
+            AdminReportCommand.self, Check.self,
         ])
 
     /// The `--db` option every admin command takes.
     struct Options: ParsableArguments {
-        @Option(help: "The central database (default: $FIELDBOOK_HOME/central.sqlite).")
+        @Option(help: "中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。")
         var db: String?
 
         func open() throws -> CentralDatabase {
@@ -28,37 +35,80 @@ struct AdminCommand: ParsableCommand {
         }
     }
 
+    /// Who is acting: `--as`, `$FIELDBOOK_ADMIN`, or the operating-system user.
+    struct Acting: ParsableArguments {
+        @Option(name: .customLong("as"), help: "操作人（管理员工号；默认 $FIELDBOOK_ADMIN，再默认系统用户名）。")
+        var admin: String?
+
+        var administrator: Administrator {
+            if let admin, !admin.isEmpty { return Administrator(code: admin, named: true) }
+            if let code = ProcessInfo.processInfo.environment["FIELDBOOK_ADMIN"], !code.isEmpty {
+                return Administrator(code: code, named: true)
+            }
+            let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
+            return Administrator(code: user.isEmpty ? "unknown" : user, named: false)
+        }
+    }
+
     struct Principal: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Principals (people).", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(
+            abstract: "员工：添加、停用。", subcommands: [Add.self, Deactivate.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a principal.")
+            static let configuration = CommandConfiguration(abstract: "添加员工。")
             @OptionGroup var options: Options
-            @Argument(help: "Employee code, e.g. M001.") var code: String
-            @Option(help: "Display name.") var name: String
-            @Option(help: "manager, advisor, remote or admin.") var role: String
+            @Argument(help: "员工编号，如 M001。") var code: String
+            @Option(help: "姓名。") var name: String
+            @Option(help: "角色：manager（客户经理）、advisor（财富顾问）、remote（远维经理）或 admin（管理员）。")
+            var role: String
 
-            func run() throws {
-                guard let role = PrincipalRole(rawValue: role) else {
+            func validate() throws {
+                guard PrincipalRole(rawValue: role) != nil else {
                     throw ValidationError("--role 应为 manager、advisor、remote 或 admin")
                 }
+            }
+
+            func run() throws {
+                let role = PrincipalRole(rawValue: role)!
                 try AdminFailure.guarding { try options.open().addPrincipal(code, name: name, role: role) }
-                StandardStreams.out("已添加员工 \(code)（\(role.rawValue)）")
+                StandardStreams.out("已添加员工 \(code) \(name)（\(role.label)）")
+            }
+        }
+
+        struct Deactivate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "停用员工：收回其全部设备（下次同步时擦除本机账本），不再能登记新设备。",
+                discussion: "客户不会自动移交：先用 admin assign --from 工号 --to 工号 移交。")
+            @OptionGroup var options: Options
+            @OptionGroup var acting: Acting
+            @Argument(help: "员工编号。") var code: String
+
+            func run() throws {
+                let result = try AdminFailure.guarding { try options.open().deactivate(code, by: acting.administrator) }
+                if result.wasActive {
+                    StandardStreams.out("已停用员工 \(code)，收回设备 \(result.devices) 台")
+                } else {
+                    StandardStreams.out("员工 \(code) 早已停用" + (result.devices > 0 ? "，又收回设备 \(result.devices) 台" : "，没有改动"))
+                }
+                if result.owned > 0 {
+                    StandardStreams.out("注意：\(code) 名下还有 \(result.owned) 位客户，用 admin assign --from \(code) --to 工号 移交")
+                }
             }
         }
     }
 
     struct Device: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Devices.", subcommands: [Add.self, Revoke.self, Log.self])
+        static let configuration = CommandConfiguration(
+            abstract: "设备：登记、停用、查看记录。", subcommands: [Add.self, Revoke.self, Log.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Enrol a device for a principal; prints its token once, alone on stdout.")
+                abstract: "为员工登记一台设备；令牌只显示这一次，单独一行输出到标准输出。")
             @OptionGroup var options: Options
-            @Argument(help: "The principal's employee code.") var code: String
-            @Option(help: "HOST:PORT devices reach the central node at (default: the address serve last used).")
+            @Argument(help: "员工编号。") var code: String
+            @Option(help: "设备连接中心节点用的 HOST:PORT（默认 serve 最近一次使用的地址）。")
             var server: String?
-            @Flag(help: "Print {device, token} as JSON.") var json = false
+            @Flag(help: "以 JSON 输出 {device, token}。") var json = false
 
             func run() throws {
                 let token = try AdminFailure.guarding {
@@ -78,9 +128,9 @@ struct AdminCommand: ParsableCommand {
         }
 
         struct Revoke: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a device: it can no longer sync.")
+            static let configuration = CommandConfiguration(abstract: "停用一台设备：它不能再同步（下次同步时擦除本机账本）。")
             @OptionGroup var options: Options
-            @Argument(help: "The device ID, or a unique prefix of at least 4 hex digits.") var device: String
+            @Argument(help: "设备 ID，或至少 4 位十六进制的唯一前缀。") var device: String
 
             func run() throws {
                 let id = try AdminFailure.guarding { try options.open().revokeDevice(device) }
@@ -91,45 +141,97 @@ struct AdminCommand: ParsableCommand {
 
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a customer's owning manager (the old one loses it at next sync).")
+            abstract: "改换管户：一位客户（CUSTOMER --to 工号），或某人名下全部客户（--from 工号 --to 工号）。",
+            discussion: """
+                只能交给在职的客户经理或远维经理。原管户的设备在下次同步时移除这些客户，新管户的设备收到它们的全部记录。\
+                --from 一次移交全部（含已归档的），在同一个事务里完成；--dry-run 只列出将要移交的客户，不做改动。
+                """)
         @OptionGroup var options: Options
-        @Argument(help: "The customer: short ID prefix or exact name.") var customer: String
-        @Option(help: "The new owner's employee code.") var to: String
+        @OptionGroup var acting: Acting
+        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String?
+        @Option(help: "原管户的员工编号：移交其名下全部客户。") var from: String?
+        @Option(help: "新管户的员工编号。") var to: String?
+        @Flag(help: "只列出将要移交的客户，不做改动。") var dryRun = false
+
+        func validate() throws {
+            guard to != nil else { throw ValidationError("需要 --to 新管户的员工编号") }
+            guard (customer == nil) != (from == nil) else {
+                throw ValidationError(customer == nil ? "需要一位客户，或 --from 员工编号" : "客户和 --from 只能给一个")
+            }
+            guard !dryRun || from != nil else { throw ValidationError("--dry-run 只用于 --from（移交全部客户）") }
+        }
 
         func run() throws {
-            try AdminFailure.guarding { try options.open().assign(customer, to: to) }
-            StandardStreams.out("已改由 \(to) 管户")
+            let to = self.to!
+            if let from {
+                let moved = try AdminFailure.guarding {
+                    try options.open().assignAll(from: from, to: to, by: acting.administrator, dryRun: dryRun)
+                }
+                guard !moved.isEmpty else {
+                    StandardStreams.out("\(from) 名下没有客户，没有改动")
+                    return
+                }
+                StandardStreams.out(
+                    dryRun
+                        ? "试运行：将把 \(from) 名下的 \(moved.count) 位客户改由 \(to) 管户（没有改动）"
+                        : "已将 \(from) 名下的 \(moved.count) 位客户改由 \(to) 管户")
+                AdminCustomerList.table(moved).forEach { StandardStreams.out($0) }
+                StandardStreams.out("共 \(moved.count) 位客户")
+                return
+            }
+            let outcome = try AdminFailure.guarding { try options.open().assign(customer!, to: to, by: acting.administrator) }
+            if outcome.changed {
+                StandardStreams.out("已改由 \(to) 管户：\(outcome.customer.label)（原管户 \(outcome.previousOwner ?? "无")）")
+            } else {
+                StandardStreams.out("\(outcome.customer.label) 已由 \(to) 管户，没有改动")
+            }
         }
     }
 
     struct Cocover: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add wealth-center co-coverage of a VIP.")
+        static let configuration = CommandConfiguration(
+            abstract: "财富顾问协同一位 VIP 客户（钻石、私人银行）。",
+            discussion: "只能由在职的财富顾问协同，只限钻石和私人银行客户。顾问的设备在下次同步时收到这位客户的全部记录。")
         @OptionGroup var options: Options
-        @Argument(help: "The customer: short ID prefix or exact name.") var customer: String
-        @Option(help: "The advisor's employee code.") var with: String
+        @OptionGroup var acting: Acting
+        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String
+        @Option(help: "财富顾问的员工编号。") var with: String?
+
+        func validate() throws {
+            guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }
+        }
 
         func run() throws {
-            try AdminFailure.guarding { try options.open().cocover(customer, with: with) }
-            StandardStreams.out("已由 \(with) 协同")
+            let with = self.with!
+            let outcome = try AdminFailure.guarding { try options.open().cocover(customer, with: with, by: acting.administrator) }
+            StandardStreams.out(
+                outcome.changed ? "已由 \(with) 协同 \(outcome.customer.label)" : "\(with) 已在协同 \(outcome.customer.label)，没有改动")
         }
     }
 
     struct Uncover: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a co-coverage.")
+        static let configuration = CommandConfiguration(
+            abstract: "结束财富顾问的协同：顾问的设备在下次同步时移除这位客户（不再由你协同覆盖）。")
         @OptionGroup var options: Options
-        @Argument(help: "The customer: short ID prefix or exact name.") var customer: String
-        @Option(help: "The advisor's employee code.") var with: String
+        @OptionGroup var acting: Acting
+        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String
+        @Option(help: "财富顾问的员工编号。") var with: String?
+
+        func validate() throws {
+            guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }
+        }
 
         func run() throws {
-            try AdminFailure.guarding { try options.open().uncover(customer, with: with) }
-            StandardStreams.out("已结束 \(with) 的协同")
+            let with = self.with!
+            let outcome = try AdminFailure.guarding { try options.open().uncover(customer, with: with, by: acting.administrator) }
+            StandardStreams.out("已结束 \(with) 对 \(outcome.customer.label) 的协同")
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Principals, devices, customers, ops, last syncs.")
+        static let configuration = CommandConfiguration(abstract: "员工、设备、客户数、操作数、各设备上次同步。")
         @OptionGroup var options: Options
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "以 JSON 输出。") var json = false
 
         func run() throws {
             let status = try AdminFailure.guarding { try options.open().status() }
@@ -138,14 +240,17 @@ struct AdminCommand: ParsableCommand {
                     "{\"device\": \"\($0.id)\", \"principal\": \"\($0.principal)\", \"revoked\": \($0.revoked), \"last_sync\": \($0.lastSync.map(String.init) ?? "null")}"
                 }
                 let principals = status.principals.map {
-                    "{\"code\": \"\($0.code)\", \"role\": \"\($0.role)\"}"
+                    "{\"code\": \"\($0.code)\", \"role\": \"\($0.role)\", \"active\": \(!$0.deactivated)}"
                 }
                 StandardStreams.out(
                     "{\"principals\": [\(principals.joined(separator: ", "))], \"devices\": [\(devices.joined(separator: ", "))], \"customers\": \(status.customers), \"ops\": \(status.ops), \"last_lsn\": \(status.lastLSN)}")
                 return
             }
             StandardStreams.out("员工 \(status.principals.count) 人，设备 \(status.devices.count) 台，客户 \(status.customers) 位，操作 \(status.ops) 个")
-            for principal in status.principals { StandardStreams.out("  \(principal.code)  \(principal.role)  \(principal.name)") }
+            for principal in status.principals {
+                let role = AdminReportCommand.roleLabel(principal.role)
+                StandardStreams.out("  \(principal.code)  \(role)  \(principal.name)" + (principal.deactivated ? "  已停用" : ""))
+            }
             for device in status.devices {
                 let state = device.revoked ? "已停用" : (device.enrolled ? "已启用" : "待首次同步")
                 let last = device.lastSync.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }

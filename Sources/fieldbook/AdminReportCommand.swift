@@ -11,7 +11,7 @@ import Foundation
 /// Reports only read: a missing central database is an error, never created.
 struct AdminReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "The centre's reports: sales, overlap, coverage.",
+        commandName: "report", abstract: "中心报表：销售业绩、重复营销、VIP 联系周期。",
         subcommands: [Sales.self, Overlap.self, Coverage.self])
 
     /// Opens an existing central database with the environment's clock (`FIELDBOOK_NOW` fixes "today" for tests).
@@ -31,14 +31,8 @@ struct AdminReportCommand: ParsableCommand {
 
     /// How a role reads in a report.
     static func roleLabel(_ role: String?) -> String {
-        switch role {
-        case "manager": return "客户经理"
-        case "advisor": return "财富顾问"
-        case "remote": return "远维经理"
-        case "admin": return "管理员"
-        case let other?: return other
-        case nil: return "未登记"
-        }
+        guard let role else { return "未登记" }
+        return PrincipalRole(rawValue: role)?.label ?? role
     }
 
     /// Prints a JSON document alone on stdout.
@@ -48,17 +42,16 @@ struct AdminReportCommand: ParsableCommand {
 
     struct Sales: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sales per principal for a period; a co-covered VIP's sale counts for both coverers.",
+            abstract: "各员工在一段时间内的销售业绩；协同客户的销售在管户经理和协同顾问名下各计一次。",
             discussion: """
-                A sale is a purchase dated in the period (inclusive). It counts in full for the customer's owning \
-                manager and for every co-covering advisor, as coverage stands when the report is made (考核双算). \
-                The total line counts each sale once. Default period: the first of this month to today. Dates \
-                accept 2026-11-01, 11-01, today, and --from=-30d.
+                销售指期间内（含首尾两天）的购买记录，按报表生成时的管户和协同关系，在管户经理和每位协同顾问名下各计\
+                全额（考核双算）；合计行每笔只计一次。默认期间：本月 1 日至今天。日期可写 2026-11-01、11-01、today、\
+                --from=-30d，以及 12月1日 等中文写法。
                 """)
         @OptionGroup var options: AdminCommand.Options
-        @Option(help: "First day of the period (default: the first of the month of --to).") var from: String?
-        @Option(help: "Last day of the period (default: today).") var to: String?
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "期间第一天（默认 --to 所在月的 1 日）。") var from: String?
+        @Option(help: "期间最后一天（默认今天）。") var to: String?
+        @Flag(help: "以 JSON 输出。") var json = false
 
         func run() throws {
             let report = try AdminFailure.guarding {
@@ -121,15 +114,19 @@ struct AdminReportCommand: ParsableCommand {
 
     struct Overlap: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Customers contacted by more than one channel or principal in the last N days.",
+            abstract: "最近 N 天内被不止一位员工联系过的客户（避免多层次营销）。",
             discussion: """
-                Lists each customer that, within the window ending today, was contacted through more than one \
-                channel (call, visit, home, message, event) or by more than one principal: the customers at risk \
-                of being marketed twice (避免多层次营销).
+                渠道按员工计，不按联系方式计：同一位客户经理先打电话又上门，仍是一个渠道，不列出。列出截至今天的窗口内\
+                被两位及以上员工联系过的客户，即可能被重复营销的客户；也列出用过的联系方式。
                 """)
         @OptionGroup var options: AdminCommand.Options
-        @Option(help: "The window in days, ending today.") var days = 30
-        @Flag(help: "Print JSON.") var json = false
+        @Option(help: "窗口天数，截至今天。") var days = 30
+        @Flag(help: "以 JSON 输出。") var json = false
+
+        /// A contact type as the branch says it (`call` → `电话`).
+        static func channelLabel(_ channel: String) -> String {
+            Schema.field(Schema.F.channel)?.choices.first { $0.canonical == channel }?.aliases.first ?? channel
+        }
 
         func validate() throws {
             guard (1...3660).contains(days) else { throw ValidationError("--days 应为 1 到 3660 之间的天数") }
@@ -159,16 +156,16 @@ struct AdminReportCommand: ParsableCommand {
                 return
             }
             guard !report.customers.isEmpty else {
-                StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）没有被多个渠道或多人联系的客户")
+                StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）没有被多位员工联系的客户")
                 return
             }
-            StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）被多个渠道或多人联系的客户：\(report.customers.count) 位")
-            var table = TextTable(header: ["ID", "客户", "层级", "管户", "联系次数", "渠道", "联系人", "最近"])
+            StandardStreams.out("\(report.from.iso) 至 \(report.to.iso)（\(days) 天）被多位员工联系的客户：\(report.customers.count) 位")
+            var table = TextTable(header: ["ID", "客户", "层级", "管户", "联系次数", "联系员工", "联系方式", "最近"])
             for customer in report.customers {
                 table.append([
                     customer.id.short, customer.name, customer.tier ?? "", customer.owner ?? "",
-                    String(customer.contacts), customer.channels.joined(separator: ","),
-                    customer.principals.joined(separator: ","), customer.last.iso,
+                    String(customer.contacts), customer.principals.joined(separator: "、"),
+                    customer.channels.map(Self.channelLabel).joined(separator: "、"), customer.last.iso,
                 ])
             }
             table.render().forEach { StandardStreams.out($0) }
@@ -179,13 +176,13 @@ struct AdminReportCommand: ParsableCommand {
 
     struct Coverage: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "VIPs with no contact within their cadence, per covering principal.",
+            abstract: "按覆盖员工列出超过联系周期未联系的 VIP 客户。",
             discussion: """
-                VIPs are 钻石 and 私人银行 customers. Their cadence is 30 days, 15 for familiarity C (the defaults of \
-                the agenda). A VIP is listed under its owner and every co-coverer; a contact by anyone counts.
+                VIP 指钻石和私人银行客户。联系周期 30 天，熟悉度 C 为 15 天（与待办的默认值相同）。VIP 列在管户经理和\
+                每位协同顾问名下；任何人的联系都算。
                 """)
         @OptionGroup var options: AdminCommand.Options
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "以 JSON 输出。") var json = false
 
         func run() throws {
             let report = try AdminFailure.guarding { try AdminReportCommand.open(options).coverageReport() }

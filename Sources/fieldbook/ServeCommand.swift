@@ -10,47 +10,48 @@ import NIOCore
 /// `fieldbook serve`: runs the central node.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the central node that devices sync with.")
+        commandName: "serve", abstract: "运行中心节点，供各设备同步。")
 
-    @Option(help: "The central database (default: $FIELDBOOK_HOME/central.sqlite).")
+    @Option(help: "中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。")
     var db: String?
 
-    @Option(help: "The port to listen on (0 picks a free one).")
+    @Option(help: "监听的端口（0 表示任选一个空闲端口）。")
     var port: Int = 7420
 
-    @Option(help: "The address to listen on.")
+    @Option(help: "监听的地址。")
     var host: String = "0.0.0.0"
 
-    @Option(help: ArgumentHelp("Seconds a silent connection is kept open.", visibility: .hidden))
+    @Option(help: ArgumentHelp("没有数据的连接保持多少秒。", visibility: .hidden))
     var idleTimeout: Int64 = 120
 
-    @Option(help: "PEM certificate chain to present (default: a self-signed one kept beside the database).")
+    @Option(help: "出示的 PEM 证书链（默认使用数据库旁的自签名证书）。")
     var tlsCert: String?
 
-    @Option(help: "PEM private key of --tls-cert.")
+    @Option(help: "--tls-cert 的 PEM 私钥。")
     var tlsKey: String?
 
-    @Flag(help: "Serve plain TCP without TLS: only on a network you trust. Devices must be enrolled with init --insecure.")
+    @Flag(help: "不用 TLS、明文 TCP：只能在可信的网络上用。设备须用 init --insecure 登记。")
     var insecure = false
 
-    @Option(help: "Seconds any one connection may stay open, however busy (a slow client never holds it forever).")
+    @Option(help: "任何一个连接最多保持多少秒，无论多忙（慢客户端不能一直占着）。")
     var sessionDeadline: Int64 = 900
 
-    @Option(help: "The most device sessions (authenticated connections) at once; more are told the server is busy.")
+    @Option(help: "同时最多多少个设备会话（已认证的连接）；再多的会被告知服务器忙。")
     var maxConnections: Int = 1_024
 
-    @Option(help: "Seconds a new connection has to authenticate before it is closed.")
+    @Option(help: "新连接须在多少秒内完成认证，否则关闭。")
     var authDeadline: Double = 10
 
-    @Option(help: "The most connections not yet authenticated at once; one more closes the oldest.")
+    @Option(help: "同时最多多少个未认证的连接；再多一个就关闭最早的。")
     var maxUnauthenticated: Int = 64
 
-    @Option(help: "The most connections not yet authenticated from one address at once; one more closes its oldest.")
+    @Option(help: "同一地址同时最多多少个未认证的连接；再多一个就关闭它最早的。")
     var maxUnauthenticatedPerAddress: Int = 16
 
     func validate() throws {
         if insecure, tlsCert != nil || tlsKey != nil { throw ValidationError("--insecure 不能和 --tls-cert/--tls-key 一起用") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert 和 --tls-key 要一起给") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port 应为 0 到 65535 之间的整数") }
         guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
         guard authDeadline >= 0.1, authDeadline <= 3_600 else { throw ValidationError("--auth-deadline 应为 0.1 到 3600 之间的秒数") }
@@ -77,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             if insecure {
                 transport = .plain
-                logger.warning("Serving plain TCP without TLS (--insecure): use only on a trusted network")
+                logger.warning("未使用 TLS，明文 TCP（--insecure）：只能在可信的网络上使用")
             } else if let tlsCert, let tlsKey {
                 transport = .tls(try ServerIdentity.load(certificate: tlsCert, key: tlsKey))
             } else {
@@ -104,12 +105,44 @@ struct ServeCommand: AsyncParsableCommand {
             return source
         }
         let host = self.host
-        try await server.run(host: host, port: port) { bound in
-            let advertised = (host == "0.0.0.0" || host == "::") ? "127.0.0.1:\(bound)" : "\(host):\(bound)"
-            try? central.book.setMeta("address", advertised)
-            // One line on stdout, flushed, so scripts and tests can read the port.
-            StandardStreams.out("listening on \(host):\(bound)")
+        let started = Started()
+        do {
+            try await server.run(host: host, port: port) { bound in
+                started.set()
+                let advertised = (host == "0.0.0.0" || host == "::") ? "127.0.0.1:\(bound)" : "\(host):\(bound)"
+                try? central.book.setMeta("address", advertised)
+                // One line on stdout, flushed, so scripts and tests can read the port.
+                StandardStreams.out("listening on \(host):\(bound)")
+            }
+        } catch where !started.value {
+            // A startup failure is one line in the administrator's words, not `bind(...) errno 98`.
+            StandardStreams.err(Self.startupFailure(error, host: host, port: port))
+            throw ExitCode(1)
         }
         signals.forEach { $0.cancel() }
     }
+
+    /// One Chinese line for an error before the server listened.
+    static func startupFailure(_ error: any Error, host: String, port: Int) -> String {
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case EADDRINUSE: return "端口 \(port) 已被占用：另一个 fieldbook serve 或其他程序在用它，换 --port 或先停掉它"
+            case EACCES: return "没有权限监听端口 \(port)：1024 以下的端口需要系统管理员权限，换一个端口"
+            case EADDRNOTAVAIL: return "本机没有地址 \(host)：--host 应为本机的一个地址，或 0.0.0.0"
+            default: return "无法监听 \(host):\(port)：\(String(cString: strerror(error.errnoCode)))"
+            }
+        }
+        if error is SocketAddressError { return "无法解析地址 \(host)：--host 应为本机的一个地址，或 0.0.0.0" }
+        return "中心节点无法启动：\(error)"
+    }
+}
+
+/// Whether the server got as far as listening (set from the event loop, read after `run` throws).
+private final class Started: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+
+    var value: Bool { lock.withLock { flag } }
+
+    func set() { lock.withLock { flag = true } }
 }

@@ -80,15 +80,40 @@ struct AdminReportTests {
         #expect(bad.code == 1 && bad.error.hasPrefix("--from：日期 2026-02-30 不存在"))
     }
 
+    @Test("overlap counts channels by principal: one manager who called and then visited is one channel")
+    func overlapByPrincipal() throws {
+        try fill()
+        let central = try CentralDatabase.open(at: home.file("central.sqlite"))
+        let start = UInt64(Day(year: 2026, month: 11, day: 1)!.number) * 86_400_000
+        let m001 = try Book.inMemory(principal: "M001", options: .fixed(milliseconds: start, seed: 3))
+        let made = try m001.write { tx in
+            let zhou = try tx.create(.customer, scope: nil, fields: [FieldAssignment(Schema.F.name, .text("周强"))])
+            for (channel, day) in [("call", 20), ("visit", 21), ("home", 22)] {
+                try tx.create(
+                    .contact, scope: .customer(zhou),
+                    fields: [
+                        FieldAssignment(Schema.F.channel, .text(channel)),
+                        FieldAssignment(Schema.F.date, .date(Day(year: 2026, month: 11, day: day)!)),
+                    ])
+            }
+            return tx.appended
+        }
+        _ = try central.book.applyRemote(made)
+        let overlap = try admin("report", "overlap", "--days", "7", "--json")
+        #expect(overlap.code == 0, "\(overlap.error)")
+        // 周强: three contact types, one manager: not listed. 王芳: M001 and A001: listed.
+        #expect(!overlap.output.contains("周强") && overlap.output.contains("王芳"), "\(overlap.output)")
+    }
+
     @Test("overlap and coverage through the executable")
     func overlapAndCoverage() throws {
         try fill()
         let overlap = try admin("report", "overlap", "--days", "7")
         #expect(overlap.code == 0, "\(overlap.error)")
-        #expect(overlap.output.hasPrefix("2026-11-17 至 2026-11-23（7 天）被多个渠道或多人联系的客户：1 位\n"))
-        #expect(overlap.output.contains("王芳") && overlap.output.contains("call,visit") && overlap.output.contains("A001,M001"))
+        #expect(overlap.output.hasPrefix("2026-11-17 至 2026-11-23（7 天）被多位员工联系的客户：1 位\n"))
+        #expect(overlap.output.contains("王芳") && overlap.output.contains("电话、到店") && overlap.output.contains("A001、M001"))
         let quiet = try admin("report", "overlap", "--days", "2")
-        #expect(quiet.output == "2026-11-22 至 2026-11-23（2 天）没有被多个渠道或多人联系的客户\n")
+        #expect(quiet.output == "2026-11-22 至 2026-11-23（2 天）没有被多位员工联系的客户\n")
         #expect(try admin("report", "overlap", "--days", "0").code != 0)
 
         let coverage = try admin("report", "coverage", "--json")

@@ -69,7 +69,7 @@ struct CLITests {
         let script = "# 早上的录入\nadd 王芳 tier=钻石\nset 王芳 tier=黄金\nadd 李明\n"
         let stopped = try Executable.run(["--book", book], stdin: script)
         #expect(stopped.code == 1)
-        #expect(stopped.error == "第 3 行：tier 只能是：普通 金葵花 钻石 私人银行\n")
+        #expect(stopped.error == "第 3 行：层级只能是：普通 金葵花 钻石 私人银行\n")
         #expect(try Book.open(at: book).customerCount() == 1)
         let going = try Executable.run(["--book", book, "--keep-going"], stdin: script.replacingOccurrences(of: "add 王芳 tier=钻石\n", with: ""))
         #expect(going.code == 1)

@@ -131,11 +131,21 @@ struct SecurityEndToEndTests {
         }
         #expect(try run("a.sqlite", "add 王芳 phone=13812345670 id_number=110101199003077774 tier=钻石; add 陈静 phone=13512345678; sync").code == 0)
         #expect(try run("b.sqlite", "add 赵敏 id_number=310104198512124323; sync").code == 0)
-        adminOutput += try admin(["cocover", "王芳", "--with", "W001"]).output
+        // A coverage confirmation names the customer on the administrator's stdout (issue 19: `已由 W001 协同 王芳
+        // [3hk3sx]`), as `admin find` lists names; its errors never do (grepped below with the other errors).
+        let cocovered = try admin(["cocover", "王芳", "--with", "W001"])
+        #expect(cocovered.output.hasPrefix("已由 W001 协同 王芳 ["))
+        errors.append(cocovered.error)
         #expect(try run("w.sqlite", "sync; set 王芳 phone=13700137000; sync").code == 0)
         #expect(try run("a.sqlite", "set 王芳 phone=13900139000; sync").code == 0)
         #expect(try run("w.sqlite", "sync").code == 0)
-        adminOutput += try admin(["assign", "陈静", "--to", "M002"]).output
+        let assigned = try admin(["assign", "陈静", "--to", "M002"])
+        #expect(assigned.output.hasPrefix("已改由 M002 管户：陈静 ["))
+        errors.append(assigned.error)
+        // A refusal says which customer by its short ID only.
+        let refused = try admin(["cocover", "陈静", "--with", "W001"])
+        #expect(refused.code == 1 && refused.error.hasPrefix("只有钻石和私人银行客户可以协同：["), "\(refused.error)")
+        errors.append(refused.error)
         #expect(try run("a.sqlite", "sync").code == 0)
         #expect(try run("b.sqlite", "sync").code == 0)
         // Errors on the way: bad values for known customers, an unknown customer, a revoked device.

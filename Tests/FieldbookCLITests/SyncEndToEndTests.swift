@@ -58,7 +58,7 @@ struct SyncEndToEndTests: CentralHomeTests {
         #expect(lost.output.contains("没有找到客户"))
         let gained = try book("b.sqlite", "sync; show 陈静; history 陈静")
         #expect(gained.output.contains("新增客户 1 位") && gained.output.contains("金葵花"), "\(gained.output)")
-        #expect(gained.output.contains("M001") && gained.output.contains("owner → M002"))
+        #expect(gained.output.contains("M001") && gained.output.contains("管户 → M002"))
         // The purge left no trace of the customer in A's file.
         let aBook = try Book.open(at: home.file("a.sqlite"))
         #expect(try aBook.ops(in: .customer(try Book.open(at: home.file("b.sqlite")).resolveCustomer("陈静"))).isEmpty)

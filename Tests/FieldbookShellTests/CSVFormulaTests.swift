@@ -131,10 +131,10 @@ struct CSVFormulaTests {
         try "name,address\n李明,好\n李\t明,城东\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = CSVTests.run(book, "import csv \(bad)")
         #expect(refused.code == 1)
-        #expect(refused.error.first?.hasPrefix("第 3 行第 1 列：name 不能含有换行或制表符") == true, "\(refused.error)")
+        #expect(refused.error.first?.hasPrefix("第 3 行第 1 列：姓名不能含有换行或制表符") == true, "\(refused.error)")
         try "name,address\n李明,\"城东\r\n3 号楼\"\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let address = CSVTests.run(book, "import csv \(bad)")
-        #expect(address.error.first?.hasPrefix("第 2 行第 2 列：address 不能含有换行或制表符") == true, "\(address.error)")
+        #expect(address.error.first?.hasPrefix("第 2 行第 2 列：地址不能含有换行或制表符") == true, "\(address.error)")
         #expect(try book.customerCount() == 1)
     }
 }

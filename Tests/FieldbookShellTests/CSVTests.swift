@@ -163,7 +163,7 @@ struct CSVTests {
     @Test func unknownOrForbiddenColumn() throws {
         try expectRefused("name,tir\n李明,钻石\n", "第 1 行第 2 列：未知列名，是否要写 \"tier\"？")
         try expectRefused("王芳,13800138000\n", "第 1 行第 1 列：未知列名：第一行应为表头")
-        try expectRefused("name,owner\n李明,M002\n", "第 1 行第 2 列：owner 不能导入")
+        try expectRefused("name,owner\n李明,M002\n", "第 1 行第 2 列：管户不能导入")
         try expectRefused("name,phone\n李明,13900139000,多\n", "第 2 行：这一行有 3 列，表头有 2 列")
         // The phone rule's wording belongs to the phone check (issue 19); here only the place matters.
         try expectRefused("name,phone\n李明,139\n", "第 2 行第 2 列：")

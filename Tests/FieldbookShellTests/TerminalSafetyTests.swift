@@ -141,7 +141,7 @@ struct TerminalSafetyTests {
         #expect(code == 1, "\(line.debugDescription): exit \(code)", sourceLocation: sourceLocation)
         #expect(recorder.output.isEmpty && recorder.errors.count == 1, "\(recorder.errors)", sourceLocation: sourceLocation)
         let message = recorder.errors.joined()
-        #expect(message.hasPrefix(field + " "), "\(message)", sourceLocation: sourceLocation)
+        #expect(message.hasPrefix(field), "\(message)", sourceLocation: sourceLocation)
         for fragment in secret {
             #expect(!message.contains(fragment), "\(message) repeats the value", sourceLocation: sourceLocation)
         }
@@ -155,10 +155,10 @@ struct TerminalSafetyTests {
         #expect(Self.run(book, "add 王芳 phone=13912345678; product WJ01 稳健理财 risk=R2").code == 0)
         for (label, text, _) in Self.hostile {
             let secret = ["赵", "敏", "秘密", "理财", "聊了"]
-            try expectRefused(book, "add '赵\(text)敏'", field: "name", secret: secret)
-            try expectRefused(book, "set 王芳 note='秘\(text)密'", field: "note", secret: secret)
-            try expectRefused(book, "product WJ02 '理\(text)财' risk=R2", field: "name", secret: secret)
-            try expectRefused(book, "contact 王芳 call '聊了\(text)'", field: "text", secret: secret)
+            try expectRefused(book, "add '赵\(text)敏'", field: "姓名", secret: secret)
+            try expectRefused(book, "set 王芳 note='秘\(text)密'", field: "备注", secret: secret)
+            try expectRefused(book, "product WJ02 '理\(text)财' risk=R2", field: "姓名", secret: secret)
+            try expectRefused(book, "contact 王芳 call '聊了\(text)'", field: "内容", secret: secret)
             _ = label
         }
         // A CR says what it is (a CR LF typed in a note too); a noncharacter (a forged style mark) is a control
@@ -168,12 +168,12 @@ struct TerminalSafetyTests {
             try session.execute(["set", "王芳", "note=第一行\r\n第二行"])
             Issue.record("a CR LF in a note was accepted")
         } catch {
-            #expect(error.message.hasPrefix("note 含有回车符（CR）"), "\(error.message)")
+            #expect(error.message.hasPrefix("备注含有回车符（CR）"), "\(error.message)")
         }
-        try expectRefused(book, "add '赵\(Self.noncharacter(0xFDD0))敏'", field: "name", secret: ["赵"])
+        try expectRefused(book, "add '赵\(Self.noncharacter(0xFDD0))敏'", field: "姓名", secret: ["赵"])
         // Tab and line feed: only in free text.
-        try expectRefused(book, "add '赵\t敏'", field: "name", secret: ["赵"])
-        try expectRefused(book, "tag 王芳 '+V\tIP'", field: "tags", secret: ["V"])
+        try expectRefused(book, "add '赵\t敏'", field: "姓名", secret: ["赵"])
+        try expectRefused(book, "tag 王芳 '+V\tIP'", field: "标签", secret: ["V"])
         #expect(throws: ShellError.self) { try session.execute(["add", "赵\n敏"]) }
         #expect(throws: ShellError.self) { try session.execute(["set", "王芳", "address=城东\n3 号楼"]) }
         try session.execute(["set", "王芳", "note=第一行\n第二行\t完"])
