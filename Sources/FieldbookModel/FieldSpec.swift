@@ -51,6 +51,12 @@ public struct FieldSpec: Sendable, Hashable {
             self.canonical = canonical
             self.aliases = aliases
         }
+
+        /// Makes a choice from a list of aliases (as ``Vocabulary/choice`` does).
+        public init(_ canonical: String, aliases: [String]) {
+            self.canonical = canonical
+            self.aliases = aliases
+        }
     }
 
     /// Who may write a field.

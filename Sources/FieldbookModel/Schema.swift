@@ -5,7 +5,7 @@
 ///
 /// ```swift
 /// let tier = try Schema.field(named: "tier", for: .customer)
-/// try tier.parse("diamond", today: today)   // .text("钻石")
+/// try tier.parse("diamond", today: today)   // .text("钻石"), Tier.diamond.value
 /// ```
 public enum Schema {
     /// The version of this table. Operations record the version they were written with.
@@ -29,23 +29,10 @@ public enum Schema {
         FieldSpec(9, "education", "学历", .text, [.customer]),
         FieldSpec(10, "income", "收入", .money, [.customer]),
         FieldSpec(11, "aum", "资产", .money, [.customer]),
-        FieldSpec(
-            12, "tier", "层级",
-            .choice([C("普通", "standard"), C("金葵花", "gold"), C("钻石", "diamond"), C("私人银行", "private")]),
-            [.customer]),
+        FieldSpec(12, "tier", "层级", .choice(Tier.choices), [.customer]),
         FieldSpec(13, "familiarity", "熟悉度", .choice([C("A"), C("B"), C("C")]), [.customer]),
-        FieldSpec(
-            14, "group", "客群",
-            .choice([
-                C("企业老板", "owner", "business"), C("退休", "retiree", "retired"), C("家庭主妇", "homemaker"),
-                C("港澳台", "hmt"), C("企业员工", "employee"), C("炒股", "trader", "专业炒股型"),
-            ]), [.customer]),
-        FieldSpec(
-            15, "stage", "关系阶段",
-            .choice([
-                C("认识", "acquaintance"), C("接受", "acceptance"), C("习惯", "habit"), C("依赖", "reliance"),
-                C("朋友", "friend"),
-            ]), [.customer]),
+        FieldSpec(14, "group", "客群", .choice(CustomerGroup.choices), [.customer]),
+        FieldSpec(15, "stage", "关系阶段", .choice(RelationshipStage.choices), [.customer]),
         FieldSpec(16, "risk", "风险评估", .choice([C("C1"), C("C2"), C("C3"), C("C4"), C("C5")]), [.customer]),
         FieldSpec(17, "risk_date", "评估日期", .date, [.customer]),
         FieldSpec(18, "contact_time", "联系时间", .text, [.customer]),
@@ -67,12 +54,7 @@ public enum Schema {
         FieldSpec(47, "matures", "到期日", .date, [.purchase]),
         FieldSpec(48, "warning", "适当性提示", .text, [.purchase]),
         // Contacts.
-        FieldSpec(
-            50, "channel", "方式",
-            .choice([
-                C("call", "电话"), C("visit", "到店", "面谈"), C("home", "上门"), C("message", "短信", "微信"),
-                C("event", "活动"),
-            ]), [.contact]),
+        FieldSpec(50, "channel", "方式", .choice(ContactChannel.choices), [.contact]),
         FieldSpec(51, "text", "内容", .text, [.contact, .task, .complaint, .worklog]),
         FieldSpec(52, "outcome", "结果", .text, [.contact]),
         FieldSpec(53, "next", "下一步", .date, [.contact]),
@@ -80,7 +62,7 @@ public enum Schema {
         FieldSpec(60, "due", "到期", .date, [.task]),
         FieldSpec(61, "done", "已完成", .bool, [.task]),
         // Complaints.
-        FieldSpec(70, "status", "状态", .choice([C("open", "处理中"), C("closed", "已解决")]), [.complaint]),
+        FieldSpec(70, "status", "状态", .choice(ComplaintStatus.choices), [.complaint]),
         FieldSpec(71, "resolution", "处理结果", .text, [.complaint]),
         // Products.
         FieldSpec(80, "code", "代码", .text, [.product]),
@@ -93,7 +75,7 @@ public enum Schema {
         FieldSpec(84, "prices", "历史价格", .set, [.product]),
         // Work log: a plan entry names the customer to contact on its `date`.
         FieldSpec(90, "customer", "客户", .text, [.worklog]),
-        FieldSpec(91, "entry", "条目", .choice([C("journal", "日志"), C("plan", "计划")]), [.worklog]),
+        FieldSpec(91, "entry", "条目", .choice(WorkLogEntryKind.choices), [.worklog]),
     ]
 
     private static let byID: [FieldID: FieldSpec] = Dictionary(uniqueKeysWithValues: fields.map { ($0.id, $0) })
@@ -135,30 +117,5 @@ public enum Schema {
             swap(&previous, &current)
         }
         return previous[y.count]
-    }
-
-    /// Well-known field numbers, for code that names a field directly.
-    public enum F {
-        public static let name = FieldID(rawValue: 1)
-        public static let phone = FieldID(rawValue: 2)
-        public static let idNumber = FieldID(rawValue: 3)
-        public static let address = FieldID(rawValue: 4)
-        public static let birthday = FieldID(rawValue: 5)
-        public static let tier = FieldID(rawValue: 12)
-        public static let note = FieldID(rawValue: 19)
-        public static let owner = FieldID(rawValue: 20)
-        public static let archived = FieldID(rawValue: 21)
-        public static let tags = FieldID(rawValue: 22)
-        public static let cocoverers = FieldID(rawValue: 23)
-        public static let relation = FieldID(rawValue: 30)
-        public static let date = FieldID(rawValue: 43)
-        public static let channel = FieldID(rawValue: 50)
-        public static let text = FieldID(rawValue: 51)
-        public static let outcome = FieldID(rawValue: 52)
-        public static let next = FieldID(rawValue: 53)
-        public static let due = FieldID(rawValue: 60)
-        public static let done = FieldID(rawValue: 61)
-        public static let status = FieldID(rawValue: 70)
-        public static let resolution = FieldID(rawValue: 71)
     }
 }

@@ -20,17 +20,17 @@ extension CentralDatabase {
         let offset = book.options.utcOffsetSeconds
         return try book.database.read { db in
             var rows: [String: SalesReport.Row] = [:]
-            for principal in try Self.principals(db) where principal.role != PrincipalRole.admin.rawValue {
+            for principal in try Self.principals(db) where principal.role != .admin {
                 rows[principal.code] = SalesReport.Row(
                     code: principal.code, name: principal.name, role: principal.role, sales: 0, amount: 0,
                     sharedSales: 0, sharedAmount: 0)
             }
             var total = SalesReport.Total(sales: 0, amount: 0, sharedSales: 0)
             var coverage: [EntityID: [String]] = [:]
-            try Self.forEachEvent(.purchase, fields: [DayField.amount, Schema.F.date], db: db) { event in
+            try Self.forEachEvent(.purchase, fields: [Schema.F.amount, Schema.F.date], db: db) { event in
                 let day = event.values[Schema.F.date]?.day ?? event.createdDay(offset)
                 guard from <= day, day <= to, let customer = event.customer else { return }
-                let amount = event.values[DayField.amount]?.integer ?? 0
+                let amount = event.values[Schema.F.amount]?.integer ?? 0
                 let coverers: [String]
                 if let known = coverage[customer] {
                     coverers = known
@@ -131,7 +131,7 @@ extension CentralDatabase {
                 arguments: StatementArguments(tiers))
             for row in rows {
                 guard let id = EntityID(bytes: Array(row["id"] as Data)) else { continue }
-                let familiarity = try Book.value(DayField.familiarity, of: id, db: db)?.text
+                let familiarity = try Book.value(Schema.F.familiarity, of: id, db: db)?.text
                 vips[id] = VIP(id: id, name: row["name"], tier: row["tier"], familiarity: familiarity)
             }
             var lastContact: [EntityID: Day] = [:]
@@ -251,9 +251,9 @@ extension CentralDatabase {
         return (row["name"], row["tier"], row["archived"])
     }
 
-    private static func principals(_ db: Database) throws -> [(code: String, name: String, role: String)] {
+    private static func principals(_ db: Database) throws -> [(code: String, name: String, role: PrincipalRole?)] {
         try Row.fetchAll(db, sql: "SELECT code, name, role FROM principal ORDER BY code").map {
-            ($0["code"], $0["name"], $0["role"])
+            ($0["code"], $0["name"], PrincipalRole(rawValue: $0["role"]))
         }
     }
 }

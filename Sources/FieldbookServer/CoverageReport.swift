@@ -40,7 +40,7 @@ public struct CoverageReport: Sendable, Hashable {
         /// The display name, when registered.
         public var name: String?
         /// The role, when registered.
-        public var role: String?
+        public var role: PrincipalRole?
         /// The VIPs the principal covers (owns or co-covers).
         public var vips: Int
         /// Those past their cadence, never contacted first, then longest silence first.
@@ -53,5 +53,5 @@ public struct CoverageReport: Sendable, Hashable {
     public var principals: [Principal]
 
     /// The tiers that count as VIP.
-    public static let vipTiers: Set<String> = ["钻石", "私人银行"]
+    public static let vipTiers: Set<String> = Set(Tier.vip.map(\.rawValue))
 }

@@ -18,8 +18,8 @@ public struct SalesReport: Sendable, Hashable {
         public var code: String
         /// The display name, when the principal is registered at the centre.
         public var name: String?
-        /// The role (`manager`, `advisor`, …), when registered.
-        public var role: String?
+        /// The role (``PrincipalRole/manager``, ``PrincipalRole/advisor``, …), when registered.
+        public var role: PrincipalRole?
         /// Sales attributed to the principal (owned or co-covered customers).
         public var sales: Int
         /// Their amount in fen.
@@ -31,7 +31,8 @@ public struct SalesReport: Sendable, Hashable {
 
         /// Makes a row.
         public init(
-            code: String, name: String?, role: String?, sales: Int, amount: Int64, sharedSales: Int, sharedAmount: Int64
+            code: String, name: String?, role: PrincipalRole?, sales: Int, amount: Int64, sharedSales: Int,
+            sharedAmount: Int64
         ) {
             self.code = code
             self.name = name

@@ -121,7 +121,7 @@ enum AgendaCommands {
         group(
             "该联系了", agenda.overdueContacts.count, unit: "位", header: ["客户", "层级", "上次联系", "已隔", "周期"],
             rows: agenda.overdueContacts.map { entry in
-                let tier = (entry.tier ?? "普通") + (entry.familiarity.map { " \($0)" } ?? "")
+                let tier = (entry.tier ?? Tier.standard.rawValue) + (entry.familiarity.map { " \($0)" } ?? "")
                 return [
                     name(entry.customer), tier, entry.lastContact.map(\.short) ?? "从未联系", "\(entry.daysSince) 天",
                     "\(entry.cadence) 天",

@@ -23,7 +23,9 @@ enum ComplaintCommands {
         if !fields.contains(where: { $0.field == Schema.F.date }) {
             fields.append(FieldAssignment(Schema.F.date, .date(session.today)))
         }
-        fields.insert(contentsOf: [FieldAssignment(Schema.F.text, .text(text)), FieldAssignment(Schema.F.status, .text("open"))], at: 0)
+        fields.insert(
+            contentsOf: [FieldAssignment(Schema.F.text, .text(text)), FieldAssignment(Schema.F.status, ComplaintStatus.open.value)],
+            at: 0)
         let (id, customer, task) = try session.book.write { tx in
             let customer = try tx.resolveCustomer(reference)
             let id = try tx.create(.complaint, scope: .customer(customer), fields: fields)
@@ -62,10 +64,10 @@ enum ComplaintCommands {
         let (id, customer) = try session.book.write { tx in
             let id = try tx.resolveEntity(reference, kind: .complaint)
             guard let complaint = try tx.snapshot(of: id) else { throw ShellError.user("找不到这条投诉") }
-            if complaint.value(Schema.F.status) == .text("closed") {
+            if ComplaintStatus(complaint.value(Schema.F.status)) == .closed {
                 throw ShellError.user("这条投诉已经关闭了；complaints --all 可查看处理结果")
             }
-            try tx.set(id, Schema.F.status, .text("closed"))
+            try tx.set(id, Schema.F.status, ComplaintStatus.closed.value)
             try tx.set(id, Schema.F.resolution, .text(resolution))
             return (id, complaint.scope.customer)
         }
@@ -96,7 +98,7 @@ enum ComplaintCommands {
                             ("id", .string(complaint.id.text)), ("customer", .string(complaint.scope.customer?.text)),
                             ("name", .string(try complaint.scope.customer.map { try names.name($0) })),
                             ("date", .string(day(complaint).iso)), ("text", .string(complaint.text(Schema.F.text))),
-                            ("status", .string(isOpen(complaint) ? "open" : "closed")),
+                            ("status", .string((isOpen(complaint) ? ComplaintStatus.open : .closed).rawValue)),
                             ("resolution", .string(complaint.value(Schema.F.resolution)?.text)),
                         ])
                     }))
@@ -119,9 +121,9 @@ enum ComplaintCommands {
         session.sayCount(shown.count, shown: min(limit, shown.count), unit: "条", noun: includeClosed ? "投诉" : "未关闭的投诉")
     }
 
-    static func isOpen(_ complaint: EntitySnapshot) -> Bool { complaint.value(Schema.F.status) != .text("closed") }
+    static func isOpen(_ complaint: EntitySnapshot) -> Bool { ComplaintStatus(complaint.value(Schema.F.status)) != .closed }
 
-    static func status(_ complaint: EntitySnapshot) -> String { isOpen(complaint) ? "处理中" : "已解决" }
+    static func status(_ complaint: EntitySnapshot) -> String { (isOpen(complaint) ? ComplaintStatus.open : .closed).label }
 
     static func day(_ complaint: EntitySnapshot) -> Day { complaint.value(Schema.F.date)?.day ?? Day(number: 0) }
 }

@@ -132,8 +132,7 @@ public struct Completer {
         case .command: list = commandNames(word)
         case .customer: list = customers(word)
         case .channel:
-            list = Schema.field(Schema.F.channel)!.choices.flatMap { [$0.canonical] + $0.aliases.filter { !$0.isASCII } }
-                .sorted()
+            list = ContactChannel.allCases.flatMap { [$0.rawValue] + $0.aliases.filter { !$0.isASCII } }.sorted()
         case .task: list = source.openTasks().sorted()
         case .complaint: list = source.openComplaints().sorted()
         case .format: list = command.name == "import" ? ["csv", "movements"] : ["csv"]

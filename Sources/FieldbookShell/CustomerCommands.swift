@@ -215,7 +215,7 @@ enum CustomerCommands {
                                 .object([
                                     ("id", .string($0.id.text)), ("date", .string(ComplaintCommands.day($0).iso)),
                                     ("text", .string($0.text(Schema.F.text))),
-                                    ("status", .string(ComplaintCommands.isOpen($0) ? "open" : "closed")),
+                                    ("status", .string((ComplaintCommands.isOpen($0) ? ComplaintStatus.open : .closed).rawValue)),
                                     ("resolution", .string($0.value(Schema.F.resolution)?.text)),
                                 ])
                             })
@@ -282,7 +282,7 @@ enum CustomerCommands {
             for complaint in openComplaints {
                 session.say(
                     "  \(complaint.id.short)  \(ComplaintCommands.day(complaint).short)  "
-                        + session.style.yellow("处理中") + "  \(complaint.text(Schema.F.text))")
+                        + session.style.yellow(ComplaintStatus.open.label) + "  \(complaint.text(Schema.F.text))")
             }
         }
     }

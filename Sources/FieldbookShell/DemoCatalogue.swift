@@ -64,12 +64,12 @@ enum DemoCatalogue {
 
     /// The groups (客群) with their weight in the book, age range and typical occupations.
     static let groups: [(name: String, weight: Int, ages: ClosedRange<Int>, occupations: [String])] = [
-        ("企业员工", 30, 25...55, ["工程师", "会计", "教师", "医生", "程序员", "销售经理", "公务员", "律师"]),
-        ("退休", 22, 58...82, ["退休教师", "退休工程师", "退休医生", "退休干部"]),
-        ("企业老板", 16, 35...65, ["贸易公司老板", "餐饮连锁老板", "电子厂老板", "物流公司老板"]),
-        ("家庭主妇", 14, 30...55, ["全职太太"]),
-        ("炒股", 10, 30...65, ["个体投资者"]),
-        ("港澳台", 8, 30...70, ["港资企业高管", "台资企业经理", "跨境贸易商"]),
+        (CustomerGroup.employee.rawValue, 30, 25...55, ["工程师", "会计", "教师", "医生", "程序员", "销售经理", "公务员", "律师"]),
+        (CustomerGroup.retiree.rawValue, 22, 58...82, ["退休教师", "退休工程师", "退休医生", "退休干部"]),
+        (CustomerGroup.owner.rawValue, 16, 35...65, ["贸易公司老板", "餐饮连锁老板", "电子厂老板", "物流公司老板"]),
+        (CustomerGroup.homemaker.rawValue, 14, 30...55, ["全职太太"]),
+        (CustomerGroup.trader.rawValue, 10, 30...65, ["个体投资者"]),
+        (CustomerGroup.hongKongMacauTaiwan.rawValue, 8, 30...70, ["港资企业高管", "台资企业经理", "跨境贸易商"]),
     ]
     static let educations = ["高中", "大专", "本科", "本科", "硕士", "博士"]
     static let contactTimes = ["工作日晚上", "上午10点后", "周末", "午休时间", "随时", "下午3点后"]
@@ -81,14 +81,14 @@ enum DemoCatalogue {
 
     /// What was said, by channel (call, visit, home, message, event).
     static let contactTexts: [String: [String]] = [
-        "call": [
+        ContactChannel.call.rawValue: [
             "电话回访，客户对理财到期收益满意", "提醒风险评估即将到期", "沟通基金净值波动，客户表示继续持有", "介绍新发行的稳健理财",
             "确认到期资金的续作意向", "生日问候", "邀请参加周末理财沙龙", "了解近期资金安排",
         ],
-        "visit": ["到店办理大额存单", "网点面谈资产配置", "到店更新风险评估问卷", "网点面谈子女教育金规划"],
-        "home": ["上门拜访，送节日礼品", "上门讲解养老规划方案", "上门拜访，了解家庭资产情况"],
-        "message": ["微信发送市场周报", "微信提醒产品到期", "短信问候节日", "微信推送新品介绍"],
-        "event": ["参加理财沙龙", "参加养生讲座", "参加亲子活动"],
+        ContactChannel.visit.rawValue: ["到店办理大额存单", "网点面谈资产配置", "到店更新风险评估问卷", "网点面谈子女教育金规划"],
+        ContactChannel.home.rawValue: ["上门拜访，送节日礼品", "上门讲解养老规划方案", "上门拜访，了解家庭资产情况"],
+        ContactChannel.message.rawValue: ["微信发送市场周报", "微信提醒产品到期", "短信问候节日", "微信推送新品介绍"],
+        ContactChannel.event.rawValue: ["参加理财沙龙", "参加养生讲座", "参加亲子活动"],
     ]
     static let outcomes = ["有意向", "暂不考虑", "已预约到店", "需要和家人商量", "满意", "继续持有", "考虑追加"]
     static let followUps = ["回电确认购买意向", "寄送产品说明书", "预约面谈", "确认到期资金安排", "送生日礼物"]

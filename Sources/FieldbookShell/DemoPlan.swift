@@ -151,8 +151,8 @@ struct DemoPlan {
             }
             let age = random.int(DemoCatalogue.groups[group].ages)
             var tierIndex = random.weighted([55, 30, 11, 4])
-            if DemoCatalogue.groups[group].name == "企业老板", random.chance(50) { tierIndex = min(3, tierIndex + 1) }
-            let tier = ["普通", "金葵花", "钻石", "私人银行"][tierIndex]
+            if DemoCatalogue.groups[group].name == CustomerGroup.owner.rawValue, random.chance(50) { tierIndex = min(3, tierIndex + 1) }
+            let tier = Tier.allCases[tierIndex].rawValue
             let aumYuan: Int64 =
                 switch tierIndex {
                 case 0: Int64(random.int(1...49)) * 10_000
@@ -163,15 +163,15 @@ struct DemoPlan {
             let familiarity = ["A", "B", "C"][random.weighted([25, 45, 30])]
             let stages: [String] =
                 switch familiarity {
-                case "A": ["习惯", "依赖", "朋友"]
-                case "B": ["接受", "习惯"]
-                default: ["认识", "接受"]
+                case "A": [RelationshipStage.habit, .reliance, .friend].map(\.rawValue)
+                case "B": [RelationshipStage.acceptance, .habit].map(\.rawValue)
+                default: [RelationshipStage.acquaintance, .acceptance].map(\.rawValue)
                 }
             let risk: Int =
                 switch DemoCatalogue.groups[group].name {
-                case "退休": random.int(1...3)
-                case "企业老板": random.int(3...5)
-                case "炒股": random.int(4...5)
+                case CustomerGroup.retiree.rawValue: random.int(1...3)
+                case CustomerGroup.owner.rawValue: random.int(3...5)
+                case CustomerGroup.trader.rawValue: random.int(4...5)
                 default: random.int(2...4)
                 }
             let district = random.int(0...DemoCatalogue.districts.count - 1)
@@ -255,7 +255,7 @@ struct DemoPlan {
             return Day(year: year - age, month: m, day: min(d, Day.daysInMonth(year: year - age, month: m)))!
         }
         let picked = distinctIndices(7)
-        let retired = DemoCatalogue.groups.firstIndex { $0.name == "退休" }!
+        let retired = DemoCatalogue.groups.firstIndex { $0.name == CustomerGroup.retiree.rawValue }!
         for (slot, index) in picked.enumerated() {
             switch slot {
             case 0:
@@ -309,19 +309,19 @@ struct DemoPlan {
                     FieldAssignment(Schema.F.idNumber, .text(idNumber)),
                     FieldAssignment(Schema.F.address, .text(customer.address)),
                     FieldAssignment(Schema.F.birthday, .date(customer.birthday)),
-                    FieldAssignment(DemoField.gender, .text(customer.male ? "男" : "女")),
-                    FieldAssignment(DemoField.region, .text(DemoCatalogue.districts[customer.district].name)),
-                    FieldAssignment(DemoField.occupation, .text(customer.occupation)),
-                    FieldAssignment(DemoField.education, .text(customer.education)),
-                    FieldAssignment(DemoField.income, .money(customer.income)),
-                    FieldAssignment(DemoField.aum, .money(customer.aum)),
+                    FieldAssignment(Schema.F.gender, .text(customer.male ? "男" : "女")),
+                    FieldAssignment(Schema.F.region, .text(DemoCatalogue.districts[customer.district].name)),
+                    FieldAssignment(Schema.F.occupation, .text(customer.occupation)),
+                    FieldAssignment(Schema.F.education, .text(customer.education)),
+                    FieldAssignment(Schema.F.income, .money(customer.income)),
+                    FieldAssignment(Schema.F.aum, .money(customer.aum)),
                     FieldAssignment(Schema.F.tier, .text(customer.tier)),
-                    FieldAssignment(DayField.familiarity, .text(customer.familiarity)),
-                    FieldAssignment(DemoField.group, .text(DemoCatalogue.groups[customer.group].name)),
-                    FieldAssignment(DemoField.stage, .text(customer.stage)),
-                    FieldAssignment(DayField.customerRisk, .text("C\(customer.risk)")),
-                    FieldAssignment(DayField.riskDate, .date(customer.riskDate)),
-                    FieldAssignment(DemoField.contactTime, .text(customer.contactTime)),
+                    FieldAssignment(Schema.F.familiarity, .text(customer.familiarity)),
+                    FieldAssignment(Schema.F.group, .text(DemoCatalogue.groups[customer.group].name)),
+                    FieldAssignment(Schema.F.stage, .text(customer.stage)),
+                    FieldAssignment(Schema.F.customerRisk, .text("C\(customer.risk)")),
+                    FieldAssignment(Schema.F.riskDate, .date(customer.riskDate)),
+                    FieldAssignment(Schema.F.contactTime, .text(customer.contactTime)),
                 ] + (customer.note.map { [FieldAssignment(Schema.F.note, .text($0))] } ?? [])
                 let id = try tx.create(.customer, scope: nil, fields: fields)
                 made.customers[index] = id
@@ -332,7 +332,7 @@ struct DemoPlan {
                         FieldAssignment(Schema.F.name, .text(member.name)),
                         FieldAssignment(Schema.F.relation, .text(member.relation)),
                         FieldAssignment(Schema.F.birthday, .date(member.birthday)),
-                        FieldAssignment(DemoField.gender, .text(member.male ? "男" : "女")),
+                        FieldAssignment(Schema.F.gender, .text(member.male ? "男" : "女")),
                     ]
                     if let phone = member.phone { fields.append(FieldAssignment(Schema.F.phone, .text(phone))) }
                     try tx.create(.family, scope: .customer(id), fields: fields)
@@ -384,24 +384,24 @@ struct DemoPlan {
                 let id = try tx.create(
                     .product, scope: .global,
                     fields: [
-                        FieldAssignment(DayField.code, .text(product.code)),
+                        FieldAssignment(Schema.F.code, .text(product.code)),
                         FieldAssignment(Schema.F.name, .text(product.name)),
-                        FieldAssignment(DayField.productRisk, .text("R\(product.risk)")),
-                        FieldAssignment(DayField.kind, .text(product.kind)),
-                        FieldAssignment(DayField.price, .decimal(first.price)),
-                        FieldAssignment(DayField.priceDate, .date(first.day)),
+                        FieldAssignment(Schema.F.productRisk, .text("R\(product.risk)")),
+                        FieldAssignment(Schema.F.kind, .text(product.kind)),
+                        FieldAssignment(Schema.F.price, .decimal(first.price)),
+                        FieldAssignment(Schema.F.priceDate, .date(first.day)),
                     ])
                 // The price history is the `prices` set, as `price` writes it; the registers hold the latest.
-                try tx.add(id, DayField.prices, Product.PricePoint(day: first.day, price: first.price).element)
+                try tx.add(id, Schema.F.prices, Product.PricePoint(day: first.day, price: first.price).element)
                 made.products[index] = id
                 summary.products += 1
             }
             for point in points.dropFirst() where product.noise != 0 || product.drift != 0 {
                 schedule(point.day, minute: -60 + index) { tx, _ in
                     guard let id = made.products[index] else { return }
-                    try tx.add(id, DayField.prices, Product.PricePoint(day: point.day, price: point.price).element)
-                    try tx.set(id, DayField.price, .decimal(point.price))
-                    try tx.set(id, DayField.priceDate, .date(point.day))
+                    try tx.add(id, Schema.F.prices, Product.PricePoint(day: point.day, price: point.price).element)
+                    try tx.set(id, Schema.F.price, .decimal(point.price))
+                    try tx.set(id, Schema.F.priceDate, .date(point.day))
                 }
             }
         }
@@ -424,9 +424,9 @@ struct DemoPlan {
         let customer = customers[index]
         let count: Int =
             switch customer.tier {
-            case "普通": random.int(0...2)
-            case "金葵花": random.int(1...4)
-            case "钻石": random.int(2...6)
+            case Tier.standard.rawValue: random.int(0...2)
+            case Tier.gold.rawValue: random.int(1...4)
+            case Tier.diamond.rawValue: random.int(2...6)
             default: random.int(3...8)
             }
         let first = max(customer.acquired.adding(days: 1), start.adding(days: 1))
@@ -449,12 +449,12 @@ struct DemoPlan {
         let customer = customers[index]
         let spec = DemoCatalogue.products[product]
         var fields = [
-            FieldAssignment(DayField.product, .text(spec.code)),
-            FieldAssignment(DayField.amount, .money(amount)),
-            FieldAssignment(DayField.price, .decimal(price(product, on: day))),
+            FieldAssignment(Schema.F.product, .text(spec.code)),
+            FieldAssignment(Schema.F.amount, .money(amount)),
+            FieldAssignment(Schema.F.price, .decimal(price(product, on: day))),
             FieldAssignment(Schema.F.date, .date(day)),
         ]
-        if let expected = spec.expected { fields.append(FieldAssignment(DayField.expected, .percent(expected))) }
+        if let expected = spec.expected { fields.append(FieldAssignment(Schema.F.expected, .percent(expected))) }
         if spec.lines {
             var profit = takeProfit ?? Int64(random.pick([1000, 1500, 2000]))
             var loss = stopLoss ?? Int64(random.pick([500, 800, 1000]))
@@ -466,15 +466,15 @@ struct DemoPlan {
                 if change >= profit { profit = (change / 500 + 2) * 500 }
                 if change <= -loss { loss = (-change / 500 + 2) * 500 }
             }
-            fields.append(FieldAssignment(DayField.takeProfit, .percent(profit)))
-            fields.append(FieldAssignment(DayField.stopLoss, .percent(-loss)))  // stored negative, as `buy` does
+            fields.append(FieldAssignment(Schema.F.takeProfit, .percent(profit)))
+            fields.append(FieldAssignment(Schema.F.stopLoss, .percent(-loss)))  // stored negative, as `buy` does
         }
-        if let term = spec.term { fields.append(FieldAssignment(DayField.matures, .date(day.adding(days: term)))) }
+        if let term = spec.term { fields.append(FieldAssignment(Schema.F.matures, .date(day.adding(days: term)))) }
         if spec.risk > customer.risk {
             fields.append(
-                FieldAssignment(DayField.warning, .text("产品风险等级 R\(spec.risk) 高于客户风险评估 C\(customer.risk)，客户已签字确认")))
+                FieldAssignment(Schema.F.warning, .text("产品风险等级 R\(spec.risk) 高于客户风险评估 C\(customer.risk)，客户已签字确认")))
         } else if customer.riskDate <= day, Int(day.number - customer.riskDate.number) > 365 {
-            fields.append(FieldAssignment(DayField.warning, .text("风险评估已超过一年，已提醒客户重新评估")))
+            fields.append(FieldAssignment(Schema.F.warning, .text("风险评估已超过一年，已提醒客户重新评估")))
         }
         let made = self.made
         let frozen = fields
@@ -495,16 +495,16 @@ struct DemoPlan {
         let stop = neglected ? today.adding(days: -(cadence + random.int(3...60))) : today
         var day = customer.acquired.adding(days: random.int(1...max(1, cadence / 2)))
         let group = DemoCatalogue.groups[customer.group].name
-        let channels: [(String, Int)] =
+        let channels: [(ContactChannel, Int)] =
             switch group {
-            case "退休": [("call", 45), ("visit", 25), ("event", 15), ("home", 10), ("message", 5)]
-            case "企业老板": [("call", 45), ("message", 30), ("visit", 15), ("home", 10)]
-            case "港澳台": [("message", 55), ("call", 40), ("visit", 5)]
-            case "家庭主妇": [("call", 40), ("visit", 25), ("event", 20), ("message", 15)]
-            default: [("call", 50), ("message", 35), ("visit", 15)]
+            case CustomerGroup.retiree.rawValue: [(.call, 45), (.visit, 25), (.event, 15), (.home, 10), (.message, 5)]
+            case CustomerGroup.owner.rawValue: [(.call, 45), (.message, 30), (.visit, 15), (.home, 10)]
+            case CustomerGroup.hongKongMacauTaiwan.rawValue: [(.message, 55), (.call, 40), (.visit, 5)]
+            case CustomerGroup.homemaker.rawValue: [(.call, 40), (.visit, 25), (.event, 20), (.message, 15)]
+            default: [(.call, 50), (.message, 35), (.visit, 15)]
             }
         while day < stop {
-            let channel = channels[random.weighted(channels.map(\.1))].0
+            let channel = channels[random.weighted(channels.map(\.1))].0.rawValue
             contact(index, day: day, channel: channel)
             day = day.adding(days: max(1, cadence * random.int(35...90) / 100))
         }
@@ -574,7 +574,7 @@ struct DemoPlan {
             try tx.create(
                 .movement, scope: .customer(id),
                 fields: [
-                    FieldAssignment(DayField.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day)),
+                    FieldAssignment(Schema.F.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day)),
                     FieldAssignment(Schema.F.note, .text(note)),
                 ])
             summary.movements += 1
@@ -608,7 +608,7 @@ struct DemoPlan {
             let complaint = try tx.create(
                 .complaint, scope: .customer(id),
                 fields: [
-                    FieldAssignment(Schema.F.text, .text(text)), FieldAssignment(Schema.F.status, .text("open")),
+                    FieldAssignment(Schema.F.text, .text(text)), FieldAssignment(Schema.F.status, ComplaintStatus.open.value),
                     FieldAssignment(Schema.F.date, .date(day)),
                 ])
             summary.complaints += 1
@@ -623,7 +623,7 @@ struct DemoPlan {
         guard !open, closed < today else { return }
         schedule(closed, minute: random.int(0...540)) { tx, _ in
             guard let complaint = made.keyed[key] else { return }
-            try tx.set(complaint, Schema.F.status, .text("closed"))
+            try tx.set(complaint, Schema.F.status, ComplaintStatus.closed.value)
             try tx.set(complaint, Schema.F.resolution, .text(resolution))
         }
     }
@@ -655,7 +655,7 @@ struct DemoPlan {
         }
         // Large movements this week.
         for back in [0, 1, 3, 6] {
-            let index = someone { $0.acquired == start && $0.tier != "普通" }
+            let index = someone { $0.acquired == start && $0.tier != Tier.standard.rawValue }
             movement(index, day: today.adding(days: -back), minimum: 50)
         }
         // Tasks due today, and a few overdue ones, each set five days before it is due.
@@ -675,7 +675,7 @@ struct DemoPlan {
         // Calls already made this morning.
         for minute in [2, 17, 41] {
             let index = someone { $0.acquired == start }
-            contact(index, day: today, channel: "call", minute: minute)
+            contact(index, day: today, channel: ContactChannel.call.rawValue, minute: minute)
         }
     }
 
@@ -685,7 +685,10 @@ struct DemoPlan {
     /// call list for today.
     private mutating func planWorklog() {
         let scope = Scope.principal(configuration.principal)
-        let labels = [("call", "电话"), ("visit", "面谈"), ("home", "上门"), ("message", "微信/短信"), ("event", "活动")]
+        let labels: [(String, String)] = [
+            (ContactChannel.call.rawValue, "电话"), (ContactChannel.visit.rawValue, "面谈"), (ContactChannel.home.rawValue, "上门"),
+            (ContactChannel.message.rawValue, "微信/短信"), (ContactChannel.event.rawValue, "活动"),
+        ]
         for back in 1...28 {
             let day = today.adding(days: -back)
             guard day.weekday <= 5, day >= start else { continue }
@@ -698,7 +701,7 @@ struct DemoPlan {
                 try tx.create(
                     .worklog, scope: scope,
                     fields: [
-                        FieldAssignment(DayField.entry, .text("journal")), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(Schema.F.entry, WorkLogEntryKind.journal.value), FieldAssignment(Schema.F.date, .date(day)),
                         FieldAssignment(Schema.F.text, .text(text)),
                     ])
                 summary.worklogs += 1
@@ -709,7 +712,7 @@ struct DemoPlan {
         let start = self.start
         guard planned >= start else { return }
         for (slot, reason) in ["产品到期前沟通续作", "回访上周的基金赎回", "邀请参加周末理财沙龙"].enumerated() {
-            let index = someone { $0.acquired == start && $0.tier != "普通" }
+            let index = someone { $0.acquired == start && $0.tier != Tier.standard.rawValue }
             let made = self.made
             let today = self.today
             schedule(planned, minute: 570 + slot) { tx, summary in
@@ -717,29 +720,13 @@ struct DemoPlan {
                 try tx.create(
                     .worklog, scope: .customer(id),
                     fields: [
-                        FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(DayField.customer, .text(id.text)),
+                        FieldAssignment(Schema.F.entry, WorkLogEntryKind.plan.value), FieldAssignment(Schema.F.customer, .text(id.text)),
                         FieldAssignment(Schema.F.date, .date(today)), FieldAssignment(Schema.F.text, .text(reason)),
                     ])
                 summary.worklogs += 1
             }
         }
     }
-}
-
-/// Customer fields the demo writes that neither `Schema.F` nor ``DayField`` names, looked up by name once.
-enum DemoField {
-    // Every name is in the schema (SHELL.md fixes them); a missing one fails the demo's tests at once.
-    private static func field(_ name: String, _ kind: EntityKind) -> FieldID { try! Schema.field(named: name, for: kind).id }
-
-    static let gender = field("gender", .customer)
-    static let region = field("region", .customer)
-    static let occupation = field("occupation", .customer)
-    static let education = field("education", .customer)
-    static let income = field("income", .customer)
-    static let aum = field("aum", .customer)
-    static let group = field("group", .customer)
-    static let stage = field("stage", .customer)
-    static let contactTime = field("contact_time", .customer)
 }
 
 /// Repeatable random choices from a ``SplitMix64``, with arithmetic of its own so that no standard-library

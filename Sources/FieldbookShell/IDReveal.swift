@@ -61,8 +61,8 @@ enum IDReveal {
                 try tx.create(
                     .worklog, scope: .principal(principal),
                     fields: [
-                        FieldAssignment(DayField.entry, .text("journal")), FieldAssignment(Schema.F.date, .date(today)),
-                        FieldAssignment(DayField.customer, .text(customer.text)),
+                        FieldAssignment(Schema.F.entry, WorkLogEntryKind.journal.value), FieldAssignment(Schema.F.date, .date(today)),
+                        FieldAssignment(Schema.F.customer, .text(customer.text)),
                         FieldAssignment(Schema.F.text, .text(request.rawValue)),
                     ])
             }

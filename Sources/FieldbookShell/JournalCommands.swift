@@ -24,7 +24,7 @@ enum JournalCommands {
                 try tx.create(
                     .worklog, scope: .principal(principal),
                     fields: [
-                        FieldAssignment(DayField.entry, .text("journal")), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(Schema.F.entry, WorkLogEntryKind.journal.value), FieldAssignment(Schema.F.date, .date(day)),
                         FieldAssignment(Schema.F.text, .text(text)),
                     ])
             }
@@ -71,7 +71,7 @@ enum JournalCommands {
         for entry in log where entry.isPlan && entry.day == nextDay {
             if !plan.contains(where: { $0.customer == entry.customer }) { plan.append(entry) }
         }
-        let calls = contacts.filter { $0.channel == "call" }.count + (purged["call"] ?? 0)
+        let calls = contacts.filter { $0.channel == ContactChannel.call.rawValue }.count + (purged[ContactChannel.call.rawValue] ?? 0)
         let target = try book.agendaSettings().callTarget
 
         if arguments.json {
@@ -188,8 +188,8 @@ enum JournalCommands {
                         continue
                     }
                     var fields = [
-                        FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(Schema.F.date, .date(day)),
-                        FieldAssignment(DayField.customer, .text(customer.text)),
+                        FieldAssignment(Schema.F.entry, WorkLogEntryKind.plan.value), FieldAssignment(Schema.F.date, .date(day)),
+                        FieldAssignment(Schema.F.customer, .text(customer.text)),
                     ]
                     if let note, !note.isEmpty { fields.append(FieldAssignment(Schema.F.text, .text(note))) }
                     // In the customer's scope, so the entry leaves the book with the customer (SPEC [W-10.5]).

@@ -15,11 +15,11 @@ enum MovementCommands {
         let amount = try Money.parse(arguments.positionals[1], allowNegative: true)
         guard amount != 0 else { throw ShellError.user("金额不能为 0：转入写 +50万，转出写 -50万") }
         var fields = try session.fieldValues(arguments.assignments, kind: .movement)
-        fields.removeAll { $0.field == DayField.amount }
+        fields.removeAll { $0.field == Schema.F.amount }
         let day = fields.first { $0.field == Schema.F.date }?.value.day ?? today
         guard day <= today else { throw ShellError.user("异动日期不能晚于今天") }
         fields.removeAll { $0.field == Schema.F.date }
-        fields = [FieldAssignment(DayField.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day))] + fields
+        fields = [FieldAssignment(Schema.F.amount, .money(amount)), FieldAssignment(Schema.F.date, .date(day))] + fields
         let reference = arguments.positionals[0]
         let (id, customer) = try session.book.write { tx in
             let customer = try tx.resolveCustomer(reference)
@@ -173,7 +173,7 @@ enum MovementCommands {
                 }
                 added += 1
                 if dryRun { continue }
-                var fields = [FieldAssignment(DayField.amount, .money(row.amount)), FieldAssignment(Schema.F.date, .date(row.day))]
+                var fields = [FieldAssignment(Schema.F.amount, .money(row.amount)), FieldAssignment(Schema.F.date, .date(row.day))]
                 if let note = row.note, !note.isEmpty { fields.append(FieldAssignment(Schema.F.note, .text(note))) }
                 try tx.create(.movement, scope: .customer(row.customer), fields: fields)
             }

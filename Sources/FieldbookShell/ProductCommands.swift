@@ -16,7 +16,7 @@ enum ProductCommands {
         else { throw spec.usageError("产品代码只能是字母、数字、- 或 _（最多 32 位）") }
         let name = arguments.positionals.dropFirst().joined(separator: " ")
         var fields = try session.fieldValues(arguments.assignments.filter { $0.key != "name" }, kind: .product)
-        fields.removeAll { $0.field == DayField.code || $0.field == DayField.price || $0.field == DayField.priceDate }
+        fields.removeAll { $0.field == Schema.F.code || $0.field == Schema.F.price || $0.field == Schema.F.priceDate }
         if arguments.assignments.contains(where: { $0.key == "price" || $0.key == "price_date" }) {
             throw spec.usageError("价格请用 price 命令录入（price 代码 价格 [date=日期]）")
         }
@@ -31,10 +31,10 @@ enum ProductCommands {
                 return (false, changed)
             }
             guard !name.isEmpty else { throw spec.usageError("新产品需要名称") }
-            guard fields.contains(where: { $0.field == DayField.productRisk && $0.value != .null }) else {
+            guard fields.contains(where: { $0.field == Schema.F.productRisk && $0.value != .null }) else {
                 throw spec.usageError("新产品需要风险等级 risk=R1..R5（适当性检查要用）")
             }
-            try tx.create(.product, scope: .global, fields: [FieldAssignment(DayField.code, .text(key))] + fields)
+            try tx.create(.product, scope: .global, fields: [FieldAssignment(Schema.F.code, .text(key))] + fields)
             return (true, fields.map { Self.label($0.field) })
         }
         if created {
@@ -93,7 +93,7 @@ enum ProductCommands {
         }
         let today = session.today
         let code = arguments.positionals[0]
-        let priceValue = try Schema.fields(for: .product).first { $0.id == DayField.price }!.parse(
+        let priceValue = try Schema.fields(for: .product).first { $0.id == Schema.F.price }!.parse(
             arguments.positionals[1], today: today)
         guard let price = priceValue.integer else { throw spec.usageError("缺少价格") }
         let date = try arguments.take("date").map { try Day.parse($0, today: today) } ?? today
@@ -104,11 +104,11 @@ enum ProductCommands {
             guard let product = try tx.product(code: code), let entity = product.entities.first else {
                 throw ShellError.user("没有这个产品代码：先用 product 代码 名称 risk=R3 添加（products 列出目录）")
             }
-            let added = try tx.add(entity, DayField.prices, point.element) != nil
+            let added = try tx.add(entity, Schema.F.prices, point.element) != nil
             // The registers hold the latest price by date, for readers that only look at fields.
             if added, (product.latest.map { date >= $0.day } ?? true) {
-                try tx.set(entity, DayField.price, .decimal(price))
-                try tx.set(entity, DayField.priceDate, .date(date))
+                try tx.set(entity, Schema.F.price, .decimal(price))
+                try tx.set(entity, Schema.F.priceDate, .date(date))
             }
             return (product, added)
         }
@@ -155,25 +155,25 @@ enum ProductCommands {
         }
         let today = session.today
         var fields = try session.fieldValues(arguments.assignments, kind: .purchase)
-        fields.removeAll { $0.field == DayField.product || $0.field == DayField.warning }
+        fields.removeAll { $0.field == Schema.F.product || $0.field == Schema.F.warning }
         func value(_ field: FieldID) -> Value? { fields.first { $0.field == field }?.value }
-        guard let amount = value(DayField.amount)?.integer, amount > 0 else {
+        guard let amount = value(Schema.F.amount)?.integer, amount > 0 else {
             throw ShellError.user("amount= 应为正的金额，例如 amount=50万")
         }
         let date = value(Schema.F.date)?.day ?? today
         if value(Schema.F.date) == nil { fields.append(FieldAssignment(Schema.F.date, .date(date))) }
         guard date <= today else { throw ShellError.user("购买日期不能晚于今天") }
-        if let matures = value(DayField.matures)?.day, matures <= date {
+        if let matures = value(Schema.F.matures)?.day, matures <= date {
             throw ShellError.user("到期日应晚于购买日期")
         }
-        if let line = value(DayField.takeProfit)?.integer, line <= 0 {
+        if let line = value(Schema.F.takeProfit)?.integer, line <= 0 {
             throw ShellError.user("take_profit= 应为正的百分比，例如 take_profit=15%")
         }
-        if let line = value(DayField.stopLoss)?.integer {
+        if let line = value(Schema.F.stopLoss)?.integer {
             // `stop_loss=8%` and `stop_loss=-8%` both mean a loss of 8%.
             guard line != 0 else { throw ShellError.user("stop_loss= 应为亏损的百分比，例如 stop_loss=-8%") }
-            fields.removeAll { $0.field == DayField.stopLoss }
-            fields.append(FieldAssignment(DayField.stopLoss, .percent(-abs(line))))
+            fields.removeAll { $0.field == Schema.F.stopLoss }
+            fields.append(FieldAssignment(Schema.F.stopLoss, .percent(-abs(line))))
         }
         let book = session.book
         let customer = try book.resolveCustomer(arguments.positionals[0])
@@ -181,20 +181,20 @@ enum ProductCommands {
             throw ShellError.user("没有这个产品代码：先用 product 代码 名称 risk=R3 添加（products 列出目录）")
         }
         var notes: [String] = []
-        if value(DayField.price) == nil {
+        if value(Schema.F.price) == nil {
             if let known = product.price(on: date) {
-                fields.append(FieldAssignment(DayField.price, .decimal(known.price)))
+                fields.append(FieldAssignment(Schema.F.price, .decimal(known.price)))
             } else {
                 notes.append("产品还没有价格：盈亏要等 price 录入价格后才能计算")
             }
         }
         let card = try book.snapshot(of: customer)
         let warnings = suitability(
-            product: product, customerRisk: card?.value(DayField.customerRisk)?.text,
-            riskDate: card?.value(DayField.riskDate)?.day, on: date)
+            product: product, customerRisk: card?.value(Schema.F.customerRisk)?.text,
+            riskDate: card?.value(Schema.F.riskDate)?.day, on: date)
         if !warnings.isEmpty {
             let warning = warnings.joined(separator: "；")
-            fields.append(FieldAssignment(DayField.warning, .text(warning)))
+            fields.append(FieldAssignment(Schema.F.warning, .text(warning)))
             if !arguments.flags.contains("confirm") {
                 guard let confirm = session.confirm else {
                     throw ShellError.user("适当性提示：\(warning)。已向客户揭示风险并确认购买后，加 --confirm 再执行（这次没有记录）")
@@ -206,7 +206,7 @@ enum ProductCommands {
                 }
             }
         }
-        let all = [FieldAssignment(DayField.product, .text(product.code))] + fields
+        let all = [FieldAssignment(Schema.F.product, .text(product.code))] + fields
         let id = try book.write { tx in try tx.create(.purchase, scope: .customer(customer), fields: all) }
         if arguments.json {
             session.say(

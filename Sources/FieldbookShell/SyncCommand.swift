@@ -42,12 +42,12 @@ enum SyncCommand {
         for entry in summary.purged {
             let who = names[entry.customer].map { "\($0) [\(entry.customer.short)]" } ?? "[\(entry.customer.short)]"
             let why: String
-            switch entry.reason {
+            switch entry.reason.kind {
             case .reassigned: why = entry.newOwner.map { "已改由 \($0) 管户" } ?? "已改由他人管户"
             case .accessRevoked: why = "访问权限被收回"
             case .coverageEnded: why = "不再由你协同覆盖"
             case .erased: why = "已在中心节点删除"
-            default: why = "不再由你覆盖"
+            case .unknown: why = "不再由你覆盖"
             }
             session.say("  移出 \(who)：\(why)，已从本机删除")
         }

@@ -16,7 +16,7 @@ extension SimulatedWorld {
             let customers = try device.book.find(includeArchived: true)
             dice = random.next() % 100
             if customers.isEmpty || dice < 20 {
-                let tier = pick(["普通", "金葵花", "钻石", "私人银行"])
+                let tier = pick(Tier.allCases.map(\.rawValue))
                 try author(device) { tx in
                     let id = try tx.create(
                         .customer, scope: nil,
@@ -41,7 +41,7 @@ extension SimulatedWorld {
             default:
                 _ = try tx.create(
                     .contact, scope: .customer(customer),
-                    fields: [FieldAssignment(Schema.F.channel, .text("call")), FieldAssignment(Schema.F.text, .text("电话回访"))])
+                    fields: [FieldAssignment(Schema.F.channel, ContactChannel.call.value), FieldAssignment(Schema.F.text, .text("电话回访"))])
             }
         }
     }

@@ -190,7 +190,7 @@ public struct Agenda: Sendable {
         // Last contact per customer, up to the day.
         var lastContact: [EntityID: Day] = [:]
         for contact in input.contacts where contact.day <= day {
-            if contact.channel == "call", contact.day == day, contact.author == input.principal { callsToday += 1 }
+            if contact.channel == ContactChannel.call.rawValue, contact.day == day, contact.author == input.principal { callsToday += 1 }
             if let known = lastContact[contact.customer], known >= contact.day { continue }
             lastContact[contact.customer] = contact.day
         }
@@ -257,8 +257,8 @@ public struct Agenda: Sendable {
             let left = $0.daysSince * $1.cadence
             let right = $1.daysSince * $0.cadence
             if left != right { return left > right }
-            let ta = tierRank[$0.tier ?? "普通"] ?? 9
-            let tb = tierRank[$1.tier ?? "普通"] ?? 9
+            let ta = tierRank[$0.tier ?? Tier.standard.rawValue] ?? 9
+            let tb = tierRank[$1.tier ?? Tier.standard.rawValue] ?? 9
             if ta != tb { return ta < tb }
             return (names[$0.customer] ?? "", $0.customer.text) < (names[$1.customer] ?? "", $1.customer.text)
         }

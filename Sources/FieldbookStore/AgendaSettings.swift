@@ -12,11 +12,13 @@ import FieldbookModel
 /// ```
 public struct AgendaSettings: Sendable, Hashable {
     /// The tiers, from the most valuable down.
-    public static let tiers = ["私人银行", "钻石", "金葵花", "普通"]
+    public static let tiers = Tier.allCases.reversed().map(\.rawValue)
 
     /// Days between contacts per tier (domain.md "The manager's day": a diamond customer unheard-of for a month is a
     /// problem).
-    public var cadenceDays: [String: Int] = ["私人银行": 30, "钻石": 30, "金葵花": 60, "普通": 90]
+    public var cadenceDays: [String: Int] = [
+        Tier.privateBanking.rawValue: 30, Tier.diamond.rawValue: 30, Tier.gold.rawValue: 60, Tier.standard.rawValue: 90,
+    ]
     /// Calls a day (每天至少20个电话).
     public var callTarget = 20
     /// A holding whose price moved at least this much (basis points) since the customer was last contacted is
@@ -34,7 +36,7 @@ public struct AgendaSettings: Sendable, Hashable {
     /// "One step" is the next shorter cadence among the tiers' values; below the shortest, half of it. With the
     /// defaults: 普通 90 → 60, 金葵花 60 → 30, 钻石 and 私人银行 30 → 15.
     public func cadence(tier: String?, familiarity: String?) -> Int {
-        let base = cadenceDays[tier ?? "普通"] ?? cadenceDays["普通"] ?? 90
+        let base = cadenceDays[tier ?? Tier.standard.rawValue] ?? cadenceDays[Tier.standard.rawValue] ?? 90
         guard familiarity == "C" else { return base }
         let shorter = Set(cadenceDays.values).filter { $0 < base }.max()
         return shorter ?? max(1, base / 2)

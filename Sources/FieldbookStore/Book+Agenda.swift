@@ -66,11 +66,11 @@ extension Book {
         try read { db in
             var input = AgendaInput(principal: principal)
             input.customers = try rows(
-                kind: .customer, fields: [Schema.F.name, Schema.F.tier, DayField.familiarity, Schema.F.birthday], db: db
+                kind: .customer, fields: [Schema.F.name, Schema.F.tier, Schema.F.familiarity, Schema.F.birthday], db: db
             ).filter { !$0.archived }.map {
                 AgendaInput.Customer(
                     id: $0.id, name: $0.text(Schema.F.name) ?? "", tier: $0.text(Schema.F.tier),
-                    familiarity: $0.text(DayField.familiarity), birthday: $0.day(Schema.F.birthday), created: day(of: $0.created))
+                    familiarity: $0.text(Schema.F.familiarity), birthday: $0.day(Schema.F.birthday), created: day(of: $0.created))
             }
             input.family = try rows(kind: .family, fields: [Schema.F.name, Schema.F.relation, Schema.F.birthday], db: db)
                 .compactMap { row in
@@ -94,7 +94,7 @@ extension Book {
             }
             input.complaints = try rows(kind: .complaint, fields: [Schema.F.text, Schema.F.date, Schema.F.status], db: db)
                 .compactMap { row in
-                    guard !row.archived, row.text(Schema.F.status) != "closed", let customer = row.scope.customer else {
+                    guard !row.archived, row.text(Schema.F.status) != ComplaintStatus.closed.rawValue, let customer = row.scope.customer else {
                         return nil
                     }
                     return AgendaInput.Complaint(
@@ -121,9 +121,9 @@ extension Book {
 
     /// The large movements of one customer's scope, or of the whole book.
     func movements(scope: Scope?, db: Database) throws -> [AgendaInput.Movement] {
-        try rows(kind: .movement, fields: [DayField.amount, Schema.F.date, Schema.F.note], scope: scope, db: db)
+        try rows(kind: .movement, fields: [Schema.F.amount, Schema.F.date, Schema.F.note], scope: scope, db: db)
             .compactMap { row in
-                guard !row.archived, let customer = row.scope.customer, let amount = row.integer(DayField.amount) else {
+                guard !row.archived, let customer = row.scope.customer, let amount = row.integer(Schema.F.amount) else {
                     return nil
                 }
                 return AgendaInput.Movement(

@@ -16,15 +16,15 @@ extension Book {
     func worklog(db: Database) throws -> [WorkLogEntry] {
         let own = Scope.principal(principal)
         return try rows(
-            kind: .worklog, fields: [Schema.F.date, Schema.F.text, DayField.customer, DayField.entry], db: db
+            kind: .worklog, fields: [Schema.F.date, Schema.F.text, Schema.F.customer, Schema.F.entry], db: db
         ).compactMap { row in
             guard !row.archived, row.scope == own || (row.scope.customer != nil && row.author == principal) else {
                 return nil
             }
-            let customer = row.text(DayField.customer).flatMap { EntityID(text: $0) }
+            let customer = row.text(Schema.F.customer).flatMap { EntityID(text: $0) }
             return WorkLogEntry(
                 id: row.id, day: row.day(Schema.F.date) ?? day(of: row.created),
-                isPlan: row.text(DayField.entry) == "plan", customer: customer, text: row.text(Schema.F.text),
+                isPlan: row.text(Schema.F.entry) == WorkLogEntryKind.plan.rawValue, customer: customer, text: row.text(Schema.F.text),
                 created: row.created)
         }
     }

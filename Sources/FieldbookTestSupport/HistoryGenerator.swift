@@ -27,7 +27,7 @@ public struct HistoryGenerator {
     static let names = ["王芳", "李明", "张伟", "欧阳娜娜", "陈静", "刘洋", "王", "李", "赵敏", "孙丽"]
     static let notes = ["喜欢喝茶", "退休教师，关注养老", "孩子在海外读书", "炒股多年", "企业老板，关注现金管理", "投诉已处理"]
     static let tags = ["VIP", "理财沙龙", "待激活", "高净值", "亲子活动"]
-    static let tiers = ["普通", "金葵花", "钻石", "私人银行"]
+    static let tiers = Tier.allCases.map(\.rawValue)
 
     private mutating func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
     private mutating func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
@@ -84,7 +84,7 @@ public struct HistoryGenerator {
                     body = .create(
                         kind: .contact, entity: id,
                         fields: [
-                            FieldAssignment(Schema.F.channel, .text(pick(["call", "home", "visit"]))),
+                            FieldAssignment(Schema.F.channel, .text(pick([ContactChannel.call, .home, .visit].map(\.rawValue)))),
                             FieldAssignment(Schema.F.text, .text(pick(Self.notes))),
                         ])
                 } else if dice < 70 {

@@ -31,14 +31,52 @@ public struct PurgeReason: Hashable, Sendable, CustomStringConvertible {
     /// `4`: the customer's data was erased centrally (a deletion request).
     public static let erased = PurgeReason(rawValue: 4)
 
+    /// The reasons this version knows, as a closed enum, plus ``Kind/unknown(_:)`` for a newer server's byte.
+    ///
+    /// Switch on ``kind`` (not on the reason) to word a reason: the switch is exhaustive, so a reason added here is
+    /// a compile error wherever it is not yet worded.
+    ///
+    /// ```swift
+    /// switch entry.reason.kind {
+    /// case .reassigned: "已改由他人管户"
+    /// case .coverageEnded: "不再由你协同覆盖"
+    /// case .accessRevoked: "访问权限被收回"
+    /// case .erased: "已在中心节点删除"
+    /// case .unknown: "不再由你覆盖"
+    /// }
+    /// ```
+    public enum Kind: Hashable, Sendable {
+        /// ``PurgeReason/reassigned``.
+        case reassigned
+        /// ``PurgeReason/coverageEnded``.
+        case coverageEnded
+        /// ``PurgeReason/accessRevoked``.
+        case accessRevoked
+        /// ``PurgeReason/erased``.
+        case erased
+        /// A byte this version does not know (a newer server's reason); shown as coverage ended.
+        case unknown(UInt8)
+    }
+
+    /// The reason as a ``Kind``, for exhaustive switches.
+    public var kind: Kind {
+        switch self {
+        case .reassigned: .reassigned
+        case .coverageEnded: .coverageEnded
+        case .accessRevoked: .accessRevoked
+        case .erased: .erased
+        default: .unknown(rawValue)
+        }
+    }
+
     /// The name used in the spec and the vectors (`reassigned`), or `reason<n>`.
     public var description: String {
-        switch self {
-        case .reassigned: return "reassigned"
-        case .coverageEnded: return "coverageEnded"
-        case .accessRevoked: return "accessRevoked"
-        case .erased: return "erased"
-        default: return "reason\(rawValue)"
+        switch kind {
+        case .reassigned: "reassigned"
+        case .coverageEnded: "coverageEnded"
+        case .accessRevoked: "accessRevoked"
+        case .erased: "erased"
+        case .unknown(let byte): "reason\(byte)"
         }
     }
 }

@@ -10,9 +10,9 @@ extension AdminCommand.Device {
         static let configuration = CommandConfiguration(
             abstract: "设备发送过什么、何时发送：它推送的每个操作，存入或拒收（不含字段值）。")
         @OptionGroup var options: AdminCommand.Options
-        @Argument(help: "设备 ID，或 history 显示的设备号，或至少 4 位十六进制的唯一前缀。")
+        @Argument(help: ArgumentHelp("设备 ID，或 history 显示的设备号，或至少 4 位十六进制的唯一前缀。", valueName: "设备"))
         var device: String
-        @Option(help: "只显示最新的 N 个操作（0 为全部）。") var limit: Int = 200
+        @Option(help: ArgumentHelp("只显示最新的 N 个操作（0 为全部）。", valueName: "个数")) var limit: Int = 200
         @Flag(help: "以 JSON 输出。") var json = false
 
         func validate() throws {

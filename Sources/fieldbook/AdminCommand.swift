@@ -14,7 +14,8 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "管理中心数据库：员工、设备、管户与协同、查找客户、报表。",
         discussion: """
-            修改管户或协同时，操作人记入每条操作，各账本的 history 都能看到：用 --as 工号 指定（或环境变量             FIELDBOOK_ADMIN），须是角色为 admin 的员工；都没有时记为本机的系统用户名。
+            修改管户或协同时，操作人记入每条操作，各账本的 history 都能看到：用 --as 工号 指定（或环境变量 \
+            FIELDBOOK_ADMIN），须是角色为 admin 的员工；都没有时记为本机的系统用户名。
             """,
         subcommands: [
             Principal.self, Device.self, Find.self, Customers.self, Assign.self, Cocover.self, Uncover.self, Status.self,
@@ -23,7 +24,7 @@ struct AdminCommand: ParsableCommand {
 
     /// The `--db` option every admin command takes.
     struct Options: ParsableArguments {
-        @Option(help: "中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。")
+        @Option(help: ArgumentHelp("中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。", valueName: "数据库"))
         var db: String?
 
         func open() throws -> CentralDatabase {
@@ -37,7 +38,7 @@ struct AdminCommand: ParsableCommand {
 
     /// Who is acting: `--as`, `$FIELDBOOK_ADMIN`, or the operating-system user.
     struct Acting: ParsableArguments {
-        @Option(name: .customLong("as"), help: "操作人（管理员工号；默认 $FIELDBOOK_ADMIN，再默认系统用户名）。")
+        @Option(name: .customLong("as"), help: ArgumentHelp("操作人（管理员工号；默认 $FIELDBOOK_ADMIN，再默认系统用户名）。", valueName: "工号"))
         var admin: String?
 
         var administrator: Administrator {
@@ -57,9 +58,9 @@ struct AdminCommand: ParsableCommand {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "添加员工。")
             @OptionGroup var options: Options
-            @Argument(help: "员工编号，如 M001。") var code: String
-            @Option(help: "姓名。") var name: String
-            @Option(help: "角色：manager（客户经理）、advisor（财富顾问）、remote（远维经理）或 admin（管理员）。")
+            @Argument(help: ArgumentHelp("员工编号，如 M001。", valueName: "工号")) var code: String
+            @Option(help: ArgumentHelp("姓名。", valueName: "姓名")) var name: String
+            @Option(help: ArgumentHelp("角色：manager（客户经理）、advisor（财富顾问）、remote（远维经理）或 admin（管理员）。", valueName: "角色"))
             var role: String
 
             func validate() throws {
@@ -81,7 +82,7 @@ struct AdminCommand: ParsableCommand {
                 discussion: "客户不会自动移交：先用 admin assign --from 工号 --to 工号 移交。")
             @OptionGroup var options: Options
             @OptionGroup var acting: Acting
-            @Argument(help: "员工编号。") var code: String
+            @Argument(help: ArgumentHelp("员工编号。", valueName: "工号")) var code: String
 
             func run() throws {
                 let result = try AdminFailure.guarding { try options.open().deactivate(code, by: acting.administrator) }
@@ -105,8 +106,8 @@ struct AdminCommand: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "为员工登记一台设备；令牌只显示这一次，单独一行输出到标准输出。")
             @OptionGroup var options: Options
-            @Argument(help: "员工编号。") var code: String
-            @Option(help: "设备连接中心节点用的 HOST:PORT（默认 serve 最近一次使用的地址）。")
+            @Argument(help: ArgumentHelp("员工编号。", valueName: "工号")) var code: String
+            @Option(help: ArgumentHelp("设备连接中心节点用的 HOST:PORT（默认 serve 最近一次使用的地址）。", valueName: "HOST:PORT"))
             var server: String?
             @Flag(help: "以 JSON 输出 {device, token}。") var json = false
 
@@ -130,7 +131,7 @@ struct AdminCommand: ParsableCommand {
         struct Revoke: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "停用一台设备：它不能再同步（下次同步时擦除本机账本）。")
             @OptionGroup var options: Options
-            @Argument(help: "设备 ID，或至少 4 位十六进制的唯一前缀。") var device: String
+            @Argument(help: ArgumentHelp("设备 ID，或至少 4 位十六进制的唯一前缀。", valueName: "设备")) var device: String
 
             func run() throws {
                 let id = try AdminFailure.guarding { try options.open().revokeDevice(device) }
@@ -141,16 +142,16 @@ struct AdminCommand: ParsableCommand {
 
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "改换管户：一位客户（CUSTOMER --to 工号），或某人名下全部客户（--from 工号 --to 工号）。",
+            abstract: "改换管户：一位客户（客户 --to 工号），或某人名下全部客户（--from 工号 --to 工号）。",
             discussion: """
                 只能交给在职的客户经理或远维经理。原管户的设备在下次同步时移除这些客户，新管户的设备收到它们的全部记录。\
                 --from 一次移交全部（含已归档的），在同一个事务里完成；--dry-run 只列出将要移交的客户，不做改动。
                 """)
         @OptionGroup var options: Options
         @OptionGroup var acting: Acting
-        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String?
-        @Option(help: "原管户的员工编号：移交其名下全部客户。") var from: String?
-        @Option(help: "新管户的员工编号。") var to: String?
+        @Argument(help: ArgumentHelp("客户：短 ID（至少 4 位）或完整姓名。", valueName: "客户")) var customer: String?
+        @Option(help: ArgumentHelp("原管户的员工编号：移交其名下全部客户。", valueName: "工号")) var from: String?
+        @Option(help: ArgumentHelp("新管户的员工编号。", valueName: "工号")) var to: String?
         @Flag(help: "只列出将要移交的客户，不做改动。") var dryRun = false
 
         func validate() throws {
@@ -194,8 +195,8 @@ struct AdminCommand: ParsableCommand {
             discussion: "只能由在职的财富顾问协同，只限钻石和私人银行客户。顾问的设备在下次同步时收到这位客户的全部记录。")
         @OptionGroup var options: Options
         @OptionGroup var acting: Acting
-        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String
-        @Option(help: "财富顾问的员工编号。") var with: String?
+        @Argument(help: ArgumentHelp("客户：短 ID（至少 4 位）或完整姓名。", valueName: "客户")) var customer: String
+        @Option(help: ArgumentHelp("财富顾问的员工编号。", valueName: "工号")) var with: String?
 
         func validate() throws {
             guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }
@@ -214,8 +215,8 @@ struct AdminCommand: ParsableCommand {
             abstract: "结束财富顾问的协同：顾问的设备在下次同步时移除这位客户（不再由你协同覆盖）。")
         @OptionGroup var options: Options
         @OptionGroup var acting: Acting
-        @Argument(help: "客户：短 ID（至少 4 位）或完整姓名。") var customer: String
-        @Option(help: "财富顾问的员工编号。") var with: String?
+        @Argument(help: ArgumentHelp("客户：短 ID（至少 4 位）或完整姓名。", valueName: "客户")) var customer: String
+        @Option(help: ArgumentHelp("财富顾问的员工编号。", valueName: "工号")) var with: String?
 
         func validate() throws {
             guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }

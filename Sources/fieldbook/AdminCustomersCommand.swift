@@ -2,6 +2,7 @@ import ArgumentParser
 import FieldbookModel
 import FieldbookServer
 import FieldbookShell
+import FieldbookStore
 import Foundation
 
 /// How `admin find`, `admin customers` and `admin assign --from` list customers of the master file: short IDs, no
@@ -45,17 +46,33 @@ enum AdminCustomerList {
 }
 
 extension AdminCommand {
-    /// `fieldbook admin find TEXT [--json]`: customers of the master file by name, phone, note or short ID.
+    /// `fieldbook admin find TEXT [--json]`: customers of the master file by name, phone, note or short ID, or by
+    /// the name's pinyin or initials (``NamePinyin``), those listed after the ones the text itself finds.
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "在中心数据库里查找客户：姓名、电话、备注的任意片段，或短 ID（至少 4 位）。",
-            discussion: "列出短 ID、姓名、层级、管户和协同，含已归档的客户；短 ID 可直接用于 assign、cocover、uncover。")
+            abstract: "在中心数据库里查找客户：姓名、电话、备注的任意片段，姓名的拼音或首字母，或短 ID（至少 4 位）。",
+            discussion: """
+                列出短 ID、姓名、层级、管户和协同，含已归档的客户；短 ID 可直接用于 assign、cocover、uncover。\
+                两个以上的字母也按姓名的拼音查找（wangfang、wf、wangf 都能找到 王芳），列在直接找到的客户之后。
+                """)
         @OptionGroup var options: Options
-        @Argument(help: "要查找的内容。") var text: String
+        @Argument(help: ArgumentHelp("要查找的内容。", valueName: "内容")) var text: String
         @Flag(help: "以 JSON 输出 [{id, name, tier, owner, cocoverers, archived}]。") var json = false
 
         func run() throws {
-            let found = try AdminFailure.guarding { try AdminReportCommand.open(options).findCustomers(text) }
+            let found = try AdminFailure.guarding { () throws -> [CentralCustomer] in
+                let central = try AdminReportCommand.open(options)
+                let direct = try central.findCustomers(text)
+                guard let query = NamePinyin.query(text) else { return direct }
+                let known = Set(direct.map(\.id))
+                var pinyin = NamePinyin()
+                let matched = Set(
+                    try central.book.find(includeArchived: true, limit: 1_000_000)
+                        .filter { !known.contains($0.id) && pinyin.matches(query, name: $0.name) }.map(\.id))
+                guard !matched.isEmpty else { return direct }
+                let everyone = try central.customers(owner: nil, cocoverer: nil, tier: nil)
+                return direct + everyone.filter { matched.contains($0.id) }
+            }
             AdminCustomerList.emit(found, json: json)
         }
     }
@@ -66,9 +83,10 @@ extension AdminCommand {
             abstract: "列出中心数据库的客户，可按管户、协同顾问、层级筛选。",
             discussion: "条件同时满足；含已归档的客户。层级写 普通、金葵花、钻石、私人银行（或 standard、gold、diamond、private）。")
         @OptionGroup var options: Options
-        @Option(help: "管户的员工编号。") var owner: String?
-        @Option(help: "协同顾问的员工编号。") var cocover: String?
-        @Option(help: "层级。") var tier: String?
+        @Option(help: ArgumentHelp("管户的员工编号。", valueName: "工号")) var owner: String?
+        @Option(help: ArgumentHelp("协同顾问的员工编号。", valueName: "工号")) var cocover: String?
+        @Option(help: ArgumentHelp("层级：普通、金葵花、钻石、私人银行（或 standard、gold、diamond、private）。", valueName: "层级"))
+        var tier: String?
         @Flag(help: "以 JSON 输出 [{id, name, tier, owner, cocoverers, archived}]。") var json = false
 
         func validate() throws {

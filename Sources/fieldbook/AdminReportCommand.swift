@@ -30,6 +30,9 @@ struct AdminReportCommand: ParsableCommand {
     }
 
     /// How a role reads in a report.
+    static func roleLabel(_ role: PrincipalRole?) -> String { role?.label ?? "未登记" }
+
+    /// How a role stored as text reads (``CentralStatus`` keeps the table's text): an unknown one as itself.
     static func roleLabel(_ role: String?) -> String {
         guard let role else { return "未登记" }
         return PrincipalRole(rawValue: role)?.label ?? role
@@ -49,8 +52,8 @@ struct AdminReportCommand: ParsableCommand {
                 --from=-30d，以及 12月1日 等中文写法。
                 """)
         @OptionGroup var options: AdminCommand.Options
-        @Option(help: "期间第一天（默认 --to 所在月的 1 日）。") var from: String?
-        @Option(help: "期间最后一天（默认今天）。") var to: String?
+        @Option(help: ArgumentHelp("期间第一天（默认 --to 所在月的 1 日）。", valueName: "日期")) var from: String?
+        @Option(help: ArgumentHelp("期间最后一天（默认今天）。", valueName: "日期")) var to: String?
         @Flag(help: "以 JSON 输出。") var json = false
 
         func run() throws {
@@ -91,7 +94,7 @@ struct AdminReportCommand: ParsableCommand {
                     .array(
                         report.rows.map { row in
                             .object([
-                                ("code", .string(row.code)), ("name", .string(row.name)), ("role", .string(row.role)),
+                                ("code", .string(row.code)), ("name", .string(row.name)), ("role", .string(row.role?.rawValue)),
                                 ("sales", .int(row.sales)), ("amount", .string(Money.format(row.amount))),
                                 ("amount_fen", .int(row.amount)), ("shared_sales", .int(row.sharedSales)),
                                 ("shared_amount_fen", .int(row.sharedAmount)),
@@ -120,7 +123,7 @@ struct AdminReportCommand: ParsableCommand {
                 被两位及以上员工联系过的客户，即可能被重复营销的客户；也列出用过的联系方式。
                 """)
         @OptionGroup var options: AdminCommand.Options
-        @Option(help: "窗口天数，截至今天。") var days = 30
+        @Option(help: ArgumentHelp("窗口天数，截至今天。", valueName: "天数")) var days = 30
         @Flag(help: "以 JSON 输出。") var json = false
 
         /// A contact type as the branch says it (`call` → `电话`).
@@ -196,7 +199,7 @@ struct AdminReportCommand: ParsableCommand {
                                 report.principals.map { principal in
                                     .object([
                                         ("code", .string(principal.code)), ("name", .string(principal.name)),
-                                        ("role", .string(principal.role)), ("vips", .int(principal.vips)),
+                                        ("role", .string(principal.role?.rawValue)), ("vips", .int(principal.vips)),
                                         ("overdue", .array(principal.overdue.map(Self.json))),
                                     ])
                                 })

@@ -9,30 +9,29 @@ import Foundation
 struct DemoDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
-        abstract: "Create a demo book with invented customers and a year of history.",
+        abstract: "生成演示账本：虚构的客户和一年的记录。",
         discussion: """
-            The book is the same for the same --seed, --date and time zone (its replica identity excepted), and its \
-            `today` has something in every section on --date. A demo book is for trying Fieldbook out: do not enrol \
-            it with a central node.
+            --seed、--date 和时区相同，生成的账本就相同（副本标识除外）；在 --date 那天，today 的每一栏都有内容。\
+            演示账本只用来试用 Fieldbook：不要把它登记到中心节点。
             """,
         shouldDisplay: false)
 
-    @Option(help: "The book file to create (default: $FIELDBOOK_HOME/book.sqlite). An existing file is refused.")
+    @Option(help: ArgumentHelp("要生成的账本文件（默认 $FIELDBOOK_HOME/book.sqlite）；已有的文件会被拒绝。", valueName: "路径"))
     var book: String?
 
-    @Option(help: "The owner's employee code.")
+    @Option(help: ArgumentHelp("账本所属员工的编号。", valueName: "工号"))
     var principal = "M001"
 
-    @Option(help: "The owner's display name.")
+    @Option(help: ArgumentHelp("账本所属员工的姓名。", valueName: "姓名"))
     var name: String?
 
-    @Option(help: "The seed of every random choice.")
+    @Option(help: ArgumentHelp("所有随机选择的种子。", valueName: "整数"))
     var seed: UInt64 = 1
 
-    @Option(help: "The day the book is made for (default: today): 2026-11-23, 11-23, today.")
+    @Option(help: ArgumentHelp("账本对应的日期（默认今天）：2026-11-23、11-23、today 等。", valueName: "日期"))
     var date: String?
 
-    @Option(help: "How many customers.")
+    @Option(help: ArgumentHelp("客户数。", valueName: "个数"))
     var customers = 800
 
     func validate() throws {

@@ -12,18 +12,20 @@ import Glibc
 struct FieldbookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldbook",
-        abstract: "离线优先的客户经理客户簿 (Fieldbook: an offline-first customer book).",
+        abstract: "Fieldbook：离线优先的客户经理客户簿。",
         discussion: """
-            Without a subcommand, opens the book: an interactive shell on a terminal, batch mode when standard input
-            is a file or pipe, or the commands given with -c. Type `help` inside the book for its commands.
-            Environment: FIELDBOOK_HOME (default ~/.fieldbook) holds book.sqlite.
+            不带子命令时打开账本：在终端上是交互式命令行，标准输入是文件或管道时逐行执行其中的命令（批处理），\
+            或执行 -c 给出的命令。在账本里输入 help 查看账本的命令。
+            环境变量 FIELDBOOK_HOME（默认 ~/.fieldbook）是 book.sqlite 所在的目录。
             """,
         subcommands: [ShellCommand.self, InitCommand.self, ServeCommand.self, AdminCommand.self, DemoDataCommand.self],
         defaultSubcommand: ShellCommand.self)
 
-    /// ArgumentParser's `main`, with three differences: crashes print one line (``CrashSignals``), everything goes
-    /// through ``StandardStreams`` (a closed pipe ends the process quietly), and a usage error (an unknown option, a
-    /// bad value, a failed validation) exits 2 as SHELL.md says, not EX_USAGE (64).
+    /// ArgumentParser's `main`, with four differences: crashes print one line (``CrashSignals``), everything goes
+    /// through ``StandardStreams`` (a closed pipe ends the process quietly), a usage error (an unknown option, a
+    /// bad value, a failed validation) exits 2 as SHELL.md says, not EX_USAGE (64), and ArgumentParser's own
+    /// words (`Error:`, `Usage:`, `Missing expected argument`, the help screens' headings) are Chinese
+    /// (``ChineseUsage``).
     static func main() async {
         StandardStreams.reserveClosedDescriptors()
         CrashSignals.install()
@@ -36,11 +38,16 @@ struct FieldbookCommand: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
+            // ArgumentParser's words in Chinese (``ChineseUsage``); a help screen wrapped by display width.
+            let english = fullMessage(for: error, columns: ChineseUsage.unwrapped)
             if code == .success {
+                // A help screen; a completion script or `--experimental-dump-help`'s JSON is printed as it is.
+                let message = ChineseUsage.isHelpScreen(english)
+                    ? ChineseUsage.translate(english, width: ChineseUsage.screenWidth()) : english
                 if !message.isEmpty { StandardStreams.out(message) }  // --help
                 Glibc.exit(0)
             }
+            let message = ChineseUsage.translate(english)
             if !message.isEmpty { StandardStreams.err(message) }
             Glibc.exit(code == .validationFailure ? 2 : code.rawValue)
         }

@@ -18,42 +18,40 @@ import Glibc
 /// written); 2 a usage error (options that do not go together, a malformed `--token TOKEN`).
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a new book for a principal (employee code); enrol it with a central node.",
+        commandName: "init", abstract: "为员工（工号）新建账本；登记到中心节点。",
         discussion: """
-            The enrolment token printed by `fieldbook admin device add` carries the device's secret. Give it with \
-            --token-file PATH (a file only you can read and write, mode 0600 or 0400: one that group or others can \
-            read or write is refused; delete it once init has succeeded) or with --token - (one line read from \
-            standard input: pasted without echo on a terminal, or piped from a password manager). \
-            --token TOKEN works too, but the command line is visible to every user of the machine (ps): it prints a \
-            warning.
+            fieldbook admin device add 打印的登记令牌含有设备的密钥。用 --token-file 路径 给出（只有你能读写的文件，\
+            权限 0600 或 0400：同组或其他用户能读写的文件会被拒绝；init 成功后请删除它），或用 --token -（从标准输入\
+            读一行：在终端上粘贴时不回显，也可以从密码管理器用管道传入）。--token 令牌 也能用，但命令行对本机的所有\
+            用户可见（ps），会打印一条警告。
 
-            Exit status: 0 done; 1 the token file, standard input or the book was refused, and nothing was written; \
-            2 a usage error (options that do not go together, a malformed --token TOKEN).
+            退出码：0 完成；1 令牌文件、标准输入或账本被拒绝，什么也没有写入；2 用法错误（不能一起用的选项，格式不对\
+            的 --token 令牌）。
             """)
 
-    @Option(help: "The principal's employee code, e.g. M001.")
+    @Option(help: ArgumentHelp("员工编号，如 M001。", valueName: "工号"))
     var principal: String
 
-    @Option(help: "The principal's display name.")
+    @Option(help: ArgumentHelp("员工姓名。", valueName: "姓名"))
     var name: String?
 
-    @Option(help: "The book file (default: $FIELDBOOK_HOME/book.sqlite).")
+    @Option(help: ArgumentHelp("账本文件（默认 $FIELDBOOK_HOME/book.sqlite）。", valueName: "路径"))
     var book: String?
 
-    @Option(help: "HOST:PORT of the central node (default: the address in the token).")
+    @Option(help: ArgumentHelp("中心节点的 HOST:PORT（默认用令牌里的地址）。", valueName: "HOST:PORT"))
     var server: String?
 
     @Option(help: ArgumentHelp(
-        "Read the enrolment token (from `fieldbook admin device add`) from this file, mode 0600 or stricter.",
-        valueName: "path"))
+        "从这个文件读登记令牌（fieldbook admin device add 打印的），文件权限须为 0600 或更严。",
+        valueName: "路径"))
     var tokenFile: String?
 
     @Option(help: ArgumentHelp(
-        "The enrolment token; `-` reads it from standard input. A token typed here is visible to other users (ps).",
-        valueName: "token|-"))
+        "登记令牌；写 - 表示从标准输入读。直接写在这里的令牌其他用户能看到（ps）。",
+        valueName: "令牌|-"))
     var token: String?
 
-    @Flag(help: "Sync over plain TCP without TLS, with a central node run with serve --insecure (trusted networks only).")
+    @Flag(help: "不用 TLS、明文 TCP 同步，对应用 serve --insecure 运行的中心节点（只能在可信的网络上用）。")
     var insecure = false
 
     /// The most a token file or line may hold: a token is a few hundred characters.

@@ -12,40 +12,40 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "运行中心节点，供各设备同步。")
 
-    @Option(help: "中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。")
+    @Option(help: ArgumentHelp("中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。", valueName: "数据库"))
     var db: String?
 
-    @Option(help: "监听的端口（0 表示任选一个空闲端口）。")
+    @Option(help: ArgumentHelp("监听的端口（0 表示任选一个空闲端口）。", valueName: "端口"))
     var port: Int = 7420
 
-    @Option(help: "监听的地址。")
+    @Option(help: ArgumentHelp("监听的地址。", valueName: "地址"))
     var host: String = "0.0.0.0"
 
     @Option(help: ArgumentHelp("没有数据的连接保持多少秒。", visibility: .hidden))
     var idleTimeout: Int64 = 120
 
-    @Option(help: "出示的 PEM 证书链（默认使用数据库旁的自签名证书）。")
+    @Option(help: ArgumentHelp("出示的 PEM 证书链（默认使用数据库旁的自签名证书）。", valueName: "文件"))
     var tlsCert: String?
 
-    @Option(help: "--tls-cert 的 PEM 私钥。")
+    @Option(help: ArgumentHelp("--tls-cert 的 PEM 私钥。", valueName: "文件"))
     var tlsKey: String?
 
     @Flag(help: "不用 TLS、明文 TCP：只能在可信的网络上用。设备须用 init --insecure 登记。")
     var insecure = false
 
-    @Option(help: "任何一个连接最多保持多少秒，无论多忙（慢客户端不能一直占着）。")
+    @Option(help: ArgumentHelp("任何一个连接最多保持多少秒，无论多忙（慢客户端不能一直占着）。", valueName: "秒数"))
     var sessionDeadline: Int64 = 900
 
-    @Option(help: "同时最多多少个设备会话（已认证的连接）；再多的会被告知服务器忙。")
+    @Option(help: ArgumentHelp("同时最多多少个设备会话（已认证的连接）；再多的会被告知服务器忙。", valueName: "个数"))
     var maxConnections: Int = 1_024
 
-    @Option(help: "新连接须在多少秒内完成认证，否则关闭。")
+    @Option(help: ArgumentHelp("新连接须在多少秒内完成认证，否则关闭。", valueName: "秒数"))
     var authDeadline: Double = 10
 
-    @Option(help: "同时最多多少个未认证的连接；再多一个就关闭最早的。")
+    @Option(help: ArgumentHelp("同时最多多少个未认证的连接；再多一个就关闭最早的。", valueName: "个数"))
     var maxUnauthenticated: Int = 64
 
-    @Option(help: "同一地址同时最多多少个未认证的连接；再多一个就关闭它最早的。")
+    @Option(help: ArgumentHelp("同一地址同时最多多少个未认证的连接；再多一个就关闭它最早的。", valueName: "个数"))
     var maxUnauthenticatedPerAddress: Int = 16
 
     func validate() throws {

@@ -6,15 +6,15 @@ import Foundation
 /// Opens the book: interactive on a terminal, batch mode from a pipe or file, or `-c 'CMD; CMD'`.
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "shell", abstract: "Open the book (the default when no subcommand is given).")
+        commandName: "shell", abstract: "打开账本（不带子命令时的默认操作）。")
 
-    @Option(help: "The book file (default: $FIELDBOOK_HOME/book.sqlite).")
+    @Option(help: ArgumentHelp("账本文件（默认 $FIELDBOOK_HOME/book.sqlite）。", valueName: "路径"))
     var book: String?
 
-    @Option(name: .customShort("c"), help: "Run these commands (separated by ;) and exit.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("执行这些命令（用 ; 分隔）后退出。", valueName: "命令"))
     var commands: String?
 
-    @Flag(help: "In batch and -c modes, go on after a failing command (the exit code still reports it).")
+    @Flag(help: "批处理和 -c 模式下，命令失败后继续执行后面的命令（退出码仍会报告失败）。")
     var keepGoing = false
 
     func run() throws {

@@ -72,7 +72,7 @@ struct AdminBranchTests: CentralHomeTests {
         let unknown = try admin("customers", "--owner", "M999")
         #expect(unknown.code == 1 && unknown.error == "没有员工 M999\n")
         let badTier = try admin("customers", "--tier", "黄金")
-        #expect(badTier.code == 2 && badTier.error.contains("--tier") && badTier.error.contains("Usage: fieldbook admin customers"))
+        #expect(badTier.code == 2 && badTier.error.contains("--tier") && badTier.error.contains("用法：fieldbook admin customers"))
         // A customer is named by a short ID prefix of 4+ characters or an exact unique name, as in the shell.
         let cocovered = try admin("cocover", String(id.prefix(4)), "--with", "W001", "--as", "A001")
         #expect(cocovered.code == 0 && cocovered.output == "已由 W001 协同 王芳 [\(id)]\n", "\(cocovered.output)\(cocovered.error)")
@@ -151,7 +151,7 @@ struct AdminBranchTests: CentralHomeTests {
         let role = try admin("principal", "add", "M001", "--name", "张经理", "--role", "boss")
         #expect(role.code == 2, "\(role.error)")
         #expect(role.error.contains("--role 应为 manager、advisor、remote 或 admin"))
-        #expect(role.error.contains("Usage: fieldbook admin principal add"), "\(role.error)")
+        #expect(role.error.contains("用法：fieldbook admin principal add"), "\(role.error)")
         for (arguments, message, command) in [
             (["assign", "--to", "M002"], "需要一位客户，或 --from 员工编号", "assign"),
             (["assign", "王芳", "--from", "M001", "--to", "M002"], "客户和 --from 只能给一个", "assign"),
@@ -162,7 +162,7 @@ struct AdminBranchTests: CentralHomeTests {
         ] {
             let result = try admin(arguments)
             #expect(result.code == 2, "\(arguments): \(result.error)")
-            #expect(result.error.contains(message) && result.error.contains("Usage: fieldbook admin \(command)"), "\(result.error)")
+            #expect(result.error.contains(message) && result.error.contains("用法：fieldbook admin \(command)"), "\(result.error)")
         }
         #expect(!FileManager.default.fileExists(atPath: home.file("central.sqlite")), "a usage error opens nothing")
         let help = try admin(["--help"])

@@ -125,7 +125,7 @@ struct InitTokenTests: CentralHomeTests {
         for extra in cases {
             let result = try Executable.run(["init", "--principal", "M001", "--book", target] + extra)
             #expect(result.code == 2, "\(extra): \(result.code) \(result.error)")
-            #expect(result.error.hasPrefix("Error: "), "\(extra): \(result.error)")
+            #expect(result.error.hasPrefix("错误："), "\(extra): \(result.error)")
             #expect(!result.error.contains("Fatal") && result.output.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: home.file("new")), "\(extra): nothing written")
         }

@@ -126,7 +126,7 @@ struct DemoBookTests {
         }
         let settings = AgendaSettings()
         let lapsed = customers.filter { customer in
-            let cadence = settings.cadence(tier: customer.text(Schema.F.tier), familiarity: customer.text(DayField.familiarity))
+            let cadence = settings.cadence(tier: customer.text(Schema.F.tier), familiarity: customer.text(Schema.F.familiarity))
             return AgendaSettings.isDue(daysSince: last[customer.id].map { Int(today.number - $0.number) }, cadence: cadence)
         }
         #expect(lapsed.count >= 5 && lapsed.count <= count / 8, "\(lapsed.count) past their cadence")

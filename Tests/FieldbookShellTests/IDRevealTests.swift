@@ -54,9 +54,9 @@ struct IDRevealTests {
             return
         }
         #expect(kind == .worklog)
-        #expect(fields.contains { $0.field == DayField.entry && $0.value == .text("journal") })
+        #expect(fields.contains { $0.field == Schema.F.entry && $0.value == .text("journal") })
         let customer = try book.resolveCustomer("王芳")
-        #expect(fields.contains { $0.field == DayField.customer && $0.value == .text(customer.text) })
+        #expect(fields.contains { $0.field == Schema.F.customer && $0.value == .text(customer.text) })
         #expect(!fields.contains { $0.value.display.contains(Self.number) || $0.value.display.contains("王芳") })
         // Every value of the record is one the current schema already accepted before issue 19.
         for field in fields { #expect(Schema.field(field.field)?.accepts(field.value) == true) }

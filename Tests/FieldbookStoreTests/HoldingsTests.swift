@@ -10,10 +10,10 @@ struct HoldingsTests {
             let id = try tx.create(
                 .product, scope: .global,
                 fields: [
-                    FieldAssignment(DayField.code, .text(code)), FieldAssignment(Schema.F.name, .text(name)),
-                    FieldAssignment(DayField.productRisk, .text(risk)),
+                    FieldAssignment(Schema.F.code, .text(code)), FieldAssignment(Schema.F.name, .text(name)),
+                    FieldAssignment(Schema.F.productRisk, .text(risk)),
                 ])
-            for price in prices { try tx.add(id, DayField.prices, price) }
+            for price in prices { try tx.add(id, Schema.F.prices, price) }
         }
     }
 
@@ -48,13 +48,13 @@ struct HoldingsTests {
             try tx.create(
                 .purchase, scope: .customer(customer),
                 fields: [
-                    FieldAssignment(DayField.product, .text("JX1")), FieldAssignment(DayField.amount, .money(50_0000_00)),
-                    FieldAssignment(DayField.price, .decimal(10_000)), FieldAssignment(Schema.F.date, .date(day)),
-                    FieldAssignment(DayField.stopLoss, .percent(-500)),
+                    FieldAssignment(Schema.F.product, .text("JX1")), FieldAssignment(Schema.F.amount, .money(50_0000_00)),
+                    FieldAssignment(Schema.F.price, .decimal(10_000)), FieldAssignment(Schema.F.date, .date(day)),
+                    FieldAssignment(Schema.F.stopLoss, .percent(-500)),
                 ])
             try tx.create(
                 .movement, scope: .customer(customer),
-                fields: [FieldAssignment(DayField.amount, .money(-80_0000_00)), FieldAssignment(Schema.F.date, .date(day))])
+                fields: [FieldAssignment(Schema.F.amount, .money(-80_0000_00)), FieldAssignment(Schema.F.date, .date(day))])
         }
         let holdings = try book.holdings(customer: customer)
         #expect(holdings.count == 1)

@@ -29,7 +29,7 @@ import Testing
             try tx.create(
                 .worklog, scope: .customer(id),
                 fields: [
-                    FieldAssignment(DayField.entry, .text("plan")), FieldAssignment(DayField.customer, .text(id.text)),
+                    FieldAssignment(Schema.F.entry, .text("plan")), FieldAssignment(Schema.F.customer, .text(id.text)),
                     FieldAssignment(Schema.F.date, .date(Day(year: 2026, month: 11, day: 24)!)),
                     FieldAssignment(Schema.F.text, .text(markers[4])),
                 ])

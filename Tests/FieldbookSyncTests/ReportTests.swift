@@ -116,15 +116,15 @@ struct ReportTests {
         func row(_ code: String) -> SalesReport.Row? { report.rows.first { $0.code == code } }
         // M001: 王芳 100万 (11-05, shared) + 李明 20万; the 10-20 sale is before the period, the 30万 one archived.
         #expect(row("M001") == SalesReport.Row(
-            code: "M001", name: "张经理", role: "manager", sales: 2, amount: 120_000_000, sharedSales: 1,
+            code: "M001", name: "张经理", role: .manager, sales: 2, amount: 120_000_000, sharedSales: 1,
             sharedAmount: 100_000_000))
         // M002: 赵敏 200万 (11-23, shared, recorded by the advisor) + 孙强 5万 on the first day; 12-01 is after.
         #expect(row("M002") == SalesReport.Row(
-            code: "M002", name: "李经理", role: "manager", sales: 2, amount: 205_000_000, sharedSales: 1,
+            code: "M002", name: "李经理", role: .manager, sales: 2, amount: 205_000_000, sharedSales: 1,
             sharedAmount: 200_000_000))
         // A001 co-covers both VIPs: 100万 + 200万, both shared.
         #expect(row("A001") == SalesReport.Row(
-            code: "A001", name: "王投顾", role: "advisor", sales: 2, amount: 300_000_000, sharedSales: 2,
+            code: "A001", name: "王投顾", role: .advisor, sales: 2, amount: 300_000_000, sharedSales: 2,
             sharedAmount: 300_000_000))
         #expect(row("R001")?.sales == 0)
         #expect(row("X001") == nil, "administrators sell nothing and are left out")
