@@ -21,6 +21,7 @@ enum SyncCommand {
             try book.find(includeArchived: true, limit: 1_000_000).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let conflictsBefore = Set(try book.conflicts().map { "\($0.entity)|\($0.field.rawValue)" })
         let output = session.output
+        let started = book.options.now()
         let summary: SyncSummary
         do {
             summary = try runBlocking {
@@ -28,9 +29,11 @@ enum SyncCommand {
             }
         } catch let error as SyncError {
             if error.code == .revoked { try revoked(session) }
+            // A session cut after its purge still removed those customers: their history lines go too.
+            forgetPurged(session, since: started)
             throw ShellError(.network, error.message)
         }
-        if !summary.purged.isEmpty { session.forgetInHistory?(summary.purged.map(\.customer)) }
+        forgetPurged(session, since: started)
         let newConflicts = try book.conflicts().filter { !conflictsBefore.contains("\($0.entity)|\($0.field.rawValue)") }
         // Customers new to this book (a first sync re-sends the device's own customers: they are not new).
         let added = try book.find(includeArchived: true, limit: 1_000_000).filter { names[$0.id] == nil }.count
@@ -59,6 +62,14 @@ enum SyncCommand {
         if !summary.verified {
             session.say("警告：同步后本机与中心节点的状态核对不一致，已重新拉取仍不一致；请联系管理员（fieldbook status 可看状态哈希）")
         }
+    }
+
+    /// Drops the history lines that name customers purged since `time` (``HistoryFile``).
+    static func forgetPurged(_ session: Session, since time: UInt64) {
+        guard let forget = session.forgetInHistory,
+            let purged = try? session.book.customersPurged(since: time), !purged.isEmpty
+        else { return }
+        forget(purged)
     }
 
     /// The central node said this device is revoked. Over TLS, where the pinned certificate proves the message came

@@ -166,6 +166,15 @@ extension Book {
         }
     }
 
+    /// The customers purged from this book at or after a time (Unix ms), from `purge_log`: what a sync removed,
+    /// also when the sync failed after its purge.
+    public func customersPurged(since milliseconds: UInt64) throws(StoreError) -> [EntityID] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT customer FROM purge_log WHERE at >= ?", arguments: [Int64(milliseconds)])
+                .compactMap { EntityID(text: $0) }
+        }
+    }
+
     /// This principal's contacts with customers purged since, on one day, per channel (`call` → 3).
     public func purgedContacts(on day: Day) throws(StoreError) -> [String: Int] {
         try read { db in
