@@ -1,3 +1,4 @@
+import FieldbookTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -13,45 +14,18 @@ final class RawConnection {
     /// Connects to 127.0.0.1:`port`, from the loopback address `source` if given (any 127.x.y.z on Linux), so that a
     /// test can play clients at several addresses.
     init(port: Int, from source: String? = nil) throws {
-        #if canImport(Glibc)
-            socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        if let source {
-            var local = sockaddr_in()
-            local.sin_family = sa_family_t(AF_INET)
-            local.sin_addr.s_addr = inet_addr(source)
-            let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else {
-                close(socket)
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EADDRNOTAVAIL)
-            }
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            close(socket)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
-        }
+        socket = try LoopbackSocket.connect(port: port, from: source)
         // Reads wait at most 200 ms, so a test can poll.
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(socket) }
+    deinit { LoopbackSocket.close(socket) }
 
     /// Sends bytes; `false` once the peer has closed.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { sendWithoutSignal(socket, $0.baseAddress, $0.count) } == bytes.count
+        LoopbackSocket.send(socket, bytes) == bytes.count
     }
 
     /// Reads what is there: `nil` at end of stream, `[]` when nothing came within 200 ms.
@@ -82,13 +56,4 @@ final class RawConnection {
         }
         return (bytes, false)
     }
-}
-
-/// `send(2)` without SIGPIPE (the peer may have closed).
-private func sendWithoutSignal(_ socket: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        return Glibc.send(socket, pointer, count, Int32(MSG_NOSIGNAL))
-    #else
-        return Darwin.send(socket, pointer, count, 0)
-    #endif
 }

@@ -112,9 +112,9 @@ struct SyncEndToEndTests: CentralHomeTests {
 
         // Garbage bytes: the server answers and closes; a half frame then silence: closed after the idle timeout.
         for payload in [Array("GET / HTTP/1.1\r\n\r\n".utf8), [0x46, 0x42, 0x4B, 0x57, 1, 1, 0x43, 0x01, 0x01]] {
-            let socket = try LoopbackSocket(port: server.port)
+            let socket = try RawConnection(port: server.port)
             socket.send(payload)
-            #expect(socket.waitForClose(seconds: 10), "the server closes a bad or silent connection")
+            #expect(socket.drain(for: 10).closed, "the server closes a bad or silent connection")
         }
         let ok = try book("a.sqlite", "add 王芳; sync")
         #expect(ok.code == 0, "\(ok.error)")
@@ -144,37 +144,4 @@ struct SyncEndToEndTests: CentralHomeTests {
         #expect(offline.error.contains("连不上中心节点"), "\(offline.error)")
         #expect(try book("a.sqlite", "find 李明").output.contains("李明"))
     }
-}
-
-/// A raw TCP client for sending bytes that no real peer would send.
-final class LoopbackSocket {
-    private let fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw CocoaError(.fileReadUnknown) }
-    }
-
-    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
-
-    /// Reads until the peer closes; `false` if it is still open after `seconds`.
-    func waitForClose(seconds: Int) -> Bool {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n == 0 { return true }
-            if n < 0 { return errno == ECONNRESET }
-        }
-    }
-
-    deinit { close(fd) }
 }

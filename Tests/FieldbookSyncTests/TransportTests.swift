@@ -70,17 +70,20 @@ struct TransportTests {
         }
     }
 
-    /// A central node with manager M001, served on a loopback port with `transport` while `body` runs.
+    /// A central node with manager M001, served on a loopback port with `transport` and `limits` while `body` runs.
+    ///
+    /// The default limits have a long authentication deadline: an in-process server shares the test process's
+    /// threads with suites that block them while child processes run, so a handshake can take longer here than
+    /// `serve`'s 10 s allow.
     static func serving(
-        _ transport: SyncServer.Transport, _ body: (CentralDatabase, Int) async throws -> Void
+        _ transport: SyncServer.Transport, limits: ConnectionLimits = ConnectionLimits(authDeadline: .seconds(120)),
+        seed: UInt64 = 70, _ body: (CentralDatabase, Int) async throws -> Void
     ) async throws {
-        let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: 70))
+        let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: seed))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
-        // A long authentication deadline: an in-process server shares the test process's threads with suites that
-        // block them while child processes run, so a handshake can take longer here than `serve`'s 10 s allow.
         let server = SyncServer(
             database: central, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), transport: transport,
-            limits: ConnectionLimits(authDeadline: .seconds(120)))
+            limits: limits)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await server.run(host: "127.0.0.1", port: 0) { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()

@@ -154,22 +154,7 @@ struct UnauthenticatedLimitsTests {
 
     /// A central node with manager M001 on a loopback port with `limits`, while `body` runs.
     static func serving(_ limits: ConnectionLimits, _ body: (CentralDatabase, Int) async throws -> Void) async throws {
-        let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: 71))
-        try central.addPrincipal("M001", name: "张经理", role: .manager)
-        let server = SyncServer(
-            database: central, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), limits: limits)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await server.run(host: "127.0.0.1", port: 0) { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        do {
-            try await body(central, port)
-        } catch {
-            server.shutdown()
-            throw error
-        }
-        server.shutdown()
-        try await running.value
+        try await TransportTests.serving(.plain, limits: limits, seed: 71, body)
     }
 
     /// [W-12.7]
@@ -245,22 +230,7 @@ final class LoopbackPeer {
 
     /// Connects to 127.0.0.1:`port` and sends the preamble.
     init(port: Int) throws {
-        #if canImport(Glibc)
-            socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            closeSocket(socket)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
-        }
+        socket = try LoopbackSocket.connect(port: port)
         send(UnauthenticatedLimitsTests.preamble)
     }
 
@@ -268,12 +238,12 @@ final class LoopbackPeer {
 
     /// Closes the connection.
     func disconnect() {
-        if socket >= 0 { closeSocket(socket) }
+        if socket >= 0 { LoopbackSocket.close(socket) }
         socket = -1
     }
 
     func send(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { sendWithoutSignal(socket, $0.baseAddress, $0.count) }
+        _ = LoopbackSocket.send(socket, bytes)
     }
 
     func send(_ message: Message) throws { send(try UnauthenticatedLimitsTests.frame(message)) }
@@ -326,21 +296,4 @@ final class LoopbackPeer {
         try send(.auth(Message.Auth(mac: Array(mac))))
         return try await next(within: 30)
     }
-}
-
-private func closeSocket(_ socket: Int32) {
-    #if canImport(Glibc)
-        _ = Glibc.close(socket)
-    #else
-        _ = Darwin.close(socket)
-    #endif
-}
-
-/// `send(2)` without SIGPIPE (the peer may have closed).
-private func sendWithoutSignal(_ socket: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        return Glibc.send(socket, pointer, count, Int32(MSG_NOSIGNAL))
-    #else
-        return Darwin.send(socket, pointer, count, 0)
-    #endif
 }
