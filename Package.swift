@@ -70,12 +70,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The central node: NIO listener, enrolment and auth, scope filter, central database.
+        // The central node's storage seam (async protocols: sync, administration, reports) and the values it speaks
+        // in; no storage engine here (ARCHITECTURE §6, docs/DECISIONS.md "The centre's storage seam").
+        .target(
+            name: "FieldbookCentral",
+            dependencies: [
+                "FieldbookSync", "FieldbookWire", "FieldbookModel", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The centre's store on SQLite (GRDB): the consolidated book plus principals, devices, the log sequence and
+        // per-device sync state. The only module besides FieldbookStore that may import GRDB (ModuleBoundaryTests).
+        .target(
+            name: "FieldbookCentralSQLite",
+            dependencies: [
+                "FieldbookCentral", "FieldbookSync", "FieldbookStore", "FieldbookWire", "FieldbookModel",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The central node's transport: NIO listener, TLS, connection limits, admission, the session driver.
         .target(
             name: "FieldbookServer",
             dependencies: [
-                "FieldbookSync", "FieldbookStore", "FieldbookWire", "FieldbookModel",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "FieldbookCentral", "FieldbookSync", "FieldbookWire", "FieldbookModel",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "X509", package: "swift-certificates"),
@@ -107,6 +126,7 @@ let package = Package(
             name: "fieldbook",
             dependencies: [
                 "FieldbookShell", "FieldbookStore", "FieldbookModel", "CEditLine", "FieldbookServer", "FieldbookClient",
+                "FieldbookCentral", "FieldbookCentralSQLite",
                 "FieldbookSync", "FieldbookWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,6 +139,7 @@ let package = Package(
             name: "FieldbookSimulation",
             dependencies: [
                 "FieldbookModel", "FieldbookStore", "FieldbookSync", "FieldbookServer", "FieldbookClient", "FieldbookWire",
+                "FieldbookCentral", "FieldbookCentralSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -136,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-bench",
             dependencies: [
-                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
+                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -147,7 +168,8 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-loadgen",
             dependencies: [
-                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookStore", "FieldbookSync", "FieldbookModel",
+                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookStore", "FieldbookSync", "FieldbookModel",
+                "FieldbookWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "tools/loadgen",
             swiftSettings: swiftSettings
@@ -210,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "FieldbookSyncTests",
             dependencies: [
-                "FieldbookSync", "FieldbookServer", "FieldbookClient", "FieldbookStore", "FieldbookWire",
+                "FieldbookSync", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookClient", "FieldbookStore", "FieldbookWire",
                 "FieldbookModel", "FieldbookTestSupport", "FieldbookSimulation", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
@@ -220,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "FieldbookCLITests",
             dependencies: [
-                "fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer", "FieldbookWire",
+                "fieldbook", "FieldbookStore", "FieldbookModel", "FieldbookTestSupport", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookWire",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

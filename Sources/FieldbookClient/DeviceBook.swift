@@ -25,14 +25,17 @@ public final class DeviceBook: DeviceReplica {
 
     public func cursor() throws -> UInt64 { try book.syncCursor() }
 
-    public func apply(_ ops: [Operation], backfill: Bool) throws -> Int {
-        // Only DONE moves the cursor; a backfill marks the book for a resync until then.
-        try book.applyRemote(ops, meta: backfill ? [Book.resyncKey: "1"] : [:]).applied
+    public func apply(_ ops: [Operation], backfill: Bool, seq: UInt64) throws -> Int {
+        // Only DONE moves the cursor; a backfill marks the book for a resync until then, a delta batch records the
+        // resume point (SPEC [W-9.8], [W-9.12]).
+        try book.applyRemote(ops, meta: backfill ? [Book.resyncKey: "1"] : [Book.resumeKey: String(seq)]).applied
     }
 
     public func setCursor(_ cursor: UInt64, clean: Bool) throws {
-        try book.setMeta([Book.SyncKey.cursor: String(cursor), Book.resyncKey: clean ? "0" : "1"])
+        try book.setMeta([Book.SyncKey.cursor: String(cursor), Book.resyncKey: clean ? "0" : "1", Book.resumeKey: "0"])
     }
+
+    public func resumePoint() throws -> UInt64 { try book.resumePoint() }
 
     public func needsResync() throws -> Bool { try book.needsResync() }
 

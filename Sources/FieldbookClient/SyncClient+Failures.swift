@@ -13,6 +13,10 @@ extension SyncClient {
         switch error {
         case is SyncError, is StoreError:
             return error
+        case let error as WireError where error.code == .unsupportedVersion:
+            // The server's preamble names no version this device speaks (SPEC [W-5.6]): one side is out of date.
+            return SyncError(
+                .protocolViolation, "中心节点的同步协议版本与本机的 Fieldbook 不兼容：请更新 Fieldbook（本机使用第 \(Preamble.version) 版），或请管理员更新中心节点")
         case let error as WireError:
             return SyncError(.protocolViolation, "中心节点发来的数据无法解析（\(error.code)）：连接已关闭，稍后再同步")
         default:

@@ -123,7 +123,7 @@ public struct SyncClient: Sendable {
             throw SyncError(.unreachable, "连不上中心节点 \(token.address)：本地账本未受影响，可以继续使用，稍后再同步")
         }
         var generator = SystemRandomNumberGenerator()
-        var session = ClientSession(
+        var session = ClientSessionDriver(
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         do {
@@ -135,7 +135,7 @@ public struct SyncClient: Sendable {
 
     /// Runs the session over an open connection until the client session finishes.
     private func exchange(
-        over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, session: inout ClientSession,
+        over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, session: inout ClientSessionDriver,
         progress: @Sendable (String) -> Void
     ) async throws -> SyncSummary {
         try await channel.executeThenClose { inbound, outbound in
@@ -153,6 +153,10 @@ public struct SyncClient: Sendable {
                     if case .ops(let ops) = message {
                         received += ops.operations.count
                         if received >= 5_000 { progress("已接收 \(received) 个操作…") }
+                    }
+                    // The centre admits syncs in turn at busy hours and says so while this one waits (SPEC [W-12.8]).
+                    if case .error(let error) = message, error.code == .queued, !error.fatal {
+                        progress("中心节点繁忙，正在排队：\(ClientSession.printable(error.message))…")
                     }
                     var reply = ByteBuffer()
                     for action in try session.receive(message) {

@@ -10,6 +10,8 @@ public struct FieldSpec: Sendable, Hashable {
         case idNumber
         /// A calendar day.
         case date
+        /// A time of day, stored as `HH:MM` text (``TimeOfDay``).
+        case time
         /// Money in fen.
         case money
         /// Money that may be negative (account movements).
@@ -139,6 +141,8 @@ public struct FieldSpec: Sendable, Hashable {
             return .text(try IDNumber.parse(t, label: label))
         case .date:
             return .date(try Day.parse(t, today: today))
+        case .time:
+            return .text(try TimeOfDay.parse(t).text)
         case .money:
             return .money(try Money.parse(t))
         case .signedMoney:

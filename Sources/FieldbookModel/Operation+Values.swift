@@ -90,6 +90,7 @@ extension FieldSpec {
         case (.text, .text), (.phone, .text), (.idNumber, .text), (.principal, .text): return true
         case (.choice(let choices), .text(let text)): return choices.contains { $0.canonical == text }
         case (.date, .date), (.percent, .percent), (.bool, .bool): return true
+        case (.time, .text): return TimeOfDay(value) != nil
         case (.money, .money(let fen)): return fen >= 0
         case (.signedMoney, .money): return true
         case (.price, .decimal(let price)): return price > 0

@@ -90,14 +90,15 @@ public struct Replica: Sendable {
         return byScope
     }
 
-    /// The digest of one scope's visible state.
+    /// The digest of one scope's visible state, computed from all its facts (the SQLite book keeps it incrementally;
+    /// tests compare the two).
     public func stateHash(scope: Scope) -> [UInt8] {
-        StateDigest.scopeHash(facts()[scope.key] ?? [])
+        StateDigest.scopeHash(scope.key, facts()[scope.key] ?? [])
     }
 
     /// The digest of the whole visible state.
     public func stateHash() -> [UInt8] {
-        StateDigest.overall(facts().map { (key: $0.key, hash: StateDigest.scopeHash($0.value)) })
+        StateDigest.overall(facts().map { StateDigest.scopeSum($0.key, $0.value) })
     }
 
     /// The highest contiguous counter held of each actor: "what I have of actor A".

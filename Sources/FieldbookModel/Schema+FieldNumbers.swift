@@ -91,6 +91,10 @@ extension Schema {
         public static let due = FieldID(rawValue: 60)
         /// `done`: whether a task is done.
         public static let done = FieldID(rawValue: 61)
+        /// `at`: the time of an appointment (a task), `HH:MM` text (``TimeOfDay``).
+        public static let at = FieldID(rawValue: 62)
+        /// `where`: the place of an appointment, an ``AppointmentPlace``.
+        public static let place = FieldID(rawValue: 63)
         // Complaints.
         /// `status`: a ``ComplaintStatus``.
         public static let status = FieldID(rawValue: 70)

@@ -61,6 +61,9 @@ public enum Schema {
         // Tasks.
         FieldSpec(60, "due", "到期", .date, [.task]),
         FieldSpec(61, "done", "已完成", .bool, [.task]),
+        // Appointments: a task with a time (and a place) is on the day's schedule (issue 18).
+        FieldSpec(62, "at", "时间", .time, [.task]),
+        FieldSpec(63, "where", "地点", .choice(AppointmentPlace.choices), [.task]),
         // Complaints.
         FieldSpec(70, "status", "状态", .choice(ComplaintStatus.choices), [.complaint]),
         FieldSpec(71, "resolution", "处理结果", .text, [.complaint]),
@@ -97,7 +100,10 @@ public enum Schema {
         if let suggestion, editDistance(suggestion.name, lower) <= max(2, lower.count / 3) {
             throw ModelError(.unknownField, "未知字段 \"\(name)\"，是否要输入 \"\(suggestion.name)\"？")
         }
-        let names = candidates.filter { $0.writer == .anyone }.map(\.name).joined(separator: " ")
+        // Each name as the start of an assignment (`name= phone= …`): what the user types, and no bare English word in
+        // a Chinese message.
+        let names = candidates.filter { $0.writer == .anyone && $0.id != Schema.F.archived }.map { $0.name + "=" }
+            .joined(separator: " ")
         throw ModelError(.unknownField, "未知字段 \"\(name)\"：\(kind.label)的字段有 \(names)")
     }
 

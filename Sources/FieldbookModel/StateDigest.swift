@@ -1,21 +1,38 @@
 import Crypto
 
-/// The deterministic digest of a replica's visible state, per scope and overall (ARCHITECTURE §3, "State hash").
+/// The deterministic digest of a replica's visible state, per scope and overall (ARCHITECTURE §3, "State hash";
+/// SPEC §9.10, protocol version 2).
 ///
-/// The visible state of a scope is a set of *facts*, each a short byte string:
+/// The state of a scope is a set of *facts*, each a short byte string:
 ///
 /// ```
 /// entity   01 | entity(16) | kind(1)                                   for every created entity
 /// value    02 | entity(16) | field(2, BE) | actor(16) | counter(8, BE) | value   for every current register value
 /// element  03 | entity(16) | field(2, BE) | element (UTF-8)             for every element present in a set
+/// op       04 | actor(16) | counter (uvarint)                          for every op held in the scope
 /// ```
 ///
-/// A scope's hash is SHA-256 over its facts sorted bytewise, each preceded by its length as a uvarint. The overall
-/// hash is SHA-256 over the scopes sorted by key, each as `uvarint(len) | key (UTF-8) | scope hash(32)`. Scopes with
-/// no facts are left out, so an empty scope and an absent one hash alike. Two replicas holding the same ops compute
-/// the same digest, whatever the order they received them in; the in-memory ``Replica`` and the SQLite book feed
-/// the same facts through this type, and tests compare them.
+/// Entity, value and element facts count in the scope the entity lives in (its create's), and only once the entity
+/// is created; an op fact counts in the op's own scope. Each fact's **digest** is SHA-256 over
+/// `"fieldbook-state-v2" | 00 | uvarint(len key) | key (UTF-8) | fact`, read as a 256-bit little-endian integer.
+/// A **scope's hash** is the sum of its facts' digests modulo 2^256, as 32 little-endian bytes; a scope holding no
+/// created entity hashes as zero (so an empty scope and an absent one hash alike). The **overall hash** is the sum
+/// of the scope hashes modulo 2^256.
+///
+/// Because the hash is a sum, a replica keeps it up to date fact by fact: add a digest when a fact appears (an op
+/// arrives, a value is written, an element's first tag is added), subtract it when the fact disappears (a value is
+/// superseded, an element's last tag removed). A sync then costs O(delta), whatever the book's size. Two replicas
+/// holding the same ops compute the same digest, whatever the order they received them in; the in-memory
+/// ``Replica`` computes it from all its facts, the SQLite book incrementally, and tests compare them.
+///
+/// This is a consistency check between honest replicas, not an authenticator: sums of hash outputs are open to
+/// generalized-birthday (Wagner) attacks, so someone who chooses many facts freely can make two different sets sum
+/// alike for far less than 2^128 work. Nothing trusts the hash against a peer; authenticity comes from the session's
+/// HMAC and TLS (SPEC §14).
 public enum StateDigest {
+    /// The domain tag every fact digest begins with, so no other SHA-256 use can produce one.
+    public static let domain = "fieldbook-state-v2"
+
     /// The fact for one op held in a scope: so that a replica missing an op whose effect is not visible (a value
     /// superseded since, a tag added and removed) still hashes differently, and DONE's check sees it (SPEC [W-9.4]).
     public static func opFact(_ id: OpID) -> [UInt8] {
@@ -59,29 +76,31 @@ public enum StateDigest {
         return w.bytes
     }
 
-    /// The hash of one scope's facts, in any order.
-    public static func scopeHash(_ facts: [[UInt8]]) -> [UInt8] {
+    /// The digest of one fact in the scope with key `scope`, as the integer a scope's hash adds up.
+    public static func digest(scope: String, fact: [UInt8]) -> StateSum {
+        var prefix = ByteWriter()
+        prefix.raw(Array(domain.utf8))
+        prefix.byte(0)
+        prefix.string(scope)
         var hasher = SHA256()
-        for fact in facts.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            var w = ByteWriter()
-            w.uvarint(UInt64(fact.count))
-            hasher.update(data: w.bytes)
-            hasher.update(data: fact)
-        }
-        return Array(hasher.finalize())
+        hasher.update(data: prefix.bytes)
+        hasher.update(data: fact)
+        return hasher.finalize().withUnsafeBytes { StateSum(littleEndian: $0) }
     }
 
-    /// The overall hash from per-scope hashes, in any order.
-    public static func overall(_ scopes: [(key: String, hash: [UInt8])]) -> [UInt8] {
-        var hasher = SHA256()
-        // Byte order of the keys' UTF-8, compared in place (copying them to arrays cost two allocations a comparison).
-        for scope in scopes.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            var w = ByteWriter()
-            w.string(scope.key)
-            w.raw(scope.hash)
-            hasher.update(data: w.bytes)
-        }
-        return Array(hasher.finalize())
+    /// The sum of one scope's fact digests, in any order (facts are distinct: each counts once).
+    public static func scopeSum(_ scope: String, _ facts: some Sequence<[UInt8]>) -> StateSum {
+        facts.reduce(into: StateSum.zero) { $0 += digest(scope: scope, fact: $1) }
+    }
+
+    /// The hash of one scope's facts, in any order: ``scopeSum(_:_:)`` as 32 bytes.
+    public static func scopeHash(_ scope: String, _ facts: some Sequence<[UInt8]>) -> [UInt8] {
+        scopeSum(scope, facts).bytes
+    }
+
+    /// The overall hash from the sums of the scopes that hold a created entity, in any order.
+    public static func overall(_ scopes: some Sequence<StateSum>) -> [UInt8] {
+        scopes.reduce(into: StateSum.zero) { $0 += $1 }.bytes
     }
 
     /// Lowercase hex of a digest.

@@ -178,7 +178,7 @@ public final class ConnectionGuard: ChannelDuplexHandler {
         sessionTimer?.cancel()
         authTimer?.cancel()
         var buffer = ByteBuffer()
-        if !wrote { Preamble.current.write(to: &buffer) }
+        if !wrote { Preamble.server.write(to: &buffer) }
         _ = try? buffer.writeMessage(.error(Message.ErrorMessage(code: code, fatal: true, message: message)))
         guard patient else {
             // Written to the socket now if it can take it (a TLS handler still handshaking holds it, and drops it at

@@ -22,7 +22,7 @@ import Synchronization
 /// (`FrameReader.Gate.unauthenticated`, SPEC `[W-12.4]`).
 ///
 /// ```swift
-/// let server = SyncServer(database: central, logger: logger,
+/// let server = SyncServer(store: SQLiteCentralStore(central), logger: logger,
 ///                         limits: ConnectionLimits(sessionDeadline: .minutes(15), maxConnections: 1_024))
 /// ```
 public final class ConnectionLimits: Sendable {

@@ -29,7 +29,7 @@ final class PlainClientRefuser: ChannelInboundHandler, RemovableChannelHandler {
         }
         refused = true
         var reply = ByteBuffer()
-        Preamble.current.write(to: &reply)
+        Preamble.server.write(to: &reply)
         _ = try? reply.writeMessage(
             .error(Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: Self.message)))
         let written = context.eventLoop.makePromise(of: Void.self)

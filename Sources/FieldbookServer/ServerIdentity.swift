@@ -1,4 +1,5 @@
 import Crypto
+import FieldbookCentral
 import FieldbookWire
 import Foundation
 import NIOSSL

@@ -1,3 +1,4 @@
+import FieldbookCentral
 import FieldbookSync
 import FieldbookWire
 import Logging
@@ -6,8 +7,9 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// The central node's listener: one task per connection, each running a ``ServerSession`` over the
-/// connection's frames (ARCHITECTURE §5, style.md rule 6).
+/// The central node's listener: one task per connection, each driving a pure ``ServerSession`` over the
+/// connection's frames and answering its store requests from the ``CentralSyncStore`` seam (ARCHITECTURE §5,
+/// style.md rule 6).
 ///
 /// A connection that misbehaves, stalls or breaks is logged and closed; it never takes the server down.
 ///
@@ -16,7 +18,7 @@ import NIOSSL
 /// ``configure(_:idleTimeout:tls:)``.
 ///
 /// ```swift
-/// let server = SyncServer(database: central, logger: logger, transport: .tls(try ServerIdentity.ephemeral()))
+/// let server = SyncServer(store: SQLiteCentralStore(central), logger: logger, transport: .tls(try ServerIdentity.ephemeral()))
 /// try await server.run(host: "0.0.0.0", port: 7420) { port in print("listening on \(port)") }
 /// ```
 public final class SyncServer: Sendable {
@@ -28,27 +30,34 @@ public final class SyncServer: Sendable {
         case tls(ServerIdentity)
     }
 
-    private let database: CentralDatabase
+    private let store: any CentralSyncStore
     private let logger: Logger
     private let idleTimeout: TimeAmount
     private let transport: Transport
     private let limits: ConnectionLimits
+    private let admission: AdmissionGate
+    private let keepalive: TimeAmount
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
     /// Makes a server.
     ///
     /// - Parameters:
-    ///   - database: The central database.
+    ///   - store: The centre's records.
     ///   - logger: Where connection events go (never with customer data).
     ///   - idleTimeout: A connection silent this long is closed (SPEC §12).
     ///   - transport: TLS or plain TCP. The default is plain for in-process use (tests, benchmarks); the
     ///     `serve` command defaults to TLS.
     ///   - limits: The deadlines and caps of ``ConnectionLimits``, shared by every connection of this server.
+    ///   - admission: How many sessions do store work at once (``AdmissionGate``); by default twice the cores.
+    ///   - keepalive: How often a session waiting for admission is sent PING and its place.
     public init(
-        database: CentralDatabase, logger: Logger, idleTimeout: TimeAmount = .seconds(120),
-        transport: Transport = .plain, limits: ConnectionLimits = ConnectionLimits()
+        store: any CentralSyncStore, logger: Logger, idleTimeout: TimeAmount = .seconds(120),
+        transport: Transport = .plain, limits: ConnectionLimits = ConnectionLimits(),
+        admission: AdmissionGate = AdmissionGate(capacity: SyncServer.defaultActiveSessions), keepalive: TimeAmount = .seconds(5)
     ) {
-        self.database = database
+        self.admission = admission
+        self.keepalive = keepalive
+        self.store = store
         self.logger = logger
         self.idleTimeout = idleTimeout
         self.transport = transport
@@ -77,13 +86,17 @@ public final class SyncServer: Sendable {
         try pipeline.addHandler(ConnectionGuard(limits: limits, logger: logger))
     }
 
+    /// Sessions doing store work at once unless told: twice the cores (one writes while the others read or wait on
+    /// the network), at least 2.
+    public static var defaultActiveSessions: Int { max(2, 2 * System.coreCount) }
+
     /// Binds and serves until ``shutdown()``.
     ///
     /// - Parameters:
     ///   - host: The address to listen on.
     ///   - port: The port; 0 picks a free one.
     ///   - onListening: Called with the bound port once the server accepts connections.
-    public func run(host: String, port: Int, onListening: @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(host: String, port: Int, onListening: @Sendable (Int) async -> Void = { _ in }) async throws {
         let idle = idleTimeout
         let limits = self.limits
         let logger = self.logger
@@ -112,11 +125,11 @@ public final class SyncServer: Sendable {
         listening["server.host"] = "\(host)"
         listening["server.port"] = "\(bound)"
         logger.info("Listening", metadata: listening)
-        onListening(bound)
+        await onListening(bound)
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { inbound in
                 for try await connection in inbound {
-                    group.addTask { await self.serve(connection) }
+                    group.addTask(executorPreference: SessionExecutor.shared) { await self.serve(connection) }
                 }
             }
         }
@@ -142,11 +155,12 @@ public final class SyncServer: Sendable {
         var logger = self.logger
         logger[metadataKey: "connection.peer"] = "\(peer)"
         var generator = SystemRandomNumberGenerator()
-        var session = ServerSession(
-            replica: database, nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var session = ServerSession(nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var ticket: AdmissionGate.Ticket?
+        defer { if let ticket { admission.leave(ticket) } }
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var reader = FrameReader(gate: .unauthenticated)
+                var reader = FrameReader(gate: .unauthenticated, speaking: .server)
                 var preambleSent = false
                 var authenticated = false
                 reading: for try await chunk in inbound {
@@ -163,13 +177,13 @@ public final class SyncServer: Sendable {
                                 break reading
                             }
                             logger.warning("Refused input", metadata: ["wire.error": "\(fatal.code)", "error.message": "\(fatal.message)"])
-                            if !preambleSent { Preamble.current.write(to: &reply) }
+                            if !preambleSent { Preamble.server.write(to: &reply) }
                             _ = try reply.writeMessage(.error(fatal))
                             try await outbound.write(reply)
                             break reading
                         }
                         if !preambleSent, reader.peerPreamble != nil {
-                            Preamble.current.write(to: &reply)
+                            Preamble.server.write(to: &reply)
                             preambleSent = true
                         }
                         guard let message = next else {
@@ -177,10 +191,28 @@ public final class SyncServer: Sendable {
                             break
                         }
                         var close = false
-                        for action in session.receive(message) {
-                            switch action {
-                            case .send(let outgoing): _ = try reply.writeMessage(outgoing)
-                            case .close: close = true
+                        var actions = session.receive(message)
+                        while !actions.isEmpty {
+                            var request: ServerSession.Request?
+                            for action in actions {
+                                switch action {
+                                case .send(let outgoing): _ = try reply.writeMessage(outgoing)
+                                case .close: close = true
+                                case .perform(let asked): request = asked
+                                }
+                            }
+                            guard let request else { break }
+                            if ticket == nil, request.needsAdmission {
+                                let entered = admission.enter()
+                                ticket = entered
+                                await waitForAdmission(entered, channel: connection.channel)
+                            }
+                            actions = session.complete(await store.answer(request))
+                            if case .pull = request, let admitted = ticket {
+                                // DONE ends the session's work: the next in line goes ahead while this device
+                                // verifies and closes (another push or pull would queue again).
+                                admission.leave(admitted)
+                                ticket = nil
                             }
                         }
                         if !authenticated, session.account != nil {
@@ -223,6 +255,37 @@ public final class SyncServer: Sendable {
         }
     }
 
+    /// Waits for the session's turn at the store (``AdmissionGate``), sending PING and the session's place (a
+    /// recoverable ERROR `queued`, SPEC [W-12.8]) every ``keepalive`` meanwhile, so the device neither times out nor
+    /// wonders. The notices are written from the connection's event loop, not from a task: however busy the Swift
+    /// concurrency threads are, a waiting device keeps hearing from the server. Leaves the line if the connection's
+    /// task is cancelled.
+    private func waitForAdmission(_ ticket: AdmissionGate.Ticket, channel: any Channel) async {
+        guard !admission.isAdmitted(ticket) else { return }
+        let admission = self.admission
+        let notices = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: keepalive) { task in
+            let place = admission.place(of: ticket)
+            guard place > 0 else {
+                task.cancel()
+                return
+            }
+            var buffer = channel.allocator.buffer(capacity: 64)
+            _ = try? buffer.writeMessage(.ping(Message.Ping(nonce: UInt64(place))))
+            _ = try? buffer.writeMessage(
+                .error(Message.ErrorMessage(code: .queued, fatal: false, message: "前面还有 \(place - 1) 个同步")))
+            channel.writeAndFlush(buffer, promise: nil)
+        }
+        await withTaskCancellationHandler {
+            await admission.wait(for: ticket)
+        } onCancel: {
+            admission.leave(ticket)
+        }
+        // Its last write must be out before the session writes again: frames must not interleave.
+        let stopped = channel.eventLoop.makePromise(of: Void.self)
+        notices.cancel(promise: stopped)
+        try? await stopped.futureResult.get()
+    }
+
     /// The fatal ERROR that answers input the reader refused (SPEC §5, `[W-6.7]`), or `nil` for a peer that does not
     /// speak the protocol at all: it is closed without a word (`[W-5.2]`). The text names the rule, never the bytes.
     static func answer(to error: any Error) -> Message.ErrorMessage? {
@@ -234,7 +297,7 @@ public final class SyncServer: Sendable {
             case .badMagic:
                 return nil
             case .unsupportedVersion:
-                return Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: "no protocol version in common: this server speaks version 1")
+                return Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: "没有共同的同步协议版本：中心节点使用第 2 版，请更新 Fieldbook")
             case .frameTooLarge, .stringTooLong, .listTooLong, .tooManyOps, .declaredSizeTooLarge:
                 return Message.ErrorMessage(code: .limitExceeded, fatal: true, message: "limit exceeded: \(error.code)")
             default:

@@ -1,7 +1,7 @@
 import FieldbookModel
 import FieldbookStore
 
-/// `today`: the manager's morning screen (see ``Agenda`` for the rules), and `settings`: the per-book numbers the
+/// `today`: the manager's morning screen (see ``Agenda`` for the rules), opening with the day's appointments, and `settings`: the per-book numbers the
 /// agenda uses.
 enum AgendaCommands {
     /// Rows shown per group unless `--all` or `--limit N`.
@@ -9,7 +9,6 @@ enum AgendaCommands {
 
     static func today(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("today")
-        try arguments.allowFlags(["json", "all"], usage: spec.usage)
         var limit = try session.limit(&arguments, usage: spec.usage, fallback: rowsPerGroup)
         if arguments.flags.contains("all") { limit = Int.max }
         let day = try arguments.take("date").map { try Day.parse($0, today: session.today) } ?? session.today
@@ -61,16 +60,24 @@ enum AgendaCommands {
             }
             if rows.count > limit { session.say("  …还有 \(rows.count - limit) \(unit)（today --all 查看全部）") }
         }
+        // The day's appointments open the screen, in time order (issue 18).
+        group(
+            "约见", agenda.schedule.count, unit: "个", header: ["时间", "地点", "客户", "事项"],
+            rows: agenda.schedule.map { task in
+                [task.at?.text ?? "", task.place?.label ?? "", task.customer.map(name) ?? "（个人）", Render.oneLine(task.text)]
+            })
         group(
             "今日计划", agenda.plan.count, unit: "位", header: ["客户", "事由"],
             rows: agenda.plan.map { [name($0.customer), $0.text ?? ""] })
         group(
             "投诉未结", agenda.complaints.count, unit: "条", header: ["ID", "登记", "客户", "内容"],
             rows: agenda.complaints.map { [$0.id.short, $0.day.short, name($0.customer), Render.oneLine($0.text)] })
-        let overdue = Set(agenda.tasks.enumerated().filter { $0.element.due < day }.map(\.offset))
+        let scheduled = Set(agenda.schedule.map(\.id))
+        let tasks = agenda.tasks.filter { !scheduled.contains($0.id) }
+        let overdue = Set(tasks.enumerated().filter { $0.element.due < day }.map(\.offset))
         group(
-            "待办", agenda.tasks.count, unit: "条", detail: overdue.isEmpty ? nil : "逾期 \(overdue.count) 条", header: ["ID", "到期", "客户", "待办"],
-            rows: agenda.tasks.map { task in
+            "待办", tasks.count, unit: "条", detail: overdue.isEmpty ? nil : "逾期 \(overdue.count) 条", header: ["ID", "到期", "客户", "待办"],
+            rows: tasks.map { task in
                 let late = Int(day.number - task.due.number)
                 return [
                     task.id.short, late > 0 ? "逾期 \(late) 天" : "今天", task.customer.map(name) ?? "（个人）",
@@ -149,6 +156,16 @@ enum AgendaCommands {
             ("date", .string(agenda.day.iso)),
             ("calls_today", .int(agenda.callsToday)),
             ("call_target", .int(agenda.settings.callTarget)),
+            (
+                "schedule",
+                .array(
+                    agenda.schedule.map {
+                        .object(
+                            [("id", .string($0.id.text)), ("at", .string($0.at?.text)), ("where", .string($0.place?.rawValue)),
+                                ("customer", .string($0.customer?.text)), ("name", .string($0.customer.map { agenda.names[$0] ?? "" })),
+                                ("text", .string($0.text))])
+                    })
+            ),
             ("plan", .array(agenda.plan.map { .object(customer($0.customer) + [("text", .string($0.text))]) })),
             (
                 "complaints",
@@ -164,7 +181,8 @@ enum AgendaCommands {
                         .object(
                             [("id", .string($0.id.text)), ("customer", .string($0.customer?.text)),
                                 ("name", .string($0.customer.map { agenda.names[$0] ?? "" })), ("text", .string($0.text)),
-                                ("due", .string($0.due.iso)), ("overdue", .bool($0.due < agenda.day))])
+                                ("due", .string($0.due.iso)), ("overdue", .bool($0.due < agenda.day)),
+                                ("at", .string($0.at?.text)), ("where", .string($0.place?.rawValue))])
                     })
             ),
             (
@@ -231,7 +249,6 @@ enum AgendaCommands {
 
     static func settings(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("settings")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard arguments.positionals.isEmpty else { throw spec.usageError("设置请写成 键=值，例如 cadence.钻石=20") }
         var settings = try session.book.agendaSettings()
         if !arguments.assignments.isEmpty {
@@ -249,6 +266,7 @@ enum AgendaCommands {
             case "calls": meaning = "每天的电话目标"
             case "move": meaning = "持仓价格较上次联系时涨跌超过这个幅度就提醒"
             case "lease": meaning = "离线期限（天）：超过这么多天没有同步，账本锁定到同步成功为止"
+            case "overlap": meaning = "两个渠道（天）：这么多天内别的同事联系过的客户，contact 和 show 会提醒"
             default: meaning = "\(key.dropFirst("cadence.".count))客户的联系周期（天）；熟悉度 C 收紧一档"
             }
             table.append([key, value, meaning])

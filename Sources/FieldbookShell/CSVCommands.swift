@@ -34,28 +34,33 @@ enum CSVCommands {
 
     static func export(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("export")
-        try arguments.allowFlags(["force", "all", "encoding", "with-id-numbers"], usage: spec.usage)  // `encoding` only to explain its absent name
         // ID numbers are exported masked (`110101********1234`) unless asked for; asking is recorded (IDReveal).
         let reveal = arguments.flags.contains("with-id-numbers")
         let encoding = try exportEncoding(&arguments, spec: spec)
         let path = try self.path(arguments, spec: spec)
         let fields = exportFields
-        var tags: [String] = []
-        while let tag = arguments.take("tag") { tags.append(tag) }
-        let filters = try session.fieldValues(arguments.assignments, kind: .customer).map { ($0.field, $0.value) }
-        let text = arguments.positionals.dropFirst(2).joined(separator: " ")
-        let customers = try session.book.find(
-            text: text.isEmpty ? nil : text, filters: filters, tags: tags,
-            includeArchived: arguments.flags.contains("all") || (text.isEmpty && filters.isEmpty && tags.isEmpty),
-            limit: Int(Int32.max))
+        // The customers: `@` (the last listing), or `find`'s text and filters (everyone, archived too, without any).
+        let words = Array(arguments.positionals.dropFirst(2))
+        let customers: [EntityID]
+        if words.contains(where: Session.isAt) {
+            guard words.count == 1, arguments.assignments.isEmpty else {
+                throw spec.usageError("@ 不能和别的条件一起用：先用 find 列出客户，再 export csv 文件 @")
+            }
+            guard let listing = try session.atCustomers(arguments, action: "导出") else { return }
+            customers = listing
+        } else {
+            var query = try CustomerCommands.segment(&arguments, words: words, session: session)
+            query.includeArchived = arguments.flags.contains("all") || (query.text == nil && query.filters.isEmpty)
+            customers = try session.book.find(query).matches.map(\.customer.id)
+        }
         var rows = [["id"] + fields.map(\.name) + ["tags"]]
         var revealed: [EntityID] = []
         for customer in customers {
-            guard let card = try session.book.snapshot(of: customer.id) else { continue }
-            var row = [customer.id.text]
+            guard let card = try session.book.snapshot(of: customer) else { continue }
+            var row = [customer.text]
             for field in fields {
                 if field.type == .idNumber, case .text(let number)? = card.value(field.id) {
-                    if reveal { revealed.append(customer.id) }
+                    if reveal { revealed.append(customer) }
                     row.append(reveal ? number : IDReveal.mask(number))
                 } else {
                     row.append(card.value(field.id).map(cell) ?? "")
@@ -106,8 +111,6 @@ enum CSVCommands {
             guard let encoding = named(value) else { throw spec.usageError(problem) }
             return encoding
         }
-        // A trailing `--encoding` without its name stays a flag (``Arguments``).
-        guard !arguments.flags.contains("encoding") else { throw spec.usageError(problem) }
         return .utf8
     }
 
@@ -183,7 +186,6 @@ enum CSVCommands {
             try MovementCommands.importFile(session, &arguments)
             return
         }
-        try arguments.allowFlags(["dry-run", "allow-duplicates"], usage: spec.usage)
         let path = try self.path(arguments, spec: spec)
         guard arguments.positionals.count == 2, arguments.assignments.isEmpty else {
             throw spec.usageError("文件路径之后不接受别的参数（路径里有空格请加引号）")

@@ -1,4 +1,5 @@
 import Foundation
+import FieldbookModel
 import FieldbookStore
 
 /// `check`: verifies the book file and its op log (``Book/check()``) without changing anything.
@@ -13,6 +14,7 @@ enum CheckCommand {
         "op scopes and bodies": "每个操作的范围和内容都能识别",
         "own counters contiguous, saved counter not behind": "本机操作编号连续，保存的计数器没有落后",
         "projections match the op log": "客户资料与操作日志一致",
+        "state hashes match a recomputation": "同步用的状态哈希与客户资料一致",
     ]
 
     /// A problem in the user's words: SQLite's own report is English, so only its presence is said (`--json` has it).
@@ -23,7 +25,6 @@ enum CheckCommand {
 
     static func check(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("check")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard arguments.positionals.isEmpty else { throw spec.usageError("check 不带参数") }
         let report = try session.book.check()
         if arguments.json {

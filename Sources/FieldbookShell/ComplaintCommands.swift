@@ -5,7 +5,6 @@ import FieldbookStore
 enum ComplaintCommands {
     static func complaint(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("complaint")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         if let first = arguments.positionals.first, first == "close" || first == "关闭" {
             try close(session, &arguments)
             return
@@ -77,7 +76,6 @@ enum ComplaintCommands {
 
     static func complaints(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("complaints")
-        try arguments.allowFlags(["json", "all"], usage: spec.usage)
         let limit = try session.limit(&arguments, usage: spec.usage)
         guard arguments.positionals.count <= 1, arguments.assignments.isEmpty else {
             throw spec.usageError("最多一个客户")

@@ -13,6 +13,17 @@ public protocol CompletionSource {
     func openTasks() -> [String]
     /// Short IDs of open complaints.
     func openComplaints() -> [String]
+    /// Product codes in the catalogue.
+    func products() -> [String]
+    /// Short IDs of family members.
+    func familyMembers() -> [String]
+}
+
+extension CompletionSource {
+    /// No products by default.
+    public func products() -> [String] { [] }
+    /// No family members by default.
+    public func familyMembers() -> [String] { [] }
 }
 
 /// A ``CompletionSource`` over a book. Every read is a small indexed query; errors give no candidates.
@@ -36,6 +47,14 @@ public struct BookCompletionSource: CompletionSource {
     public func openComplaints() -> [String] {
         ((try? book.entities(kind: .complaint)) ?? []).filter(ComplaintCommands.isOpen).map(\.id.short)
     }
+
+    public func products() -> [String] {
+        ((try? book.entities(kind: .product)) ?? []).compactMap { $0.value(Schema.F.code)?.text }
+    }
+
+    public func familyMembers() -> [String] {
+        ((try? book.entities(kind: .family)) ?? []).filter { $0.value(Schema.F.archived) != .bool(true) }.map(\.id.short)
+    }
 }
 
 /// Tab completion for the interactive shell, kept free of the line editor so that it can be tested: given a line
@@ -56,7 +75,7 @@ public struct Completer {
         public var start: Int
         /// The word being completed, as typed.
         public var word: String
-        /// Whole-word replacements, sorted, each beginning with ``word``.
+        /// Whole-word replacements, each beginning with ``word`` (names sorted; values in their natural order).
         public var candidates: [String]
         /// Whether the word is a file name, best left to the line editor's own file completion.
         public var fileName: Bool
@@ -65,12 +84,6 @@ public struct Completer {
         public var continues: Bool {
             candidates.count == 1 && (candidates[0].hasSuffix("=") || candidates[0].hasSuffix("/"))
         }
-    }
-
-    /// What a positional argument of a command is.
-    enum Slot: Equatable {
-        case command, customer, channel, task, complaint, format, file, text
-        case keyword([String])
     }
 
     /// The most candidates offered at once.
@@ -114,37 +127,70 @@ public struct Completer {
     private func candidates(word: String, tokens: [String], fileName: inout Bool) -> [String] {
         guard let first = tokens.first else { return commandNames(word) }
         guard let command = Commands.find(first) else { return [] }
-        let kind = Self.kind(of: command.name)
+        let flags = command.allFlags
+        // The value of an option: `export csv a.csv --encoding ` → gbk, gb18030, utf8.
+        if let last = tokens.last, tokens.count >= 2, last.hasPrefix("--"), !last.contains("="),
+            let option = flags.first(where: { $0.name == last.dropFirst(2) && $0.takesValue })
+        {
+            return option.values.sorted()
+        }
+        // The words typed so far, sorted as the parser sorts them.
+        var positionals: [String] = []
+        var skipValue = false
+        for token in tokens.dropFirst() {
+            if skipValue {
+                skipValue = false
+            } else if token.hasPrefix("--") {
+                skipValue = flags.first { $0.name == token.dropFirst(2) }?.takesValue == true
+            } else if !Arguments.isAssignment(token), !(token.count > 1 && (token.hasPrefix("+") || token.hasPrefix("-")) && command.forms.contains(where: \.takesEdits)) {
+                positionals.append(token)
+            }
+        }
+        let forms = positionals.isEmpty ? command.forms : command.forms(firstWord: positionals.first)
         if word.hasPrefix("--") {
-            return Self.flags(of: command).map { "--" + $0 }.sorted()
+            return Set((forms.flatMap(\.flags) + command.flags).map { "--" + $0.name }).sorted()
+        }
+        // A filter: `tier>=钻` → `tier>=钻石`, `last_contact>` → `last_contact>30d`.
+        if forms.contains(where: \.takesFilters), let sign = word.firstIndex(where: { "<>=!".contains($0) }),
+            sign != word.startIndex, let values = filterValues(String(word[..<sign]))
+        {
+            var end = sign
+            while end < word.endIndex, "<>=!".contains(word[end]) { end = word.index(after: end) }
+            return values.map { String(word[..<end]) + $0 }
         }
         if let equals = word.firstIndex(of: "="), equals != word.startIndex {
             let key = String(word[..<equals])
-            return values(key: key, kind: kind).map { key + "=" + $0 }
+            return values(key: key, forms: forms).map { key + "=" + $0 }
         }
-        if command.takesEdits, let sign = word.first, sign == "+" || sign == "-", tokens.count >= 2 {
+        if forms.contains(where: \.takesEdits), let sign = word.first, sign == "+" || sign == "-", !positionals.isEmpty {
             return source.tags().sorted().map { String(sign) + Self.escape($0) }
         }
-        let positionals = tokens.dropFirst().filter { !$0.contains("=") && !$0.hasPrefix("--") && !$0.hasPrefix("+") }
-        let slot = Self.slots(of: command.name, after: Array(positionals))
         var list: [String] = []
-        switch slot {
-        case .command: list = commandNames(word)
-        case .customer: list = customers(word)
-        case .channel:
-            list = ContactChannel.allCases.flatMap { [$0.rawValue] + $0.aliases.filter { !$0.isASCII } }.sorted()
-        case .task: list = source.openTasks().sorted()
-        case .complaint: list = source.openComplaints().sorted()
-        case .format: list = command.name == "import" ? ["csv", "movements"] : ["csv"]
-        case .keyword(let words): list = words + customers(word)
-        case .file:
-            fileName = true
-            return []
-        case .text: break
+        var slots: [ArgumentSlot] = []
+        for form in forms { slots += form.slots(at: positionals.count).filter { !slots.contains($0) } }
+        for slot in slots {
+            switch slot {
+            case .command: list += commandNames(word)
+            case .customer: list += customers(word)
+            case .channel:
+                list += ContactChannel.allCases.flatMap { [$0.rawValue] + $0.aliases.filter { !$0.isASCII } }.sorted()
+            case .task: list += source.openTasks().sorted()
+            case .complaint: list += source.openComplaints().sorted()
+            case .product: list += source.products().sorted()
+            case .familyMember: list += source.familyMembers().sorted()
+            case .choice(let words):
+                // Keywords: the English word, and Chinese aliases once the user types Chinese.
+                list += words.filter { word.isEmpty ? $0 == words[0] : $0.isASCII == word.isASCII }
+            case .tag: list += source.tags().sorted().map(Self.escape)
+            case .path:
+                fileName = true
+                return []
+            case .date, .money, .number, .text: break
+            }
         }
-        // Fields may follow almost anywhere: `add 王芳 ti` → `tier=`.
-        if let kind, !word.isEmpty, slot != .command, slot != .file {
-            list += fieldNames(kind: kind, command: command.name).filter { $0.hasPrefix(word) }
+        // Keys may follow almost anywhere: `add 王芳 ti` → `tier=`.
+        if !word.isEmpty, !slots.contains(.command) {
+            list += keyNames(forms: forms).filter { $0.hasPrefix(word) }
         }
         return list
     }
@@ -167,77 +213,69 @@ public struct Completer {
         return names.sorted() + ids.sorted()
     }
 
-    private func fieldNames(kind: EntityKind, command: String) -> [String] {
-        var names = Schema.fields(for: kind).filter { $0.writer == .anyone && !$0.isSet }.map { $0.name + "=" }
-        if command == "find" || command == "export" { names.append("tag=") }
-        if command == "task" || command == "complaint" { names.append("due=") }
+    /// The `key=` words the forms take: their declared keys, and the fields a manager may write of their kind.
+    private func keyNames(forms: [CommandForm]) -> [String] {
+        var names: [String] = []
+        for form in forms {
+            names += form.keys.map { String($0.key.split(separator: "|")[0]) + "=" }.filter { !$0.contains(".") }
+            if let kind = form.fieldKind {
+                names += Schema.fields(for: kind).filter { $0.writer == .anyone && !$0.isSet }.map { $0.name + "=" }
+            }
+            if form.takesFilters { names += SegmentField.allCases.map { $0.name + "=" } }
+        }
         return Array(Set(names)).sorted()
     }
 
-    private func values(key: String, kind: EntityKind?) -> [String] {
-        if key == "tag" { return source.tags().sorted().map(Self.escape) }
-        if key == "limit" { return [] }
-        guard let kind, let field = try? Schema.field(named: key, for: kind == .complaint && key == "due" ? .task : kind)
-        else { return [] }
-        switch field.type {
-        case .choice(let choices): return choices.map(\.canonical)
-        case .date: return ["today", "tomorrow", "+7d", "+30d"]
-        case .bool: return ["是", "否"]
-        default: return []
-        }
-    }
-
-    /// The entity kind whose fields a command takes as `key=value`.
-    static func kind(of command: String) -> EntityKind? {
-        switch command {
-        case "add", "set", "find", "resolve", "export": return .customer
-        case "family": return .family
-        case "contact": return .contact
-        case "task": return .task
-        case "complaint": return .complaint
-        case "buy": return .purchase
-        case "movement": return .movement
-        case "product": return .product
-        default: return nil
-        }
-    }
-
-    /// What the next positional argument of a command is, given the ones already typed.
-    static func slots(of command: String, after positionals: [String]) -> Slot {
-        let index = positionals.count
-        switch command {
-        case "help": return index == 0 ? .command : .text
-        case "show", "set", "tag", "conflicts", "history", "tasks", "complaints", "resolve":
-            return index == 0 ? .customer : .text
-        case "family": return index == 0 ? .customer : .text
-        case "contact": return index == 0 ? .customer : index == 1 ? .channel : .text
-        case "task", "buy", "movement": return index == 0 ? .customer : .text
-        case "plan": return .customer
-        case "done": return .task
-        case "complaint":
-            if index == 0 { return .keyword(["close"]) }
-            if positionals.first == "close" || positionals.first == "关闭" { return index == 1 ? .complaint : .text }
-            return .text
-        case "export", "import": return index == 0 ? .format : index == 1 ? .file : .text
-        default: return .text
-        }
-    }
-
-    /// The `--flags` a command's usage line mentions.
-    static func flags(of command: CommandSpec) -> [String] {
-        var flags: [String] = []
-        let characters = Array(command.usage)
-        var index = 0
-        while index + 2 < characters.count {
-            if characters[index] == "-", characters[index + 1] == "-" {
-                let name = String(characters[(index + 2)...].prefix { $0.isLetter || $0 == "-" })
-                if !name.isEmpty, !flags.contains(name) { flags.append(name) }
-                index += 2 + name.count
-            } else {
-                index += 1
+    /// The values TAB offers after `key=`: by the declared slot of the key, else by the field's type.
+    private func values(key: String, forms: [CommandForm]) -> [String] {
+        if let slot = forms.lazy.compactMap({ $0.slot(ofKey: key) }).first {
+            switch slot {
+            case .tag: return source.tags().sorted().map(Self.escape)
+            case .customer: return customers("")
+            case .product: return source.products().sorted()
+            default: if !slot.fixedValues.isEmpty { return slot.fixedValues }
             }
         }
-        return flags
+        for kind in forms.compactMap(\.fieldKind) {
+            guard let field = try? Schema.field(named: key, for: kind) else { continue }
+            switch field.type {
+            case .choice(let choices): return choices.map(\.canonical)
+            case .date: return ArgumentSlot.date.fixedValues
+            case .bool: return ["是", "否"]
+            default: return []
+            }
+        }
+        return []
+    }
+
+    /// The values TAB offers after a filter's comparison, or `nil` when `name` is not a field to filter on.
+    private func filterValues(_ name: String) -> [String]? {
+        guard let field = try? SegmentField.named(name) else { return nil }
+        if field == .tag { return source.tags().sorted().map(Self.escape) }
+        switch field.sort {
+        case .orderedChoice: return field.rankedChoices
+        case .equality: return field.schemaField?.choices.map(\.canonical) ?? []
+        case .date: return field == .birthday ? (1...12).map { "\($0)月" } : ArgumentSlot.date.fixedValues
+        case .days: return ["7d", "30d", "90d"]
+        case .money, .years: return []
+        }
+    }
+
+    /// The candidates laid out in columns for the terminal, padded by display width (a Chinese character takes two
+    /// columns), at most `width` columns wide: what the line editor prints when TAB has several answers.
+    public static func layout(_ candidates: [String], width: Int) -> [String] {
+        guard !candidates.isEmpty else { return [] }
+        let widest = candidates.map(DisplayWidth.of).max()!
+        let columnWidth = widest + 2
+        let columns = max(1, (width + 2) / columnWidth)
+        let rows = (candidates.count + columns - 1) / columns
+        return (0..<rows).map { row in
+            // Down the columns first, as ls and libedit list them.
+            let cells = stride(from: row, to: candidates.count, by: rows).map { candidates[$0] }
+            return cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : DisplayWidth.pad(cell, to: columnWidth)
+            }.joined()
+        }
     }
 
     /// A word as the tokenizer reads it back: spaces, quotes and backslashes escaped.

@@ -5,7 +5,6 @@ import FieldbookStore
 enum CustomerCommands {
     static func add(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("add")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard !arguments.positionals.isEmpty else { throw spec.usageError("缺少客户姓名") }
         let name = arguments.positionals.joined(separator: " ")
         var fields = [FieldAssignment(Schema.F.name, .text(name))]
@@ -22,13 +21,27 @@ enum CustomerCommands {
 
     static func set(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("set")
-        try arguments.allowFlags([], usage: spec.usage)
         guard arguments.positionals.count == 1 else {
             throw spec.usageError(arguments.positionals.isEmpty ? "缺少客户" : "客户之后只能是 字段=值")
         }
         guard !arguments.assignments.isEmpty else { throw spec.usageError("缺少 字段=值") }
         let fields = try session.fieldValues(arguments.assignments, kind: .customer)
         let reference = arguments.positionals[0]
+        if Session.isAt(reference) {
+            let labels = fields.map { Schema.field($0.field)!.label }.joined(separator: "、")
+            guard let customers = try session.atCustomers(arguments, action: "修改\(labels)") else { return }
+            let changed = try session.book.write { tx in
+                var changed = 0
+                for id in customers {
+                    var any = false
+                    for assignment in fields where try tx.set(id, assignment.field, assignment.value) != nil { any = true }
+                    if any { changed += 1 }
+                }
+                return changed
+            }
+            session.say("已更新 \(changed) 位客户的\(labels)" + (changed < customers.count ? "（另有 \(customers.count - changed) 位本来就是这个值）" : ""))
+            return
+        }
         let (id, changed) = try session.book.write { tx in
             let id = try tx.resolveCustomer(reference)
             var changed: [String] = []
@@ -45,49 +58,129 @@ enum CustomerCommands {
 
     static func find(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("find")
-        try arguments.allowFlags(["json", "all"], usage: spec.usage)
-        let limit = try session.limit(&arguments, usage: spec.usage)
-        var tags: [String] = []
-        while let tag = arguments.take("tag") { tags.append(tag) }
-        let filters = try session.fieldValues(arguments.assignments, kind: .customer).map { ($0.field, $0.value) }
-        let text = arguments.positionals.joined(separator: " ")
-        let all = try session.book.find(
-            text: text.isEmpty ? nil : text, filters: filters, tags: tags, includeArchived: arguments.flags.contains("all"))
+        let explicitLimit = arguments.assignments.contains { $0.key == "limit" }
+        let shown = try arguments.flags.contains("all") ? Int.max : session.limit(&arguments, usage: spec.usage)
+        var query = try segment(&arguments, words: arguments.positionals, session: session)
+        query.includeArchived = arguments.flags.contains("archived")
+        // `--limit N` limits the listing and so what `@` names; without it `@` names every match, and only the first
+        // rows are shown.
+        query.limit = explicitLimit ? shown : nil
+        let result = try session.book.find(query)
+        session.lastListing = result.matches.map(\.customer.id)
+        let columns = query.shownFields
         if arguments.json {
             session.say(
                 .array(
-                    all.map {
-                        .object([("id", .string($0.id.text)), ("name", .string($0.name)), ("tier", .string($0.tier))])
+                    result.matches.map { match in
+                        .object(
+                            [("id", .string(match.customer.id.text)), ("name", .string(match.customer.name)),
+                                ("tier", .string(match.customer.tier))]
+                                + columns.map { ($0.name, match.values[$0].map(Render.json) ?? .null) })
                     }))
             return
         }
-        guard !all.isEmpty else {
-            session.say("没有找到客户")
+        guard !result.matches.isEmpty else {
+            var archived = query
+            archived.includeArchived = true
+            archived.limit = nil
+            let hidden = query.includeArchived ? 0 : try session.book.find(archived).total
+            session.say(hidden > 0 ? "没有找到客户（另有 \(hidden) 位已归档的客户符合：加 --archived 查看）" : "没有找到客户")
             return
         }
-        var table = TextTable(header: ["ID", "姓名", "层级", "电话"])
-        for customer in all.prefix(limit) {
+        var table = TextTable(header: ["ID", "姓名", "层级", "电话"] + columns.map(\.label))
+        for match in result.matches.prefix(shown) {
+            let customer = match.customer
             let phone = try session.book.snapshot(of: customer.id)?.text(Schema.F.phone) ?? ""
             let name = customer.archived ? customer.name + "（已归档）" : customer.name
-            table.append([customer.id.short, name, customer.tier ?? "", phone.isEmpty ? "" : Render.maskPhone(phone)])
+            table.append(
+                [customer.id.short, name, customer.tier ?? "", phone.isEmpty ? "" : Render.maskPhone(phone)]
+                    + columns.map { field in match.values[field].map { segmentCell(field, $0) } ?? "" })
         }
         for (index, line) in table.render().enumerated() { session.say(index == 0 ? session.style.bold(line) : line) }
-        if all.count > limit {
-            session.say("共 \(all.count) 位客户，只显示前 \(limit) 位（用 --limit N 或更精确的条件）")
+        let total = result.total
+        if explicitLimit, total > shown {
+            session.say("共 \(total) 位客户，列出前 \(shown) 位（@ 指这 \(shown) 位）")
+        } else if result.matches.count > shown {
+            session.say("共 \(total) 位客户，只显示前 \(shown) 位（用 --limit N、--all 或更精确的条件；@ 指全部 \(total) 位）")
         } else {
-            session.say("共 \(all.count) 位客户")
+            session.say("共 \(total) 位客户")
+        }
+    }
+
+    /// A segment from `find`'s (and `export`'s) words: search text, and filters written `aum>1000万` (one word) or
+    /// `tier>=钻石` (which the parser reads as the key `tier>`), plus `--sort`.
+    static func segment(_ arguments: inout Arguments, words: [String], session: Session) throws -> CustomerQuery {
+        var query = CustomerQuery()
+        if let sort = arguments.take("sort") { query.sort = try CustomerSort.parse(sort) }
+        var text: [String] = []
+        for word in words {
+            if CustomerFilter.looksLikeFilter(word) {
+                query.filters.append(try CustomerFilter.parse(word, today: session.today))
+            } else {
+                text.append(word)
+            }
+        }
+        for (key, value) in arguments.assignments {
+            query.filters.append(try CustomerFilter.parse(key + "=" + value, today: session.today))
+        }
+        arguments.assignments = []
+        query.text = text.isEmpty ? nil : text.joined(separator: " ")
+        return query
+    }
+
+    /// Money in a listing column: `1.25万`, `7186万` from 1万 up (to the hundredth of 万), else as entered.
+    static func wan(_ fen: Int64) -> String {
+        guard fen.magnitude >= 1_000_000 else { return Money.format(fen) }
+        let hundredths = (fen.magnitude + 5_000) / 10_000
+        var text = String(hundredths / 100)
+        let fraction = hundredths % 100
+        if fraction != 0 { text += "." + (fraction % 10 == 0 ? String(fraction / 10) : (fraction < 10 ? "0" : "") + String(fraction)) }
+        return (fen < 0 ? "-" : "") + text + "万"
+    }
+
+    /// A segment value in a listing: money as `1,200万`, days as `35天`, years as `62岁`.
+    static func segmentCell(_ field: SegmentField, _ value: Value) -> String {
+        switch (field.sort, value) {
+        case (.money, .money(let fen)), (.money, .int(let fen)): wan(fen)
+        case (.days, .int(let n)): "\(n)天"
+        case (.years, .int(let n)): "\(n)岁"
+        case (_, .date(let day)): day.iso
+        default: value.display
         }
     }
 
     static func tag(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("tag")
-        try arguments.allowFlags([], usage: spec.usage)
         guard let reference = arguments.positionals.first else { throw spec.usageError("缺少客户") }
-        // Bare words after the customer are additions, as a user would expect.
-        let edits = arguments.edits + arguments.positionals.dropFirst().map { (add: true, element: $0) }
+        // A bare word after the customer is refused rather than silently added: it may be a second customer, or a
+        // tag meant to be removed.
+        guard arguments.positionals.count == 1 else {
+            throw spec.usageError("标签前要写 +（加上）或 -（去掉），例如 +理财沙龙")
+        }
+        let edits = arguments.edits
         guard !edits.isEmpty else { throw spec.usageError("缺少 +标签 或 -标签") }
         for edit in edits where edit.element.count > 40 {
             throw ShellError.user("标签太长：最多 40 个字")
+        }
+        if Session.isAt(reference) {
+            let words = edits.map { ($0.add ? "+" : "-") + $0.element }.joined(separator: " ")
+            guard let customers = try session.atCustomers(arguments, action: "改标签（\(words)）") else { return }
+            // One transaction: every customer or none.
+            let changed = try session.book.write { tx in
+                var changed = 0
+                for id in customers {
+                    var any = false
+                    for edit in edits {
+                        let op = edit.add ? try tx.add(id, Schema.F.tags, edit.element) : try tx.remove(id, Schema.F.tags, edit.element)
+                        any = any || op != nil
+                    }
+                    if any { changed += 1 }
+                }
+                return changed
+            }
+            let same = customers.count - changed
+            session.say("已为 \(customers.count) 位客户改标签（\(words)）" + (same > 0 ? "：其中 \(same) 位本来就是这样" : ""))
+            return
         }
         let (id, unchanged) = try session.book.write { tx in
             let id = try tx.resolveCustomer(reference)
@@ -105,7 +198,6 @@ enum CustomerCommands {
 
     static func family(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("family")
-        try arguments.allowFlags([], usage: spec.usage)
         guard arguments.positionals.count >= 2 else { throw spec.usageError("缺少客户或家人姓名") }
         let reference = arguments.positionals[0]
         let name = arguments.positionals.dropFirst().joined(separator: " ")
@@ -114,18 +206,16 @@ enum CustomerCommands {
         }
         let fields = [FieldAssignment(Schema.F.name, .text(name))]
             + (try session.fieldValues(arguments.assignments.filter { $0.key != "name" }, kind: .family))
-        let customer = try session.book.write { tx in
+        let (customer, member) = try session.book.write { tx in
             let customer = try tx.resolveCustomer(reference)
-            try tx.create(.family, scope: .customer(customer), fields: fields)
-            return customer
+            return (customer, try tx.create(.family, scope: .customer(customer), fields: fields))
         }
         let relation = fields.first { $0.field == Schema.F.relation }?.value.display ?? ""
-        session.say("已添加家人 \(name)（\(relation)）到 [\(customer.short)]")
+        session.say("已添加家人 \(name)（\(relation)）[\(member.short)] 到 [\(customer.short)]")
     }
 
     static func show(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("show")
-        try arguments.allowFlags(["json", "reveal"], usage: spec.usage)
         guard arguments.positionals.count == 1 else { throw spec.usageError("需要一个客户") }
         // The ID number is masked unless asked for; asking is recorded in the work log (IDReveal).
         let reveal = arguments.flags.contains("reveal")
@@ -178,6 +268,7 @@ enum CustomerCommands {
                         .array(
                             family.map {
                                 .object([
+                                    ("id", .string($0.id.text)), ("short", .string($0.id.short)),
                                     ("name", .string($0.text(Schema.F.name))),
                                     ("relation", .string($0.text(Schema.F.relation))),
                                     ("birthday", $0.value(Schema.F.birthday).map(Render.json) ?? .null),
@@ -228,6 +319,7 @@ enum CustomerCommands {
         if let tier = card.value(Schema.F.tier)?.text { header += "  \(tier)" }
         if card.value(Schema.F.archived) == .bool(true) { header += "  （已归档）" }
         session.say(session.style.bold(header))
+        if let notice = try OtherChannel.notice(session, customer: id) { session.say(session.style.yellow(notice)) }
         for field in customerFields where field.id != Schema.F.name && field.id != Schema.F.owner {
             let values = card.fields[field.id]!
             if values.count > 1 {
@@ -248,7 +340,7 @@ enum CustomerCommands {
         if !family.isEmpty {
             session.say("家人")
             for member in family {
-                var line = "  \(member.text(Schema.F.name))（\(member.text(Schema.F.relation))）"
+                var line = "  [\(member.id.short)] \(member.text(Schema.F.name))（\(member.text(Schema.F.relation))）"
                 if let birthday = member.value(Schema.F.birthday)?.day { line += "  生日 \(birthday.iso)" }
                 session.say(line)
             }

@@ -5,7 +5,6 @@ import FieldbookStore
 enum EventCommands {
     static func contact(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("contact")
-        try arguments.allowFlags([], usage: spec.usage)
         guard arguments.positionals.count >= 3 else {
             throw spec.usageError(arguments.positionals.count < 2 ? "缺少客户或联系方式" : "缺少联系内容")
         }
@@ -33,5 +32,6 @@ enum EventCommands {
         let name = try session.book.snapshot(of: customer)?.text(Schema.F.name) ?? ""
         session.say("已记录联系：\(name) [\(customer.short)] \(Schema.field(Schema.F.channel)!.shown(channel))")
         if let next { session.say("已建跟进待办：\(next.short)") }
+        if let notice = try OtherChannel.notice(session, customer: customer) { session.say(session.style.yellow(notice)) }
     }
 }

@@ -11,7 +11,6 @@ enum JournalCommands {
 
     static func journal(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("journal")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         let today = session.today
         let day = try arguments.take("date").map { try Day.parse($0, today: today) } ?? today
         guard arguments.assignments.isEmpty else { throw spec.usageError("只接受 date=日期") }
@@ -32,54 +31,44 @@ enum JournalCommands {
             return
         }
         let input = try book.agendaInput()
-        var names: [EntityID: String] = [:]
-        for customer in input.customers { names[customer.id] = customer.name }
         var lookup = Names(book: book)
         func name(_ id: EntityID) throws -> String {
-            let known = try names[id] ?? lookup.name(id)
+            let known = try lookup.name(id)
             return known.isEmpty ? "（已不在本账本）[\(id.short)]" : "\(known) [\(id.short)]"
         }
-        let contacts = input.contacts.filter { $0.day == day && $0.author == book.principal }
-        var byChannel: [(String, Int)] = []
-        for contact in contacts {
-            if let index = byChannel.firstIndex(where: { $0.0 == contact.channel }) {
-                byChannel[index].1 += 1
-            } else {
-                byChannel.append((contact.channel, 1))
-            }
-        }
-        // Contacts with customers purged since count for the day; the customers are gone (PurgeStep.dayCounts).
-        let purged = try book.purgedContacts(on: day)
-        for (channel, count) in purged.sorted(by: { $0.key < $1.key }) {
-            if let index = byChannel.firstIndex(where: { $0.0 == channel }) {
-                byChannel[index].1 += count
-            } else {
-                byChannel.append((channel, count))
-            }
-        }
-        let purgedTotal = purged.values.reduce(0, +)
-        let contactTotal = contacts.count + purgedTotal
-        let channelOrder = Schema.field(Schema.F.channel)!.choices.map(\.canonical)
-        byChannel.sort { (channelOrder.firstIndex(of: $0.0) ?? 99) < (channelOrder.firstIndex(of: $1.0) ?? 99) }
+        // Each contact of the day with what was said; those with customers purged since keep their line without the
+        // customer, and the day's counts do not change (Book.journal, PurgeStep.dayCounts).
+        let journal = try book.journal(on: day)
+        let contactTotal = journal.contacts
+        let purgedTotal = journal.purgedContacts
+        let byChannel = journal.byChannel
         var seen: [EntityID] = []
-        for contact in contacts where !seen.contains(contact.customer) { seen.append(contact.customer) }
+        for line in journal.lines { if let customer = line.customer, !seen.contains(customer) { seen.append(customer) } }
         let sales = input.holdings.filter { $0.date == day && $0.author == book.principal }
-        let log = try book.workLog()
-        let notes = log.filter { !$0.isPlan && $0.day == day }
+        let notes = journal.notes
         let nextDay = day.adding(days: 1)
-        var plan: [WorkLogEntry] = []
-        for entry in log where entry.isPlan && entry.day == nextDay {
-            if !plan.contains(where: { $0.customer == entry.customer }) { plan.append(entry) }
-        }
-        let calls = contacts.filter { $0.channel == ContactChannel.call.rawValue }.count + (purged[ContactChannel.call.rawValue] ?? 0)
-        let target = try book.agendaSettings().callTarget
+        let plan = journal.plan
+        let calls = journal.calls
+        let target = journal.callTarget
 
         if arguments.json {
             session.say(
                 .object([
                     ("date", .string(day.iso)),
                     ("contacts", .int(contactTotal)), ("purged_contacts", .int(purgedTotal)),
-                    ("by_channel", .object(byChannel.map { ($0.0, JSON.int($0.1)) })),
+                    ("by_channel", .object(byChannel.map { ($0.channel, JSON.int($0.count)) })),
+                    (
+                        "lines",
+                        .array(
+                            journal.lines.map { line in
+                                .object([
+                                    ("customer", .string(line.customer?.text)), ("name", .string(line.name)),
+                                    ("channel", .string(line.channel)), ("text", .string(line.text)),
+                                    ("outcome", .string(line.outcome)),
+                                    ("time", .string(line.recorded.map { String(session.time($0).suffix(5)) })),
+                                ])
+                            })
+                    ),
                     ("calls", .int(calls)), ("call_target", .int(target)),
                     ("customers", .array(try seen.map { .object([("customer", .string($0.text)), ("name", .string(try lookup.name($0)))]) })),
                     (
@@ -111,13 +100,19 @@ enum JournalCommands {
         if contactTotal == 0 {
             session.say("联系：没有联系记录")
         } else {
-            let parts = byChannel.map { "\(channelLabel($0.0)) \($0.1)" }.joined(separator: "、")
+            let parts = byChannel.map { "\(channelLabel($0.channel)) \($0.count)" }.joined(separator: "、")
             var line = "联系 \(contactTotal) 次（\(parts)）"
-            if !seen.isEmpty {
-                line += "，\(seen.count) 位客户：" + (try seen.prefix(12).map(name).joined(separator: "、")) + (seen.count > 12 ? " 等" : "")
-            }
+            if !seen.isEmpty { line += "，\(seen.count) 位客户" }
             if purgedTotal > 0 { line += "；其中 \(purgedTotal) 次联系的客户已移出本账本" }
             session.say(line)
+            var table = TextTable(header: ["时间", "方式", "客户", "内容"])
+            for entry in journal.lines {
+                let who = try entry.customer.map(name) ?? "（已移出本账本的客户）"
+                var said = Render.oneLine(entry.text ?? "")
+                if let outcome = entry.outcome, !outcome.isEmpty { said += (said.isEmpty ? "" : " ") + "→ " + Render.oneLine(outcome) }
+                table.append([entry.recorded.map { String(session.time($0).suffix(5)) } ?? "", channelLabel(entry.channel), who, said])
+            }
+            for line in table.render().dropFirst() { session.say("  " + line) }
         }
         session.say("电话 \(calls)/\(target)" + (target > 0 && calls < target ? "（差 \(target - calls) 个）" : ""))
         if sales.isEmpty {
@@ -167,14 +162,19 @@ enum JournalCommands {
 
     static func plan(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("plan")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         let today = session.today
         let day = try arguments.take("date").map { try Day.parse($0, today: today) } ?? today.adding(days: 1)
         let note = arguments.take("note") ?? arguments.take("事由")
         guard arguments.assignments.isEmpty else { throw spec.usageError("只接受 date=日期 和 note=事由") }
         let book = session.book
         var lookup = Names(book: book)
-        let references = arguments.positionals
+        var references = arguments.positionals
+        // `plan @`: every customer of the last listing (by full ID, which resolves like a short one).
+        let atListing = references.contains(where: Session.isAt)
+        if atListing {
+            guard let listed = try session.atCustomers(arguments, action: "加入计划") else { return }
+            references = references.flatMap { Session.isAt($0) ? listed.map(\.text) : [$0] }
+        }
         if !references.isEmpty {
             guard day >= today else { throw ShellError.user("计划的日期不能早于今天") }
             let existing = Set(try book.workLog().filter { $0.isPlan && $0.day == day }.compactMap(\.customer))
@@ -197,6 +197,10 @@ enum JournalCommands {
                     added.append(customer)
                 }
                 return (added, already)
+            }
+            if atListing {
+                session.say("已把 \(added.count) 位客户加入 \(day.short) 的计划" + (already.isEmpty ? "" : "（另有 \(already.count) 位已在计划里）"))
+                return
             }
             if !added.isEmpty {
                 session.say("已加入 \(day.short) 的计划：" + (try added.map { "\(try lookup.name($0)) [\($0.short)]" }.joined(separator: "、")))

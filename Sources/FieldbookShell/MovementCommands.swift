@@ -6,7 +6,6 @@ import Foundation
 enum MovementCommands {
     static func movement(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("movement")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard arguments.positionals.count >= 2 else { throw spec.usageError("缺少客户或金额") }
         guard arguments.positionals.count == 2 else {
             throw spec.usageError("金额之后只接受 date=日期 note=备注（备注里有空格请加引号）")
@@ -63,7 +62,6 @@ enum MovementCommands {
     static func importFile(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("import")
         let usage = "import movements 文件 [--dry-run]"
-        try arguments.allowFlags(["dry-run"], usage: usage)
         guard arguments.positionals.count == 2, !arguments.positionals[1].isEmpty else {
             throw ShellError.usage("缺少文件路径；用法：\(usage)")
         }

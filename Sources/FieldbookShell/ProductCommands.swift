@@ -7,7 +7,6 @@ enum ProductCommands {
 
     static func product(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("product")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard let code = arguments.positionals.first else {
             try products(session, &arguments)
             return
@@ -45,8 +44,7 @@ enum ProductCommands {
     }
 
     static func products(_ session: Session, _ arguments: inout Arguments) throws {
-        let spec = Commands.spec("products")
-        try arguments.allowFlags(["json"], usage: spec.usage)
+
         let filter = arguments.positionals.joined(separator: " ").lowercased()
         let list = try session.book.products().filter {
             filter.isEmpty || $0.code.lowercased().contains(filter) || $0.name.lowercased().contains(filter)
@@ -87,7 +85,6 @@ enum ProductCommands {
 
     static func price(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("price")
-        try arguments.allowFlags([], usage: spec.usage)
         guard arguments.positionals.count == 2 else {
             throw spec.usageError(arguments.positionals.count < 2 ? "缺少产品代码或价格" : "代码和价格之后只接受 date=日期")
         }
@@ -146,7 +143,6 @@ enum ProductCommands {
 
     static func buy(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("buy")
-        try arguments.allowFlags(["confirm", "json"], usage: spec.usage)
         guard arguments.positionals.count == 2 else {
             throw spec.usageError(arguments.positionals.count < 2 ? "缺少客户或产品代码" : "客户和产品代码之后只接受 字段=值")
         }

@@ -30,6 +30,12 @@ public final class Session: @unchecked Sendable {
     /// every mode (the interactive shell also drops the lines it holds in memory); `nil` in tests without a history.
     public var forgetInHistory: (@Sendable ([EntityID]) -> Void)?
 
+    /// The commands of this session that changed the book, oldest first: what `undo` reverts, newest first.
+    var undoStack: [UndoCommand.Entry] = []
+
+    /// The customers of the last listing of this session (`find`), in its order: what `@` names.
+    public internal(set) var lastListing: [EntityID]?
+
     /// Makes a session.
     ///
     /// - Parameter output: The raw streams; the session escapes what it writes to them (``TerminalText/guarding(_:)``).
@@ -47,10 +53,17 @@ public final class Session: @unchecked Sendable {
         guard let command = Commands.find(name) else {
             throw .usage(Commands.unknownMessage(name))
         }
-        var arguments = Arguments(Array(tokens.dropFirst()), allowEdits: command.takesEdits)
+        var arguments = try Arguments(Array(tokens.dropFirst()), command: command)
         do {
             try checkLease(command.name)
+            // `undo` remembers the own ops of each command that wrote some (issue 18); its own are not remembered, so
+            // each `undo` goes one command further back. What only records a reveal of ID numbers (the audit trail)
+            // is never undone.
+            let mark = UndoCommand.notRemembered.contains(command.name) ? nil : try? book.ownOpCounter()
             try command.run(self, &arguments)
+            if let mark, let now = try? book.ownOpCounter(), now > mark {
+                undoStack.append(UndoCommand.Entry(line: tokens.joined(separator: " "), after: mark, through: now))
+            }
         } catch let error as ShellError {
             throw error
         } catch let error as StoreError {
@@ -155,5 +168,38 @@ public final class Session: @unchecked Sendable {
             result.append(FieldAssignment(spec.id, value))
         }
         return result
+    }
+
+    // MARK: - `@`
+
+    /// Above this many customers, `@` asks before acting (SHELL.md).
+    static let atConfirmationThreshold = 20
+
+    /// Whether a reference is `@`: every customer of the last listing.
+    static func isAt(_ reference: String) -> Bool { reference == "@" || reference == "＠" }
+
+    /// The customers `@` names for a command that will act on them (the last listing), after the user agreed when
+    /// there are more than ``atConfirmationThreshold``: interactively y/N, in batch mode `--confirm`.
+    ///
+    /// - Parameters:
+    ///   - arguments: The command's arguments (for `--confirm`).
+    ///   - action: What will be done, for the question (`加标签`).
+    /// - Returns: The customers, or `nil` when the user said no (nothing is to be done).
+    /// - Throws: ``ShellError`` when there is no listing yet, it was empty, or `--confirm` is missing in batch mode.
+    func atCustomers(_ arguments: Arguments, action: String) throws(ShellError) -> [EntityID]? {
+        guard let listing = lastListing else {
+            throw .user("@ 指本次会话上一次 find 列出的客户：请先用 find 列出客户")
+        }
+        guard !listing.isEmpty else { throw .user("上一次 find 没有找到客户：@ 不指任何客户") }
+        if listing.count > Self.atConfirmationThreshold, !arguments.flags.contains("confirm") {
+            guard let confirm else {
+                throw .user("@ 指 \(listing.count) 位客户（超过 \(Self.atConfirmationThreshold) 位）：批量模式下请加 --confirm")
+            }
+            guard confirm("@ 指 \(listing.count) 位客户，确定要\(action)吗？") else {
+                say("已取消，没有改动")
+                return nil
+            }
+        }
+        return listing
     }
 }

@@ -1,11 +1,10 @@
 import FieldbookModel
 import FieldbookStore
 
-/// `status` and `help`.
+/// `status`.
 enum StatusCommands {
     static func status(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("status")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard arguments.positionals.isEmpty else { throw spec.usageError("status 不带参数") }
         let status = try session.book.status()
         let lastSync = status.lastSync.map { session.time(HLC(milliseconds: $0, logical: 0)) }
@@ -42,21 +41,5 @@ enum StatusCommands {
         if status.device != nil { table[2].1 += "（\(status.actor.short)）" }
         if let leaseText { table.append(("离线期限", leaseText)) }
         for (label, value) in table { session.say(DisplayWidth.pad(label, to: 10) + value) }
-    }
-
-    static func help(_ session: Session, _ arguments: inout Arguments) throws {
-        if let name = arguments.positionals.first {
-            guard let command = Commands.find(name) else { throw ShellError.usage(Commands.unknownMessage(name)) }
-            session.say("用法：\(command.usage)")
-            session.say(command.summary)
-            session.say("例子：\(command.example)")
-            if !command.aliases.isEmpty { session.say("别名：\(command.aliases.joined(separator: " "))") }
-            return
-        }
-        session.say("命令（help 命令 查看用法和例子）：")
-        var table = TextTable(header: ["命令", "说明"])
-        for command in Commands.all { table.append([command.name, command.summary]) }
-        table.render().dropFirst().forEach { session.say("  " + $0) }
-        session.say("客户可以用短 ID（至少 4 位）或完整姓名指代；日期可写 2026-11-23、11-23、明天、周五、3天后、+7d；金额可写 50万、1.2亿。")
     }
 }

@@ -9,7 +9,6 @@ import Foundation
 enum SyncCommand {
     static func sync(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("sync")
-        try arguments.allowFlags([], usage: spec.usage)
         let override = arguments.take("server")
         guard arguments.positionals.isEmpty, arguments.assignments.isEmpty else {
             throw spec.usageError("sync 只接受 --server 主机:端口")

@@ -5,7 +5,6 @@ import FieldbookStore
 enum TaskCommands {
     static func task(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("task")
-        try arguments.allowFlags(["json"], usage: spec.usage)
         guard !arguments.positionals.isEmpty else { throw spec.usageError("缺少待办内容") }
         guard arguments.assignments.contains(where: { $0.key == "due" || $0.key == "到期" }) else {
             throw spec.usageError("缺少 due=日期（如 due=明天、due=3天后、due=11-30）")
@@ -13,6 +12,18 @@ enum TaskCommands {
         var fields = try session.fieldValues(arguments.assignments, kind: .task)
         guard let due = fields.first(where: { $0.field == Schema.F.due })?.value, due != .null else {
             throw spec.usageError("due= 不能为空")
+        }
+        // `task @ 发送新品介绍 due=…`: one task for each customer of the last listing, in one transaction.
+        if let first = arguments.positionals.first, Session.isAt(first), arguments.positionals.count >= 2 {
+            let text = arguments.positionals.dropFirst().joined(separator: " ")
+            guard let customers = try session.atCustomers(arguments, action: "各建一条待办") else { return }
+            fields.removeAll { $0.field == Schema.F.text || $0.field == Schema.F.done }
+            fields.insert(FieldAssignment(Schema.F.text, .text(text)), at: 0)
+            try session.book.write { tx in
+                for customer in customers { try tx.create(.task, scope: .customer(customer), fields: fields) }
+            }
+            session.say("已为 \(customers.count) 位客户各建一条待办：\(due.day!.short)  \(text)")
+            return
         }
         // `task 王芳 回电话 due=…` is about a customer; `task 准备周报 due=…` is the manager's own. A first word that
         // names several customers is an error rather than a silent private task.
@@ -30,21 +41,35 @@ enum TaskCommands {
             return (try tx.create(.task, scope: scope, fields: fields), customer)
         }
         let owner = try customer.map { try session.label(customer: $0) } ?? "（个人）"
+        let at = TimeOfDay(fields.first { $0.field == Schema.F.at }?.value)
+        let place = AppointmentPlace(fields.first { $0.field == Schema.F.place }?.value)
         if arguments.json {
             session.say(
                 .object([
                     ("id", .string(id.text)), ("short", .string(id.short)), ("customer", .string(customer?.text)),
-                    ("text", .string(text)), ("due", Render.json(due)),
+                    ("text", .string(text)), ("due", Render.json(due)), ("at", .string(at?.text)),
+                    ("where", .string(place?.rawValue)),
                 ]))
             return
         }
-        session.say("已建待办 [\(id.short)]：\(due.day!.short)  \(owner)")
+        session.say("已建\(at == nil ? "待办" : "约见") [\(id.short)]：\(when(due.day!, at, place))  \(owner)")
         if due.day! < session.today { session.say("注意：到期日已经过了") }
+        // Two appointments at the same time on the same day: say so (both are kept).
+        if let at, let clash = try session.book.agendaInput().tasks.first(where: {
+            $0.id != id && $0.due == due.day! && $0.at == at
+        }) {
+            let other = try clash.customer.map { try session.label(customer: $0) } ?? "（个人）"
+            session.say("注意：\(at.text) 已有约见 [\(clash.id.short)] \(other)")
+        }
+    }
+
+    /// `11-24 周二 14:30 上门`: a task's day, with the time and place of an appointment.
+    static func when(_ day: Day, _ at: TimeOfDay?, _ place: AppointmentPlace?) -> String {
+        [day.short, at?.text, place?.label].compactMap { $0 }.joined(separator: " ")
     }
 
     static func done(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("done")
-        try arguments.allowFlags([], usage: spec.usage)
         guard !arguments.positionals.isEmpty else { throw spec.usageError("缺少待办的短 ID（tasks 列出待办）") }
         guard arguments.assignments.isEmpty else { throw spec.usageError("done 只接受待办的短 ID") }
         let references = arguments.positionals
@@ -66,7 +91,6 @@ enum TaskCommands {
 
     static func tasks(_ session: Session, _ arguments: inout Arguments) throws {
         let spec = Commands.spec("tasks")
-        try arguments.allowFlags(["json", "all"], usage: spec.usage)
         let limit = try session.limit(&arguments, usage: spec.usage)
         guard arguments.positionals.count <= 1, arguments.assignments.isEmpty else {
             throw spec.usageError("最多一个客户")
@@ -86,6 +110,8 @@ enum TaskCommands {
                             ("name", .string(try task.scope.customer.map { try names.name($0) })),
                             ("text", .string(task.text(Schema.F.text))),
                             ("due", task.value(Schema.F.due).map(Render.json) ?? .null), ("done", .bool(isDone(task))),
+                            ("at", .string(TimeOfDay(task.value(Schema.F.at))?.text)),
+                            ("where", .string(AppointmentPlace(task.value(Schema.F.place))?.rawValue)),
                         ])
                     }))
             return
@@ -97,7 +123,9 @@ enum TaskCommands {
         var table = TextTable(header: ["ID", "到期", "客户", "待办"])
         var overdueRows: Set<Int> = []
         for (index, task) in shown.prefix(limit).enumerated() {
-            var due = task.value(Schema.F.due)?.day.map(\.short) ?? "无期限"
+            var due = task.value(Schema.F.due)?.day.map {
+                when($0, TimeOfDay(task.value(Schema.F.at)), AppointmentPlace(task.value(Schema.F.place)))
+            } ?? "无期限"
             if isDone(task) {
                 due += " 已完成"
             } else if let day = task.value(Schema.F.due)?.day, day < today {
@@ -126,11 +154,13 @@ enum TaskCommands {
 
     static func isDone(_ task: EntitySnapshot) -> Bool { task.value(Schema.F.done) == .bool(true) }
 
-    /// Open before done, then by due day (none last), then by creation.
+    /// Open before done, then by due day (none last), then by time (none last), then by creation.
     static func order(_ a: EntitySnapshot, _ b: EntitySnapshot) -> Bool {
         let da = a.value(Schema.F.due)?.day ?? Day(number: .max)
         let db = b.value(Schema.F.due)?.day ?? Day(number: .max)
-        return (isDone(a) ? 1 : 0, da, a.created) < (isDone(b) ? 1 : 0, db, b.created)
+        let ta = TimeOfDay(a.value(Schema.F.at))?.minutes ?? 24 * 60
+        let tb = TimeOfDay(b.value(Schema.F.at))?.minutes ?? 24 * 60
+        return (isDone(a) ? 1 : 0, da, ta, a.created) < (isDone(b) ? 1 : 0, db, tb, b.created)
     }
 }
 

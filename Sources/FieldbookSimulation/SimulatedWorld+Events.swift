@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookModel
 import FieldbookServer
 import FieldbookStore

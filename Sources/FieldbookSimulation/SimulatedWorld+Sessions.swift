@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookModel
 import FieldbookServer
 import FieldbookSync
@@ -35,8 +37,8 @@ extension SimulatedWorld {
     /// - Returns: The summary when the session completed, `nil` when it broke.
     func chaoticSync(_ device: SimulatedDevice) throws -> SyncSummary? {
         let faultPercent = simulation.faultPercent
-        var client = ClientSession(device: device.token.device, secret: device.token.secret, replica: device.replica, nonce: nonce())
-        var server = ServerSession(replica: central, nonce: nonce())
+        var client = ClientSessionDriver(device: device.token.device, secret: device.token.secret, replica: device.replica, nonce: nonce())
+        var server = ServerSessionDriver(replica: central, nonce: nonce())
         var toServer: [Message] = []
         var toClient: [Message] = []
         for case .send(let m) in client.start() { toServer.append(m) }
@@ -60,7 +62,7 @@ extension SimulatedWorld {
                 guard let message = try deliverNext(&toClient, fault: fault, arrow: "←") else { return nil }
                 let deliveries = fault == .duplicate ? 2 : 1
                 for _ in 0..<deliveries {
-                    let actions: [ClientSession.Action]
+                    let actions: [ClientSessionDriver.Action]
                     do {
                         actions = try client.receive(message)
                     } catch {
@@ -86,8 +88,8 @@ extension SimulatedWorld {
 
     /// One session without faults, until the client finishes, the server closes, or both go quiet.
     func quietSync(_ device: SimulatedDevice) throws -> QuietOutcome {
-        var client = ClientSession(device: device.token.device, secret: device.token.secret, replica: device.replica, nonce: nonce())
-        var server = ServerSession(replica: central, nonce: nonce())
+        var client = ClientSessionDriver(device: device.token.device, secret: device.token.secret, replica: device.replica, nonce: nonce())
+        var server = ServerSessionDriver(replica: central, nonce: nonce())
         var toServer: [Message] = []
         var toClient: [Message] = []
         for case .send(let message) in client.start() { toServer.append(message) }

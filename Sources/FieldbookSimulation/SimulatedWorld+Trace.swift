@@ -16,7 +16,7 @@ extension SimulatedWorld {
             let shown = ids.prefix(6).map(\.description).joined(separator: " ") + (ids.count > 6 ? " …" : "")
             return "OPS seq \(ops.seq)\(ops.backfill ? " backfill" : ""): \(ids.count) [\(shown)]"
         case .ack(let ack): return "ACK seq \(ack.seq) held \(ack.held)"
-        case .pull(let pull): return "PULL cursor \(pull.cursor)\(pull.resync ? " resync" : "")"
+        case .pull(let pull): return "PULL cursor \(pull.cursor)\(pull.resync ? " resync" : "")\(pull.resume > 0 ? " resume \(pull.resume)" : "")"
         case .purge(let purge):
             return "PURGE " + purge.entries.map { "\($0.customer.short) \($0.reason)\($0.newOwner.map { "→\($0)" } ?? "")" }
                 .joined(separator: ", ")

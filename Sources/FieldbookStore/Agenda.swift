@@ -14,7 +14,8 @@ import FieldbookModel
 ///   stop-loss line (exactly on the line counts), or whose price moved at least ``AgendaSettings/moveBasisPoints``
 ///   since the customer's last contact (or since the purchase, if later).
 /// - **Movements** dated in the 7 days ending on the day.
-/// - **Tasks** due on the day or overdue.
+/// - **Tasks** due on the day or overdue; the **schedule** is those due on the day with a time (`at=14:30`), in
+///   time order.
 /// - **Overdue contacts**: customers whose last contact (or, never contacted, whose creation) is at least their
 ///   cadence ago (``AgendaSettings/cadence(tier:familiarity:)``).
 /// - **Complaints** still open.
@@ -115,8 +116,10 @@ public struct Agenda: Sendable {
     public var plan: [PlanEntry] = []
     /// Open complaints, oldest first.
     public var complaints: [AgendaInput.Complaint] = []
-    /// Tasks due or overdue, most overdue first.
+    /// Tasks due or overdue, most overdue first (the day's appointments among them).
     public var tasks: [AgendaInput.Task] = []
+    /// The day's appointments: open tasks due on the day with a time, in time order.
+    public var schedule: [AgendaInput.Task] = []
     /// Holding alerts: stop-loss first, then take-profit, then moves; larger first.
     public var alerts: [Alert] = []
     /// Movements of the last 7 days, newest first.
@@ -165,6 +168,7 @@ public struct Agenda: Sendable {
         complaints = input.complaints.filter { active.contains($0.customer) && $0.day <= day }.sorted { ($0.day, $0.id.text) < ($1.day, $1.id.text) }
         tasks = input.tasks.filter { $0.due <= day && ($0.customer.map(active.contains) ?? true) }
             .sorted { ($0.due, $0.id.text) < ($1.due, $1.id.text) }
+        schedule = tasks.filter { $0.due == day && $0.at != nil }.sorted { ($0.at!, $0.id.text) < ($1.at!, $1.id.text) }
 
         // Birthdays.
         for customer in input.customers {

@@ -106,13 +106,21 @@ public struct AgendaInput: Sendable {
         public var text: String
         /// The due day.
         public var due: Day
+        /// The time of an appointment (`at=14:30`), or `nil` for a task without one.
+        public var at: TimeOfDay?
+        /// Where an appointment takes place, if said.
+        public var place: AppointmentPlace?
 
         /// Makes one.
-        public init(id: EntityID, customer: EntityID?, text: String, due: Day) {
+        public init(
+            id: EntityID, customer: EntityID?, text: String, due: Day, at: TimeOfDay? = nil, place: AppointmentPlace? = nil
+        ) {
             self.id = id
             self.customer = customer
             self.text = text
             self.due = due
+            self.at = at
+            self.place = place
         }
     }
 

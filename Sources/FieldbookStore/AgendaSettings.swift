@@ -27,6 +27,9 @@ public struct AgendaSettings: Sendable, Hashable {
     /// The offline lease: an enrolled book that has not reached the central node for this many days locks until it
     /// syncs (issue 15; SECURITY.md, "Lost or stolen device"). 1–90.
     public var leaseDays = 30
+    /// The two-channel window: `contact` and `show` say when another principal contacted the customer in this many
+    /// days (issue 18; seeds 002/003, 避免多层次营销). 1–90.
+    public var overlapDays = 7
 
     /// The defaults.
     public init() {}
@@ -54,7 +57,10 @@ public struct AgendaSettings: Sendable, Hashable {
     /// The `meta` keys and their current values, in display order.
     public var entries: [(key: String, value: String)] {
         Self.tiers.map { ("cadence.\($0)", String(cadenceDays[$0] ?? 0)) }
-            + [("calls", String(callTarget)), ("move", Percent.format(moveBasisPoints)), ("lease", String(leaseDays))]
+            + [
+                ("calls", String(callTarget)), ("move", Percent.format(moveBasisPoints)), ("lease", String(leaseDays)),
+                ("overlap", String(overlapDays)),
+            ]
     }
 
     /// Applies one `key=value` setting.
@@ -86,8 +92,13 @@ public struct AgendaSettings: Sendable, Hashable {
                 throw ModelError(.badValue, "lease 应为离线期限的天数，1–90，例如 lease=30")
             }
             leaseDays = days
+        } else if lower == "overlap" || key == "重叠" {
+            guard let days = Int(value), (1...90).contains(days) else {
+                throw ModelError(.badValue, "overlap 应为天数，1–90，例如 overlap=7")
+            }
+            overlapDays = days
         } else {
-            throw ModelError(.unknownField, "未知设置 \"\(key)\"：可设置 cadence.普通 cadence.金葵花 cadence.钻石 cadence.私人银行 calls move lease")
+            throw ModelError(.unknownField, "未知设置 \"\(key)\"：可设置 cadence.普通 cadence.金葵花 cadence.钻石 cadence.私人银行 calls move lease overlap")
         }
     }
 }

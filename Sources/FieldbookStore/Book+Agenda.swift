@@ -85,12 +85,15 @@ extension Book {
             input.holdings = try holdings(scope: nil, db: db)
             input.products = Dictionary(uniqueKeysWithValues: try products(db: db).map { (Product.key($0.code), $0) })
             input.movements = try movements(scope: nil, db: db)
-            input.tasks = try rows(kind: .task, fields: [Schema.F.text, Schema.F.due, Schema.F.done], db: db).compactMap {
-                row in
+            input.tasks = try rows(
+                kind: .task, fields: [Schema.F.text, Schema.F.due, Schema.F.done, Schema.F.at, Schema.F.place], db: db
+            ).compactMap { row in
                 guard !row.archived, row.values[Schema.F.done] != .bool(true), let due = row.day(Schema.F.due) else {
                     return nil
                 }
-                return AgendaInput.Task(id: row.id, customer: row.scope.customer, text: row.text(Schema.F.text) ?? "", due: due)
+                return AgendaInput.Task(
+                    id: row.id, customer: row.scope.customer, text: row.text(Schema.F.text) ?? "", due: due,
+                    at: TimeOfDay(row.values[Schema.F.at]), place: AppointmentPlace(row.values[Schema.F.place]))
             }
             input.complaints = try rows(kind: .complaint, fields: [Schema.F.text, Schema.F.date, Schema.F.status], db: db)
                 .compactMap { row in

@@ -2,17 +2,42 @@ import FieldbookModel
 import Foundation
 import GRDB
 
-/// Package-level access for the central node, which keeps its own tables beside the book and must append ops and
-/// ask about coverage inside its own transactions (it appends ops with a `Projector`).
+/// Named queries for the central node (`FieldbookCentralSQLite`), which keeps its own tables beside the book and asks
+/// about coverage and the op log inside its own transactions. The centre runs SQL only on its own tables; every
+/// question about the book's tables is one of these functions (docs/DECISIONS.md, "The centre's storage seam").
 extension Book {
+    // MARK: - Setup
+
+    /// Creates the indexes the centre's coverage questions need on the book's tables (the co-coverers of
+    /// ``customers(coveredBy:db:)``); called from the centre's first migration. Devices do not need them.
+    package static func createCentralIndexes(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX set_add_element ON set_add (field, element)")
+    }
+
+    // MARK: - Entities and winners
+
     /// The owner (display winner of `owner`) of a created customer, or `nil`.
     package static func owner(of customer: EntityID, db: Database) throws -> String? {
-        try Projector.winner(Data(customer.bytes), Schema.F.owner, db: db)?.text
+        try RegisterWinner.value(Schema.F.owner, of: customer, db: db)?.text
     }
 
     /// The display winner of any field of an entity, inside the caller's transaction (the centre's reports).
     package static func value(_ field: FieldID, of entity: EntityID, db: Database) throws -> Value? {
-        try Projector.winner(Data(entity.bytes), field, db: db)
+        try RegisterWinner.value(field, of: entity, db: db)
+    }
+
+    /// The live values of a register, display winner first, inside the caller's transaction (the centre's own
+    /// writes name them as predecessors).
+    package func liveValues(_ entity: EntityID, _ field: FieldID, in db: Database) throws -> [MVRegister.Entry] {
+        try liveValues(entity, field, db: db)
+    }
+
+    /// The tags of the live additions of one set element: what a removal must observe. Empty when it is absent.
+    package static func additions(_ element: String, of field: FieldID, on entity: EntityID, db: Database) throws -> [OpID] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
+            arguments: [Data(entity.bytes), Int(field.rawValue), element]
+        ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
 
     /// The kind and scope of an entity whose create has been applied, or `nil` (the centre's authority records).
@@ -34,6 +59,16 @@ extension Book {
             arguments: [Data(customer.bytes), Int(EntityKind.customer.rawValue)]) == true
     }
 
+    /// How many customers the book holds (archived ones too), and how many ops.
+    package static func counts(_ db: Database) throws -> (customers: Int, ops: Int) {
+        (
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer")) ?? 0,
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0
+        )
+    }
+
+    // MARK: - Coverage
+
     /// Whether a principal covers a customer: owns it, or co-covers it.
     package static func covers(_ principal: String, _ customer: EntityID, db: Database) throws -> Bool {
         if try owner(of: customer, db: db) == principal { return true }
@@ -45,22 +80,63 @@ extension Book {
     /// The customers a principal covers: every customer whose owner is the principal, or that the principal
     /// co-covers.
     package static func customers(coveredBy principal: String, db: Database) throws -> Set<EntityID> {
-        // `owner` is written only by the central node, one change at a time, so it has one live value: the
-        // (field, value) index finds a principal's customers without visiting anyone else's.
-        let owned = try Data.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
-                WHERE r.field = ? AND r.value = ?
-                """),
-            arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)])
         let shared = try Data.fetchAll(
             db.cachedStatement(sql: """
                 SELECT DISTINCT s.entity FROM set_add s JOIN customer c ON c.id = s.entity
                 WHERE s.field = ? AND s.element = ?
                 """),
             arguments: [Int(Schema.F.cocoverers.rawValue), principal])
-        return Set((owned + shared).compactMap { EntityID(bytes: Array($0)) })
+        return Set(try customers(ownedBy: principal, db: db) + shared.compactMap { EntityID(bytes: Array($0)) })
     }
+
+    /// The customers whose owner is `principal` now (archived ones too), in no particular order.
+    package static func customers(ownedBy principal: String, db: Database) throws -> [EntityID] {
+        // `owner` is written only by the central node, one change at a time, so it has one live value: the
+        // (field, value) index finds a principal's customers without visiting anyone else's.
+        try Data.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
+                WHERE r.field = ? AND r.value = ?
+                """),
+            arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)]
+        ).compactMap { EntityID(bytes: Array($0)) }
+    }
+
+    /// A customer's co-coverers as they stand now, by code, without duplicates.
+    package static func cocoverers(of customer: EntityID, db: Database) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT DISTINCT element FROM set_add WHERE entity = ? AND field = ? ORDER BY element"),
+            arguments: [Data(customer.bytes), Int(Schema.F.cocoverers.rawValue)])
+    }
+
+    /// The owner and co-coverers of a customer as they stand now, owner first, without duplicates.
+    package static func coverers(of customer: EntityID, db: Database) throws -> [String] {
+        var codes: [String] = []
+        if let owner = try owner(of: customer, db: db) { codes.append(owner) }
+        for code in try cocoverers(of: customer, db: db) where !codes.contains(code) { codes.append(code) }
+        return codes
+    }
+
+    /// Whether `principal` owned `customer` before its current owner: one of its superseded owner values names
+    /// the principal. Tells a reassignment from the end of a co-coverage.
+    package static func wasOwner(_ principal: String, of customer: EntityID, db: Database) throws -> Bool {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT actor, counter FROM reg_superseded WHERE entity = ? AND field = ?"),
+            arguments: [Data(customer.bytes), Int(Schema.F.owner.rawValue)])
+        for row in rows {
+            guard let actor = ActorID(bytes: Array(row["actor"] as Data)),
+                let op = try op(OpID(actor: actor, counter: UInt64(row["counter"] as Int64)), db: db)
+            else { continue }
+            switch op.body {
+            case .set(_, Schema.F.owner, let value, _) where value == .text(principal): return true
+            case .create(_, _, let fields) where fields.contains(FieldAssignment(Schema.F.owner, .text(principal))): return true
+            default: continue
+            }
+        }
+        return false
+    }
+
+    // MARK: - The op log
 
     /// Every op of a scope, in arrival order, inside the caller's transaction.
     package static func ops(in scope: Scope, db: Database) throws -> [Op] {
@@ -73,6 +149,36 @@ extension Book {
             db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter = ?"),
             arguments: [Data(id.actor.bytes), Int64(id.counter)]
         ).map(operation)
+    }
+
+    /// Whether the book holds any op of an actor (an actor with ops cannot be bound to a new device).
+    package static func hasOps(of actor: ActorID, db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM op WHERE actor = ? LIMIT 1"), arguments: [Data(actor.bytes)]) == true
+    }
+
+    /// Where the book's own ops continue: the last own counter used (held or saved, whichever is higher) and a clock
+    /// past the last own op's reading and the saved clock. What ``BookTransaction`` starts from, for the centre's
+    /// own ops written under an administrator's name.
+    package func ownSequence(_ db: Database) throws -> (counter: UInt64, clock: HybridClock) {
+        let actor = Data(self.actor.bytes)
+        let held = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [actor]) ?? 0
+        let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
+        let logged = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [actor]) ?? 0
+        let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
+        return (UInt64(max(held, saved)), HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock)))))
+    }
+
+    /// Saves the own counter and clock after own ops were appended, so that a purge or rebuild never makes them go
+    /// back (see ``ownSequence(_:)``).
+    package static func saveOwnSequence(counter: UInt64, clock: HybridClock, db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('counter', ?), ('hlc', ?)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                """).execute(arguments: [String(counter), String(Int64(bitPattern: clock.last.rawValue))])
     }
 
     /// Resolves a customer reference inside the caller's transaction (see ``resolveCustomer(_:)``).

@@ -11,7 +11,8 @@ extension Book {
     /// 3. this replica's own counters run 1…max without a gap (a purge may leave gaps: then only that no counter is
     ///    above the saved one), and the saved counter (`meta.counter`) is at least the highest own counter, so the
     ///    next op can never reuse a number;
-    /// 4. the projections equal a rebuild from the log, and the search index is intact (``verifyProjections()``).
+    /// 4. the projections equal a rebuild from the log, and the search index is intact (``verifyProjections()``);
+    /// 5. every scope's stored state hash (and the whole book's) equals a recomputation from the facts.
     ///
     /// A file SQLite cannot read at all throws instead: ``StoreError/Code/corrupt``.
     ///
@@ -44,6 +45,18 @@ extension Book {
         let differing = try verifyProjections()
         if !differing.isEmpty {
             report.problems.append("投影与操作日志不一致：\(differing.joined(separator: ", "))（可用 rebuild 从日志重建）")
+        }
+        report.checks.append("state hashes match a recomputation")
+        do {
+            let (scopes, overall) = try database.read { db in try Self.stateHashProblems(db) }
+            if scopes > 0 {
+                report.problems.append("\(scopes) 个范围的状态哈希与重新计算的不一致（可用 rebuild 从日志重建）")
+            }
+            if overall {
+                report.problems.append("整本的状态哈希与重新计算的不一致（可用 rebuild 从日志重建）")
+            }
+        } catch {
+            throw Self.map(error)
         }
         return report
     }

@@ -7,7 +7,8 @@ import GRDB
 extension Book {
     // MARK: - Entities of a kind
 
-    /// Every created entity of a kind, in every scope, oldest first.
+    /// Every created entity of a kind, in every scope, oldest first. Archived entities are left out, except
+    /// customers (an undone task, contact or complaint is archived: ``BookTransaction/undo(_:)``).
     ///
     /// For tasks and complaints: a book holds hundreds of them, not millions (the op log holds the events).
     ///
@@ -18,8 +19,13 @@ extension Book {
         try read { db in
             let ids = try Data.fetchAll(
                 db.cachedStatement(sql: "SELECT id FROM entity WHERE kind = ? ORDER BY created_hlc, id"), arguments: [Int(kind.rawValue)])
-            return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }
+            return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }.filter(Self.isListed)
         }
+    }
+
+    /// Whether a listing shows an entity: any customer, other entities unless archived.
+    static func isListed(_ entity: EntitySnapshot) -> Bool {
+        entity.kind == .customer || entity.value(Schema.F.archived) != .bool(true)
     }
 
     /// Resolves what a user typed for a task, complaint or other non-customer entity: a unique prefix (4+

@@ -1,3 +1,5 @@
+import FieldbookModel
+import Foundation
 import GRDB
 
 extension Book {
@@ -148,6 +150,35 @@ extension Book {
                         day INTEGER NOT NULL, channel TEXT NOT NULL, count INTEGER NOT NULL,
                         PRIMARY KEY (day, channel)) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v7: state hashes are sums of fact digests, kept by the projector") { db in
+            // Protocol version 2 (SPEC §9.10): a scope's row holds the sum of its facts' digests and its count of
+            // created entities, and is never dropped to be recomputed; the purge trigger (v4) still drops the
+            // purged scope's row and the whole book's. Summed once here from the facts, O(book) at the upgrade.
+            try db.execute(sql: "ALTER TABLE scope_hash ADD COLUMN entities INTEGER NOT NULL DEFAULT 0")
+            try Book.resumScopeHashes(db)
+        }
+        migrator.registerMigration("v8: segment columns and pinyin on the customer row") { db in
+            // Typed copies of the display winners that segments (CustomerQuery) compare and sort on, the name's pinyin
+            // key (NamePinyin.key), and the customer's last contact: the latest `date` of its contacts that are not
+            // archived, and the latest creation reading of those without a date. Money in fen, days as Day.number,
+            // `birth_md` the birthday's month × 100 + day. A column already there (a book that a test turned back to an
+            // earlier version keeps its columns) is left as it is.
+            let existing = Set(try db.columns(in: "customer").map(\.name))
+            let columns = [
+                ("pinyin", "TEXT NOT NULL DEFAULT ''"), ("aum", "INTEGER"), ("income", "INTEGER"), ("birthday", "INTEGER"),
+                ("birth_md", "INTEGER"), ("risk", "TEXT"), ("risk_date", "INTEGER"), ("stage", "TEXT"),
+                ("familiarity", "TEXT"), ("last_contact", "INTEGER"), ("last_contact_hlc", "INTEGER"),
+            ]
+            for (name, type) in columns where !existing.contains(name) {
+                try db.execute(sql: "ALTER TABLE customer ADD COLUMN \(name) \(type)")
+            }
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS customer_aum ON customer (aum)")
+            // The new columns are projections: fill them from the registers the book holds.
+            let customers = try Data.fetchAll(db, sql: "SELECT id FROM customer")
+            for id in customers {
+                if let entity = EntityID(bytes: Array(id)) { try Projector.refreshCustomer(entity, db: db) }
+            }
         }
         return migrator
     }

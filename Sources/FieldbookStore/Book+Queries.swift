@@ -37,7 +37,7 @@ extension Book {
     /// only one customer has.
     ///
     /// - Throws: ``StoreError`` with code ``StoreError/Code/ambiguous`` (listing candidate short IDs with masked
-    ///   names) or ``StoreError/Code/unknownReference``. The typed text is not repeated: it may be a name.
+    ///   names, the phone's last four digits and the tier) or ``StoreError/Code/unknownReference``. The typed text is not repeated: it may be a name.
     public func resolveCustomer(_ reference: String) throws(StoreError) -> EntityID {
         try read { db in try resolveCustomer(reference, db: db) }
     }
@@ -60,7 +60,14 @@ extension Book {
         if candidates.isEmpty {
             throw StoreError(.unknownReference, "找不到这个客户：请用 find 查找，再用短 ID（至少 4 位）或完整姓名")
         }
-        let list = candidates.prefix(8).map { "\($0.0.short) \(Self.mask($0.1))" }.joined(separator: "、")
+        // Each candidate with what tells them apart without showing them: the phone's last four digits and the tier.
+        let list = try candidates.prefix(8).map { id, name -> String in
+            let card = try snapshot(of: id, db: db)
+            var marks: [String] = []
+            if case .text(let phone)? = card?.value(Schema.F.phone), phone.count >= 4 { marks.append("尾号\(phone.suffix(4))") }
+            if case .text(let tier)? = card?.value(Schema.F.tier) { marks.append(tier) }
+            return "\(id.short) \(Self.mask(name))" + (marks.isEmpty ? "" : "（\(marks.joined(separator: "，"))）")
+        }.joined(separator: "、")
         throw StoreError(.ambiguous, "有 \(candidates.count) 个客户符合：\(list)；请改用短 ID")
     }
 
@@ -169,13 +176,14 @@ extension Book {
             fields: fields, sets: sets)
     }
 
-    /// The created entities of one kind in a scope, oldest first.
+    /// The created entities of one kind in a scope, oldest first; archived ones are left out except customers (as
+    /// in ``entities(kind:)``).
     public func entities(in scope: Scope, kind: EntityKind) throws(StoreError) -> [EntitySnapshot] {
         try read { db in
             let ids = try Data.fetchAll(
                 db.cachedStatement(sql: "SELECT id FROM entity WHERE scope = ? AND kind = ? ORDER BY created_hlc, id"),
                 arguments: [scope.key, Int(kind.rawValue)])
-            return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }
+            return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }.filter(Self.isListed)
         }
     }
 

@@ -106,28 +106,47 @@ extension Book {
 
     // MARK: - State hash
     //
-    // Each scope's hash is cached in `scope_hash` and kept right without ever recomputing a whole book: the projector
-    // drops the row of every scope whose facts an op may change (the scope its entity lives in, before and after a
-    // create), a purge drops it with the scope's ops (a trigger on `op`), and a rebuild empties the table. A missing
-    // row is recomputed from the facts, exactly as without a cache, and stored in the caller's transaction, so a
-    // rolled-back transaction leaves nothing stale behind. A sync then costs O(scopes it touched), not O(book).
-    // `stateHashRecomputed()` is the cache-free computation that tests compare with.
+    // Each scope's state hash is a sum of fact digests (`StateDigest`), kept in `scope_hash` as 32 little-endian
+    // bytes with the number of created entities in the scope: the projector adds the digest of each fact that
+    // appears and subtracts that of each fact that disappears, in the transaction that applies the op, so a sync
+    // costs O(its ops), never O(scope) or O(book). A scope has a row exactly when it holds an op; a purge drops the
+    // row with the scope's ops (a trigger on `op`), and a rebuild empties the table and sums again from the log.
+    // `check` compares every row with a recomputation from the facts (`stateHashProblems`).
     //
-    // The whole book's hash is cached too, in the row `overallHashKey`, and dropped with any scope's row (by the
-    // projector and by the purge trigger), so `status` reads one row instead of hashing thousands of scopes.
+    // The whole book's sum is stored too, in the row `overallHashKey`, once something read it: the projector moves
+    // it with each scope it touches, a purge drops it (the trigger), and a read after that sums the rows again.
 
     /// The `scope_hash` row that holds the whole book's hash: no scope has this key.
     static let overallHashKey = "*"
 
+    /// A scope's state sum and how many created entities it holds: its hash counts only while that is above 0.
+    struct ScopeHash: Equatable {
+        /// The sum of the digests of the scope's facts (``StateDigest``).
+        var sum: StateSum
+        /// The created entities living in the scope.
+        var entities: Int
+
+        /// Whether the scope's hash counts: a scope without a created entity hashes as zero.
+        var isVisible: Bool { entities > 0 }
+        /// The scope's hash.
+        var hash: StateSum { isVisible ? sum : .zero }
+    }
+
     /// The digest of the whole visible state (see `StateDigest`): equal on two replicas holding the same ops.
     public func stateHash() throws(StoreError) -> [UInt8] {
+        // Almost always stored: a read. Only after a purge (or a rebuild) is it summed again, in a write.
+        if let stored = try read({ db in try Self.storedScopeHash(Self.overallHashKey, db: db) }) { return stored.sum.bytes }
         do {
             return try database.write { db in
-                if let hash = try Self.cachedHash(Self.overallHashKey, db: db) { return hash }
-                let keys = try String.fetchSet(db.cachedStatement(sql: "SELECT DISTINCT scope FROM entity WHERE kind IS NOT NULL"))
-                let overall = StateDigest.overall(try Self.cachedScopeHashes(keys, db: db))
-                try Self.cache(overall, as: Self.overallHashKey, db: db)
-                return overall
+                if let stored = try Self.storedScopeHash(Self.overallHashKey, db: db) { return stored.sum.bytes }
+                var total = StateSum.zero
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE entities > 0 AND scope <> ?"),
+                    arguments: [Self.overallHashKey])
+                while let row = try rows.next() { total += try Self.sum(row[0]) }
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash, entities) VALUES (?, ?, 0)")
+                    .execute(arguments: [Self.overallHashKey, Data(total.bytes)])
+                return total.bytes
             }
         } catch {
             throw Self.map(error)
@@ -136,108 +155,95 @@ extension Book {
 
     /// The digest of one scope's visible state.
     public func stateHash(scope: Scope) throws(StoreError) -> [UInt8] {
-        do {
-            return try database.write { db in
-                try Self.cachedScopeHashes([scope.key], db: db).first?.hash ?? StateDigest.scopeHash([])
-            }
-        } catch {
-            throw Self.map(error)
-        }
+        try read { db in try Self.storedScopeHash(scope.key, db: db)?.hash.bytes ?? StateSum.zero.bytes }
     }
 
-    /// The overall state hash, recomputed from every fact without the cache (for tests and verification).
+    /// The overall state hash, recomputed from every fact without `scope_hash` (for tests and verification).
     package func stateHashRecomputed() throws(StoreError) -> [UInt8] {
-        try read { db in
-            StateDigest.overall(try Self.scopeHashes(sql: Self.factsSQL(whereScope: false) + " ORDER BY 1", db: db))
-        }
+        try read { db in StateDigest.overall(try Self.recomputedScopeHashes(db).values.map(\.hash)) }
     }
 
     /// The overall state hash of a set of scopes, leaving out scopes with no visible state (as a replica that
-    /// holds exactly those scopes computes it), inside the caller's transaction.
+    /// holds exactly those scopes computes it), inside the caller's transaction: one row read per scope.
     package static func stateHash(of scopes: some Sequence<Scope>, db: Database) throws -> [UInt8] {
-        StateDigest.overall(try cachedScopeHashes(Set(scopes.map(\.key)), db: db))
-    }
-
-    /// The hashes of the listed scopes that have visible state, from `scope_hash` where it holds them; the others
-    /// are computed one scope at a time on the `entity (scope)` index and stored.
-    private static func cachedScopeHashes(_ keys: Set<String>, db: Database) throws -> [(key: String, hash: [UInt8])] {
-        var hashes: [(key: String, hash: [UInt8])] = []
-        let facts = try db.cachedStatement(sql: factsSQL(whereScope: true))
-        let ops = try db.cachedStatement(sql: "SELECT actor, counter FROM op WHERE scope = ?")
-        for key in keys {
-            var hash: [UInt8]
-            if let cached = try cachedHash(key, db: db) {
-                hash = cached
-            } else {
-                let rows = try Row.fetchAll(facts, arguments: [key, key, key])
-                if rows.isEmpty {
-                    hash = []
-                } else {
-                    var all = try rows.map(Self.fact)
-                    for op in try Row.fetchAll(ops, arguments: [key]) {
-                        all.append(StateDigest.opFact(OpID(actor: ActorID(bytes: op[0] as Data)!, counter: UInt64(op[1] as Int64))))
-                    }
-                    hash = StateDigest.scopeHash(all)
-                }
-                try cache(hash, as: key, db: db)
-            }
-            if !hash.isEmpty { hashes.append((key, hash)) }
+        var total = StateSum.zero
+        for key in Set(scopes.map(\.key)) {
+            if let stored = try storedScopeHash(key, db: db) { total += stored.hash }
         }
-        return hashes
+        return total.bytes
     }
 
-    /// The hash `scope_hash` holds under `key` (a scope's, or the whole book's), or `nil`.
-    private static func cachedHash(_ key: String, db: Database) throws -> [UInt8]? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM scope_hash WHERE scope = ?"), arguments: [key])
-            .map { Array($0) }
+    /// The `scope_hash` row under `key` (a scope's, or the whole book's), or `nil`.
+    static func storedScopeHash(_ key: String, db: Database) throws -> ScopeHash? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT hash, entities FROM scope_hash WHERE scope = ?"), arguments: [key])
+        else { return nil }
+        return ScopeHash(sum: try sum(row[0]), entities: row[1])
     }
 
-    /// Stores a hash in `scope_hash` under `key`, in the caller's transaction.
-    private static func cache(_ hash: [UInt8], as key: String, db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash) VALUES (?, ?)")
-            .execute(arguments: [key, Data(hash)])
+    /// A stored sum; a damaged one (not 32 bytes) is reported, not read as some other number.
+    private static func sum(_ data: Data?) throws -> StateSum {
+        guard let data, let sum = StateSum(bytes: data) else {
+            throw StoreError(.corrupt, "状态哈希表中有损坏的行（可用 rebuild 重建）")
+        }
+        return sum
     }
 
-    /// Hashes facts that arrive ordered by scope, one scope at a time, so memory holds one scope's facts at most.
-    private static func scopeHashes(sql: String, db: Database) throws -> [(key: String, hash: [UInt8])] {
-        var hashes: [(key: String, hash: [UInt8])] = []
-        var currentScope: String?
-        var facts: [[UInt8]] = []
-        let cursor = try Row.fetchCursor(db, sql: sql)
+    /// Every scope's sum and created-entity count, recomputed from the facts and the op log (one pass over each,
+    /// in no particular order: a sum needs none).
+    static func recomputedScopeHashes(_ db: Database) throws -> [String: ScopeHash] {
+        var scopes: [String: ScopeHash] = [:]
+        let cursor = try Row.fetchCursor(db, sql: factsSQL)
         while let row = try cursor.next() {
             let scope: String = row[0]
-            if scope != currentScope {
-                if let currentScope { hashes.append((currentScope, StateDigest.scopeHash(facts))) }
-                currentScope = scope
-                facts = []
-            }
-            facts.append(try fact(row))
+            scopes[scope, default: ScopeHash(sum: .zero, entities: 0)].sum += StateDigest.digest(scope: scope, fact: try fact(row))
+            if row[1] as Int == 1 { scopes[scope]!.entities += 1 }
         }
-        if let currentScope { hashes.append((currentScope, StateDigest.scopeHash(facts))) }
-        return hashes
+        return scopes
     }
 
-    private static func factsSQL(whereScope: Bool) -> String {
-        let filter = whereScope ? "AND e.scope = ?" : ""
-        return """
-            SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
-              FROM entity e WHERE e.kind IS NOT NULL \(filter)
-            UNION ALL
-            SELECT e.scope, 2, e.id, NULL, r.field, r.actor, r.counter, r.value
-              FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL \(filter)
-            UNION ALL
-            SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
-              FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL \(filter)
-            \(whereScope ? "" : opsFactsSQL)
-            """
+    /// Stores every scope's recomputed sum in `scope_hash` in place of what it held (a migration; a rebuild sums
+    /// as it projects instead).
+    static func resumScopeHashes(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM scope_hash")
+        let insert = try db.cachedStatement(sql: "INSERT INTO scope_hash (scope, hash, entities) VALUES (?, ?, ?)")
+        for (scope, state) in try recomputedScopeHashes(db) {
+            try insert.execute(arguments: [scope, Data(state.sum.bytes), state.entities])
+        }
     }
 
-    /// The op facts of the whole book (the cached per-scope path reads them per scope): each op in its scope, for
-    /// scopes with visible state, as ``StateDigest/opFact(_:)``.
-    private static let opsFactsSQL = """
+    /// How many `scope_hash` rows differ from a recomputation from the facts (a missing, extra or wrong row), and
+    /// whether the whole book's row is stored and wrong; `(0, false)` when all is well. Changes nothing.
+    static func stateHashProblems(_ db: Database) throws -> (scopes: Int, overall: Bool) {
+        let recomputed = try recomputedScopeHashes(db)
+        var stored: [String: ScopeHash] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT scope, hash, entities FROM scope_hash")
+        while let row = try rows.next() {
+            // A damaged sum counts as a wrong row.
+            let sum = StateSum(bytes: row[1] as Data? ?? Data()) ?? StateSum(bytes: [UInt8](repeating: 0xff, count: 32))!
+            stored[row[0]] = ScopeHash(sum: sum, entities: row[2])
+        }
+        let overall = stored.removeValue(forKey: overallHashKey)
+        let keys = Set(recomputed.keys).union(stored.keys)
+        let wrong = keys.filter { recomputed[$0] != stored[$0] }.count
+        let total = StateDigest.overall(recomputed.values.map(\.hash))
+        return (wrong, overall.map { $0.sum.bytes != total } ?? false)
+    }
+
+    /// Every fact of the book, with its scope: entity, value and element facts of created entities (where the
+    /// entity lives), then every op (in its own scope).
+    private static let factsSQL = """
+        SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
+          FROM entity e WHERE e.kind IS NOT NULL
         UNION ALL
-        SELECT o.scope, 4, NULL, NULL, NULL, o.actor, o.counter, NULL
-          FROM op o WHERE o.scope IN (SELECT scope FROM entity WHERE kind IS NOT NULL)
+        SELECT e.scope, 2, e.id, NULL, r.field, r.actor, r.counter, r.value
+          FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL
+        UNION ALL
+        SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
+          FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL
+        UNION ALL
+        SELECT o.scope, 4, NULL, NULL, NULL, o.actor, o.counter, NULL FROM op o
         """
 
     private static func fact(_ row: Row) throws -> [UInt8] {
@@ -306,7 +312,7 @@ extension Book {
         var dump: [String: [String]] = [:]
         for table in projectionTables {
             // `customer.rowid` is an internal key that a rebuild may number differently.
-            let columns = table == "customer" ? "id, idtext, name, tier, archived, search" : "*"
+            let columns = table == "customer" ? (["id", "idtext"] + Projector.customerColumns).joined(separator: ", ") : "*"
             let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table)")
             dump[table] = rows.map { $0.description }.sorted()
         }

@@ -45,6 +45,14 @@ extension Book {
     /// Whether the next pull must ask for a resync (see ``resyncKey``).
     public func needsResync() throws(StoreError) -> Bool { try meta(Self.resyncKey) == "1" }
 
+    /// The resume point of a cut pull: the `seq` of the last delta batch applied since the cursor, written in the
+    /// batch's own transaction and cleared with the cursor at DONE, so the next PULL resumes the delta after it
+    /// (SPEC [W-9.12]).
+    public static let resumeKey = "sync_resume"
+
+    /// The resume point (see ``resumeKey``); 0 for none.
+    public func resumePoint() throws(StoreError) -> UInt64 { UInt64(try meta(Self.resumeKey) ?? "0") ?? 0 }
+
     /// The book's clock: the greater of the wall clock and the last reading recorded (own ops, the saved clock).
     public func clockReading() throws(StoreError) -> HLC {
         try read { db in

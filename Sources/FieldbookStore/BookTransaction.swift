@@ -100,6 +100,19 @@ public final class BookTransaction {
         return try append(.remove(entity: entity, field: field, element: element, observed: observed), scope: scope)
     }
 
+    /// Removes only the given additions of an element (undo takes back its own addition and leaves any other
+    /// device's).
+    ///
+    /// - Returns: The op, or `nil` when none of them is still present.
+    func remove(_ entity: EntityID, _ field: FieldID, _ element: String, observed: [OpID]) throws -> Op? {
+        let (kind, scope) = try existing(entity)
+        try checkSet(field, kind: kind)
+        let present = Set(try book.setTags(entity, field, element, db: db))
+        let observed = observed.filter(present.contains)
+        guard !observed.isEmpty else { return nil }
+        return try append(.remove(entity: entity, field: field, element: element, observed: observed), scope: scope)
+    }
+
     // MARK: - Reads inside the transaction
 
     /// The live values of a field, display winner first.

@@ -9,11 +9,13 @@ import GRDB
 /// `observed` that arrives before the value it names is remembered in `reg_superseded` / `set_removed`).
 ///
 /// The log, the entities, the registers and the sets are written as each op is appended, so reads inside the batch
-/// see them. Three kinds of work wait for ``finish()``, because a batch repeats them for the same keys: moving each
-/// actor's contiguous counter, dropping the cached state hash of each scope the batch changed (see
-/// `Book.stateHash(of:db:)`), and rewriting the `customer` row (display values and search text) of each customer
-/// whose displayed fields changed. Until `finish()` those three are stale; it must run before the transaction
-/// commits.
+/// see them. Each fact of the state hash (`StateDigest`) that appears or disappears is noted as it happens: the op
+/// itself, a register value written or superseded, a set element's first tag added or last tag removed, and every
+/// fact of an entity when its create arrives. Three kinds of work wait for ``finish()``, because a batch repeats
+/// them for the same keys: moving each actor's contiguous counter, adding the batch's change to each touched scope's
+/// sum in `scope_hash` (and to the whole book's, when it is stored), and rewriting the `customer` row (display
+/// values and search text) of each customer whose displayed fields changed. Until `finish()` those three are stale;
+/// it must run before the transaction commits.
 ///
 /// ```swift
 /// try database.write { db in
@@ -23,16 +25,24 @@ import GRDB
 /// }
 /// ```
 package struct Projector {
+    /// What the projector knows of an entity: its kind once created, and the scope it lives in.
+    private struct EntityState {
+        var kind: EntityKind?
+        var scope: String
+    }
+
     private let db: Database
     private let sql: ProjectorStatements
     /// Each actor appended in this batch: the principal of its first op, and the counters appended.
     private var actors: [ActorID: (principal: String, counters: Set<UInt64>)] = [:]
-    /// Scopes whose cached state hash is stale (and with any of them, the whole book's).
-    private var staleScopes: Set<String> = []
-    /// Entities changed whose scope is read at `finish()` (their scope hash is stale too).
-    private var touched: Set<EntityID> = []
+    /// The batch's change to each scope's state sum and count of created entities.
+    private var deltas: [String: (sum: StateSum, entities: Int)] = [:]
+    /// Entities read or written in this batch (only the projector writes `entity`, so this stays right).
+    private var entities: [EntityID: EntityState] = [:]
     /// Entities whose `customer` row may need rewriting (only created customers have one).
     private var customers: Set<EntityID> = []
+    /// Customers whose contacts changed: only their last-contact columns need recomputing.
+    private var contacted: Set<EntityID> = []
 
     /// A projector for one batch inside the caller's transaction on `db`.
     package init(_ db: Database) throws {
@@ -65,94 +75,184 @@ package struct Projector {
         try project(op, actor: Data(op.id.actor.bytes))
     }
 
-    /// Does the work deferred to the end of the batch: actor counters, stale scope hashes, customer rows.
+    /// Does the work deferred to the end of the batch: actor counters, scope sums, customer rows.
     package mutating func finish() throws {
         for (actor, progress) in actors {
             try Self.advance(actor, past: progress.counters, principal: progress.principal, db: db)
         }
-        for entity in touched {
-            if let scope = try String.fetchOne(sql.entityScope, arguments: [Data(entity.bytes)]) {
-                staleScopes.insert(scope)
+        if !deltas.isEmpty {
+            // The whole book's sum is kept only once something read it (a purge drops it): then it moves with every
+            // scope that has a created entity before or after this batch.
+            var total = try Book.storedScopeHash(Book.overallHashKey, db: db)?.sum
+            for (scope, delta) in deltas {
+                let old = try Book.storedScopeHash(scope, db: db) ?? Book.ScopeHash(sum: .zero, entities: 0)
+                let new = Book.ScopeHash(sum: old.sum + delta.sum, entities: old.entities + delta.entities)
+                try sql.writeScopeHash.execute(arguments: [scope, Data(new.sum.bytes), new.entities])
+                if total != nil {
+                    if old.isVisible { total! -= old.sum }
+                    if new.isVisible { total! += new.sum }
+                }
+            }
+            if let total {
+                try sql.writeScopeHash.execute(arguments: [Book.overallHashKey, Data(total.bytes), 0])
             }
         }
-        if !staleScopes.isEmpty { staleScopes.insert(Book.overallHashKey) }
-        for scope in staleScopes {
-            try sql.dropScopeHash.execute(arguments: [scope])
+        for customer in contacted where !customers.contains(customer) {
+            try Self.refreshLastContact(customer, db: db)
         }
         for customer in customers {
             try Self.refreshCustomer(customer, db: db)
         }
         actors = [:]
-        staleScopes = []
-        touched = []
+        deltas = [:]
+        entities = [:]
         customers = []
+        contacted = []
     }
 
     // MARK: - Projecting one op
 
     private mutating func project(_ op: Op, actor: Data) throws {
         actors[op.id.actor, default: (op.principal, [])].counters.insert(op.id.counter)
+        note(StateDigest.opFact(op.id), in: op.scope.key)
         let entity = op.body.entity
         let entityData = Data(entity.bytes)
         switch op.body {
         case .create(let kind, _, let fields):
-            // A create may move an entity that earlier ops made in another scope: that scope's facts change too.
-            if let previous = try String.fetchOne(sql.entityScope, arguments: [entityData]) {
-                staleScopes.insert(previous)
-            }
-            try sql.upsertEntity.execute(arguments: [
-                entityData, Int(kind.rawValue), op.scope.key, Int64(bitPattern: op.hlc.rawValue), op.principal,
-            ])
-            staleScopes.insert(op.scope.key)
+            try create(entity, entityData, kind: kind, op: op)
+            let state = EntityState(kind: kind, scope: op.scope.key)
             for assignment in fields {
-                try applyRegister(entityData, assignment.field, op: op, actor: actor, value: assignment.value, pred: [])
+                try applyRegister(entity, entityData, assignment.field, state: state, op: op, actor: actor,
+                                  value: assignment.value, pred: [])
             }
             if kind == .customer { customers.insert(entity) }
-            return
+            if kind == .contact, let customer = op.scope.customer { contacted.insert(customer) }
         case .set(_, let field, let value, let pred):
-            try ensureEntity(entity, entityData, scope: op.scope)
-            try applyRegister(entityData, field, op: op, actor: actor, value: value, pred: pred)
+            let state = try ensureEntity(entity, entityData, scope: op.scope)
+            try applyRegister(entity, entityData, field, state: state, op: op, actor: actor, value: value, pred: pred)
             if Self.displayedFields.contains(field) { customers.insert(entity) }
+            // A contact's day or archiving moves its customer's last contact (`refreshCustomer` reads it).
+            if Self.contactFields.contains(field), let customer = op.scope.customer, customer != entity {
+                contacted.insert(customer)
+            }
         case .add(_, let field, let element):
-            try ensureEntity(entity, entityData, scope: op.scope)
+            let state = try ensureEntity(entity, entityData, scope: op.scope)
             try sql.insertSetAdd.execute(arguments: [
                 entityData, Int(field.rawValue), element, actor, Int64(op.id.counter),
             ])
+            // The element's fact appears with its first live tag.
+            if db.changesCount > 0, state.kind != nil,
+                try Int.fetchOne(sql.countElementTags, arguments: [entityData, Int(field.rawValue), element]) == 1
+            {
+                note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope)
+            }
         case .remove(_, let field, _, let observed):
-            try ensureEntity(entity, entityData, scope: op.scope)
+            let state = try ensureEntity(entity, entityData, scope: op.scope)
             for tag in observed {
                 let arguments: StatementArguments = [
                     entityData, Int(field.rawValue), Data(tag.actor.bytes), Int64(tag.counter),
                 ]
                 try sql.insertSetRemoved.execute(arguments: arguments)
-                try sql.deleteSetAdd.execute(arguments: arguments)
+                let gone = try String.fetchAll(sql.deleteSetAdd, arguments: arguments)
+                // The element's fact disappears with its last live tag (the tag's element, not the op's: they
+                // agree for every honest writer).
+                guard state.kind != nil else { continue }
+                for element in Set(gone)
+                where try Int.fetchOne(sql.countElementTags, arguments: [entityData, Int(field.rawValue), element]) == 0 {
+                    note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope, removed: true)
+                }
             }
         }
     }
 
-    /// Makes sure the entity has a row (an op may arrive before its create) and notes its scope's hash as stale.
-    private mutating func ensureEntity(_ entity: EntityID, _ entityData: Data, scope: Scope) throws {
+    /// Creates (or, for a second create, moves) an entity: every fact it already holds leaves the scope it lived in
+    /// if it was created there, and appears in the create's scope with the new entity fact.
+    private mutating func create(_ entity: EntityID, _ entityData: Data, kind: EntityKind, op: Op) throws {
+        let previous = try entityState(entity, entityData)
+        // Values and elements that ops arriving before the create wrote (hidden until now), or that a moved entity
+        // holds.
+        let held = previous == nil ? [] : try heldFacts(entity, entityData)
+        if let previous, let oldKind = previous.kind {
+            note(StateDigest.entityFact(entity, kind: oldKind), in: previous.scope, removed: true)
+            for fact in held { note(fact, in: previous.scope, removed: true) }
+            deltas[previous.scope, default: (.zero, 0)].entities -= 1
+        }
+        try sql.upsertEntity.execute(arguments: [
+            entityData, Int(kind.rawValue), op.scope.key, Int64(bitPattern: op.hlc.rawValue), op.principal,
+        ])
+        note(StateDigest.entityFact(entity, kind: kind), in: op.scope.key)
+        for fact in held { note(fact, in: op.scope.key) }
+        deltas[op.scope.key, default: (.zero, 0)].entities += 1
+        entities[entity] = EntityState(kind: kind, scope: op.scope.key)
+    }
+
+    /// The value and element facts an entity holds now (not its entity fact).
+    private func heldFacts(_ entity: EntityID, _ entityData: Data) throws -> [[UInt8]] {
+        var facts: [[UInt8]] = []
+        for row in try Row.fetchAll(sql.entityValues, arguments: [entityData]) {
+            let id = OpID(actor: ActorID(bytes: row[1] as Data)!, counter: UInt64(row[2] as Int64))
+            facts.append(StateDigest.valueFact(
+                entity, field: FieldID(rawValue: UInt16(row[0] as Int)), id: id, encodedValue: Array(row[3] as Data)))
+        }
+        for row in try Row.fetchAll(sql.entityElements, arguments: [entityData]) {
+            facts.append(StateDigest.elementFact(entity, field: FieldID(rawValue: UInt16(row[0] as Int)), element: row[1]))
+        }
+        return facts
+    }
+
+    /// The entity's kind and scope, or `nil` when it has no row yet.
+    private mutating func entityState(_ entity: EntityID, _ entityData: Data) throws -> EntityState? {
+        if let known = entities[entity] { return known }
+        guard let row = try Row.fetchOne(sql.entityInfo, arguments: [entityData]) else { return nil }
+        let state = EntityState(kind: (row[0] as Int?).map { EntityKind(rawValue: UInt8($0)) }, scope: row[1])
+        entities[entity] = state
+        return state
+    }
+
+    /// Makes sure the entity has a row (an op may arrive before its create, and then names the scope it lives in
+    /// until the create does) and returns what is known of it.
+    private mutating func ensureEntity(_ entity: EntityID, _ entityData: Data, scope: Scope) throws -> EntityState {
+        if let known = try entityState(entity, entityData) { return known }
         try sql.insertEntity.execute(arguments: [entityData, scope.key])
-        if db.changesCount > 0 {
-            staleScopes.insert(scope.key)
+        let state = EntityState(kind: nil, scope: scope.key)
+        entities[entity] = state
+        return state
+    }
+
+    /// Notes that a fact appeared in (or, with `removed`, left) a scope's state.
+    private mutating func note(_ fact: [UInt8], in scope: String, removed: Bool = false) {
+        let digest = StateDigest.digest(scope: scope, fact: fact)
+        if removed {
+            deltas[scope, default: (.zero, 0)].sum -= digest
         } else {
-            touched.insert(entity)  // it lives where its create (or its first op) put it
+            deltas[scope, default: (.zero, 0)].sum += digest
         }
     }
 
-    private func applyRegister(
-        _ entity: Data, _ field: FieldID, op: Op, actor: Data, value: Value, pred: [OpID]
+    /// Applies a register write; its value fact and those of the values it supersedes count only once the entity
+    /// is created (until then the create brings them all, `create`).
+    private mutating func applyRegister(
+        _ entity: EntityID, _ entityData: Data, _ field: FieldID, state: EntityState, op: Op, actor: Data,
+        value: Value, pred: [OpID]
     ) throws {
         let fieldNumber = Int(field.rawValue)
         for p in pred {
-            let arguments: StatementArguments = [entity, fieldNumber, Data(p.actor.bytes), Int64(p.counter)]
+            let arguments: StatementArguments = [entityData, fieldNumber, Data(p.actor.bytes), Int64(p.counter)]
             try sql.insertSuperseded.execute(arguments: arguments)
-            try sql.deleteValue.execute(arguments: arguments)
+            let superseded = try Data.fetchAll(sql.deleteValue, arguments: arguments)
+            guard state.kind != nil else { continue }
+            for encoded in superseded {
+                note(StateDigest.valueFact(entity, field: field, id: p, encodedValue: Array(encoded)), in: state.scope,
+                     removed: true)
+            }
         }
+        let encoded = value.canonicalBytes
         try sql.insertValue.execute(arguments: [
-            entity, fieldNumber, actor, Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue),
-            Data(value.canonicalBytes),
+            entityData, fieldNumber, actor, Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue), Data(encoded),
         ])
+        if db.changesCount > 0, state.kind != nil {
+            note(StateDigest.valueFact(entity, field: field, id: op.id, encodedValue: encoded), in: state.scope)
+        }
     }
 
     // MARK: - Actors
@@ -186,10 +286,16 @@ package struct Projector {
 
     // MARK: - Reading winners and customer rows
 
-    /// The fields the `customer` row copies: display winners and the search text.
+    /// The fields the `customer` row copies: display winners, the search text and the typed columns that segments
+    /// filter and sort on (``CustomerQuery``).
     static let displayedFields: Set<FieldID> = [
-        Schema.F.name, Schema.F.tier, Schema.F.archived, Schema.F.phone, Schema.F.note,
+        Schema.F.name, Schema.F.tier, Schema.F.archived, Schema.F.phone, Schema.F.note, Schema.F.aum, Schema.F.income,
+        Schema.F.birthday, Schema.F.customerRisk, Schema.F.riskDate, Schema.F.stage, Schema.F.familiarity,
     ]
+
+    /// The fields of a customer's contacts that its `last_contact` columns read: a contact's day and whether it is
+    /// archived.
+    static let contactFields: Set<FieldID> = [Schema.F.date, Schema.F.archived]
 
     /// The display winner of a field: greatest `(hlc, actor, counter)` among the live values.
     static func winner(_ entity: Data, _ field: FieldID, db: Database) throws -> Value? {
@@ -210,16 +316,7 @@ package struct Projector {
     /// winner, ordered as in ``winner(_:_:db:)``).
     private static func displayedWinners(_ entity: Data, db: Database) throws -> [FieldID: Value] {
         var winners: [FieldID: Value] = [:]
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT field, value FROM reg_value WHERE entity = ? AND field IN (?, ?, ?, ?, ?)
-                    ORDER BY field, hlc DESC, actor DESC, counter DESC
-                    """),
-            arguments: [
-                entity, Int(Schema.F.name.rawValue), Int(Schema.F.tier.rawValue), Int(Schema.F.archived.rawValue),
-                Int(Schema.F.phone.rawValue), Int(Schema.F.note.rawValue),
-            ])
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: displayedWinnersSQL), arguments: [entity])
         while let row = try rows.next() {
             let field = FieldID(rawValue: UInt16(row[0] as Int))
             guard winners[field] == nil else { continue }
@@ -229,8 +326,58 @@ package struct Projector {
         return winners
     }
 
-    /// Rewrites the `customer` row (display winners and search text) of a created customer; an unchanged row is
-    /// left alone, so its search index entry is not rewritten.
+    private static let displayedWinnersSQL = """
+        SELECT field, value FROM reg_value WHERE entity = ? AND field IN (\(
+            displayedFields.map { String($0.rawValue) }.sorted().joined(separator: ", ")))
+        ORDER BY field, hlc DESC, actor DESC, counter DESC
+        """
+
+    /// The latest day of a customer's contacts that are not archived, by anyone: the greatest `date`, and the
+    /// greatest creation reading of those without one (whose day depends on the book's time zone, so it is turned
+    /// into a day when read, ``Book/contactDay(_:_:)``).
+    private static func lastContact(_ entity: EntityID, db: Database) throws -> (day: Int32?, undated: Int64?) {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT e.id, e.created_hlc, r.field, r.value FROM entity e
+                    LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (?, ?)
+                    WHERE e.scope = ? AND e.kind = ?
+                    ORDER BY e.id, r.field, r.hlc DESC, r.actor DESC, r.counter DESC
+                    """),
+            arguments: [
+                Int(Schema.F.date.rawValue), Int(Schema.F.archived.rawValue), Scope.customer(entity).key,
+                Int(EntityKind.contact.rawValue),
+            ])
+        var latestDay: Int32?
+        var latestUndated: Int64?
+        var current: (id: Data, created: Int64, day: Day??, archived: Bool?)?
+        func close() {
+            guard let contact = current, contact.archived != true else { return }
+            if let day = contact.day ?? nil {
+                latestDay = max(latestDay ?? .min, day.number)
+            } else {
+                latestUndated = max(latestUndated ?? .min, contact.created)
+            }
+        }
+        while let row = try rows.next() {
+            let id = row[0] as Data
+            if current?.id != id {
+                close()
+                current = (id, (row[1] as Int64?) ?? 0, nil, nil)
+            }
+            guard let raw = row[2] as Int?, let bytes = row[3] as Data? else { continue }
+            var reader = ByteReader(Array(bytes))
+            let value = try Value.decode(from: &reader)
+            // Rows come winner first within a field: keep the first.
+            if raw == Int(Schema.F.date.rawValue), current!.day == nil { current!.day = .some(value.day) }
+            if raw == Int(Schema.F.archived.rawValue), current!.archived == nil { current!.archived = value.isTrue }
+        }
+        close()
+        return (latestDay, latestUndated)
+    }
+
+    /// Rewrites the `customer` row (display winners, search text, pinyin key, typed columns, last contact) of a
+    /// created customer; an unchanged row is left alone, so its search index entry is not rewritten.
     static func refreshCustomer(_ entity: EntityID, db: Database) throws {
         let data = Data(entity.bytes)
         let kind = try Int.fetchOne(db.cachedStatement(sql: "SELECT kind FROM entity WHERE id = ?"), arguments: [data])
@@ -243,16 +390,46 @@ package struct Projector {
         let note = winners[Schema.F.note]?.text ?? ""
         // Lowercased so that `instr` (1–2 character queries) is as case-insensitive as the trigram index.
         let search = [name, phone, note].joined(separator: "\n").lowercased()
+        var pinyin = NamePinyin()
+        let birthday = winners[Schema.F.birthday]?.day
+        let (lastDay, lastUndated) = try lastContact(entity, db: db)
+        let columns: [(String, (any DatabaseValueConvertible)?)] = [
+            ("name", name), ("tier", tier), ("archived", archived), ("search", search), ("pinyin", pinyin.key(name)),
+            ("aum", winners[Schema.F.aum]?.integer), ("income", winners[Schema.F.income]?.integer),
+            ("birthday", birthday.map { Int64($0.number) }),
+            ("birth_md", birthday.map { $0.civil.month * 100 + $0.civil.day }),
+            ("risk", winners[Schema.F.customerRisk]?.text), ("risk_date", winners[Schema.F.riskDate]?.day.map { Int64($0.number) }),
+            ("stage", winners[Schema.F.stage]?.text), ("familiarity", winners[Schema.F.familiarity]?.text),
+            ("last_contact", lastDay.map { Int64($0) }), ("last_contact_hlc", lastUndated),
+        ]
+        let values: [(any DatabaseValueConvertible)?] = [data, entity.text] + columns.map(\.1)
+        try db.run(upsertCustomerSQL, StatementArguments(values))
+    }
+
+    /// Rewrites only the last-contact columns of a customer's row (its contacts changed, its own fields did not);
+    /// nothing for a customer not yet created.
+    static func refreshLastContact(_ entity: EntityID, db: Database) throws {
+        let (day, undated) = try lastContact(entity, db: db)
         try db.run(
             """
-            INSERT INTO customer (id, idtext, name, tier, archived, search) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, tier = excluded.tier,
-                archived = excluded.archived, search = excluded.search
-            WHERE customer.name IS NOT excluded.name OR customer.tier IS NOT excluded.tier
-                OR customer.archived IS NOT excluded.archived OR customer.search IS NOT excluded.search
+            UPDATE customer SET last_contact = ?, last_contact_hlc = ?
+            WHERE id = ? AND (last_contact IS NOT ? OR last_contact_hlc IS NOT ?)
             """,
-            [data, entity.text, name, tier, archived, search])
+            [day.map { Int64($0) }, undated, Data(entity.bytes), day.map { Int64($0) }, undated])
     }
+
+    /// The columns of the `customer` row that ``refreshCustomer(_:db:)`` writes, after `id` and `idtext`.
+    static let customerColumns = [
+        "name", "tier", "archived", "search", "pinyin", "aum", "income", "birthday", "birth_md", "risk", "risk_date",
+        "stage", "familiarity", "last_contact", "last_contact_hlc",
+    ]
+
+    private static let upsertCustomerSQL = """
+        INSERT INTO customer (id, idtext, \(customerColumns.joined(separator: ", ")))
+        VALUES (?, ?, \(customerColumns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT(id) DO UPDATE SET \(customerColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        WHERE \(customerColumns.map { "customer.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
+        """
 }
 
 extension Database {

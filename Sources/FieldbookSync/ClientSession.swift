@@ -4,33 +4,93 @@ import FieldbookWire
 
 /// The device side of a sync session (protocol/SPEC.md §9): authenticate, push own ops, pull, verify.
 ///
-/// Transport-free: feed it every message received and carry out what it returns. It reads and writes the device's
-/// book through ``DeviceReplica``; everything it applies is applied with its cursor in one transaction, so a drop at
-/// any point loses nothing and the next session resumes.
+/// Pure: it holds no book and does no I/O. Feed it every message received; it answers with ``Action``s. When it
+/// needs the device's book it returns ``Action/perform(_:)`` as its last action; the driver carries the ``Request``
+/// out (each is one transaction of the book, ``DeviceReplica``) and hands the answer back with ``complete(_:)``
+/// before delivering the next message. Everything applied is applied with its bookkeeping in one transaction, so a
+/// drop at any point loses nothing and the next session resumes. ``ClientSessionDriver`` drives it in process over a
+/// ``DeviceReplica``.
 ///
 /// ```swift
-/// var session = ClientSession(device: id, secret: secret, replica: book)
-/// var outgoing = try session.start()
-/// while !session.isFinished { outgoing = try session.receive(nextMessage()) }
+/// var session = ClientSession(device: id, secret: secret, actor: book.actor, principal: book.principal, nonce: nonce)
+/// var actions = session.start()
+/// while case .perform(let request) = actions.last { actions = try session.complete(answer(request)) }
 /// ```
-public struct ClientSession {
-    /// What the driver does next.
+public struct ClientSession: Sendable {
+    /// What the driver does next, in order.
     public enum Action: Sendable {
         /// Send a message.
         case send(Message)
         /// The session is complete; close the connection.
         case finished(SyncSummary)
+        /// Ask the book; always the last action of a list. Answer with ``ClientSession/complete(_:)``.
+        case perform(Request)
     }
 
-    private enum Phase {
-        case idle, challenged, authenticating, pushing, pulling, finished
+    /// What the session needs from the device's book. Each is one transaction (``DeviceReplica``).
+    public enum Request: Sendable {
+        /// The device's clock (``DeviceReplica/clock()``).
+        case clock
+        /// Take the server's clock into account and record what it holds (``DeviceReplica/observe(_:)``, then
+        /// ``DeviceReplica/markPushed(_:)``).
+        case observe(HLC, held: UInt64)
+        /// The device's own ops after a counter (``DeviceReplica/ownOps(after:limit:)``).
+        case ownOps(after: UInt64, limit: Int)
+        /// Record what the server holds (``DeviceReplica/markPushed(_:)``).
+        case markPushed(UInt64)
+        /// Where the pull starts: the cursor, whether a resync is needed, and the resume point of a cut pull.
+        case pullPosition
+        /// Purge customers that left the scope (``DeviceReplica/purge(_:)``).
+        case purge([Message.Purge.Entry])
+        /// Apply received ops (``DeviceReplica/apply(_:backfill:seq:)``); a delta batch's `seq` becomes the resume
+        /// point in the same transaction.
+        case apply([Operation], backfill: Bool, seq: UInt64)
+        /// The book's overall state hash (``DeviceReplica/stateHash()``).
+        case stateHash
+        /// Move the cursor at a DONE (``DeviceReplica/setCursor(_:clean:)``).
+        case setCursor(UInt64, clean: Bool)
+    }
+
+    /// The book's answer to a ``Request``.
+    public enum Response: Sendable {
+        /// For ``Request/clock``.
+        case clock(HLC)
+        /// For requests that answer nothing (observe, markPushed, setCursor).
+        case done
+        /// For ``Request/ownOps(after:limit:)``.
+        case ownOps([Operation])
+        /// For ``Request/pullPosition``: `resume` is 0 when no cut pull left one (SPEC [W-9.12]).
+        case pullPosition(cursor: UInt64, resync: Bool, resume: UInt64)
+        /// For ``Request/purge(_:)``: the entries whose customer the book held.
+        case purged([Message.Purge.Entry])
+        /// For ``Request/apply(_:backfill:seq:)``: how many ops were new.
+        case applied(Int)
+        /// For ``Request/stateHash``.
+        case stateHash([UInt8])
+    }
+
+    /// What the session waits for from the book.
+    private enum Pending {
+        case clock(Message.Welcome)
+        case observed
+        case ownOps
+        case markedPushed
+        case pullPosition
+        case purged
+        case applied
+        case stateHash(Message.Done)
+        case cursorSet(Message.Done, verified: Bool)
     }
 
     private let device: DeviceID
     private let secret: [UInt8]
-    private let replica: any DeviceReplica
+    private let actor: ActorID
+    private let principal: String
     private let nonce: [UInt8]
-    private var phase = Phase.idle
+    /// Where the session is in §9.2's table; `nil` before ``start()`` and once finished.
+    private var phase: SessionPhase?
+    private var started = false
+    private var pending: Pending?
     private var hello: Message.Hello?
     private var challenge: Message.Challenge?
     private var held: UInt64 = 0
@@ -45,45 +105,75 @@ public struct ClientSession {
     /// - Parameters:
     ///   - device: The enrolled device ID.
     ///   - secret: The enrolment secret.
-    ///   - replica: The device's book.
+    ///   - actor: The book's actor: every op it pushes has it.
+    ///   - principal: The employee code the book belongs to: the centre must say the device was enrolled for it.
     ///   - nonce: 32 fresh random bytes; a new value for every session (SPEC §14).
-    public init(device: DeviceID, secret: [UInt8], replica: any DeviceReplica, nonce: [UInt8]) {
+    public init(device: DeviceID, secret: [UInt8], actor: ActorID, principal: String, nonce: [UInt8]) {
         self.device = device
         self.secret = secret
-        self.replica = replica
+        self.actor = actor
+        self.principal = principal
         self.nonce = nonce
     }
 
-    /// Whether the session has completed.
-    public var isFinished: Bool { phase == .finished }
+    /// Whether the session has completed (or failed).
+    public var isFinished: Bool { started && phase == nil }
+
+    /// Whether the session waits for ``complete(_:)``.
+    public var isWaiting: Bool { pending != nil }
 
     /// Opens the session: the HELLO.
     public mutating func start() -> [Action] {
-        let hello = Message.Hello(version: 1, device: device, actor: replica.actor, nonce: nonce, schema: Schema.version)
+        let hello = Message.Hello(version: Preamble.version, device: device, actor: actor, nonce: nonce, schema: Schema.version)
         self.hello = hello
-        phase = .challenged
+        started = true
+        phase = .challenge
         return [.send(.hello(hello))]
     }
 
-    /// Handles one message from the server.
+    /// Handles one message from the server. Must not be called while ``isWaiting``.
     ///
     /// - Throws: ``SyncError`` when the server refuses the session, breaks the protocol or proves to be another
     ///   server; the driver closes the connection.
     public mutating func receive(_ message: Message) throws(SyncError) -> [Action] {
+        precondition(pending == nil, "the driver must complete the book request before the next message")
+        guard let phase else { return [] }
         do {
-            return try handle(message)
-        } catch let error as SyncError {
-            phase = .finished
-            throw error
+            return try handle(message, in: phase)
         } catch {
-            phase = .finished
-            throw SyncError(.local, "本地账本出错：\(error)")
+            self.phase = nil
+            throw error
         }
     }
 
-    private mutating func handle(_ message: Message) throws -> [Action] {
-        switch (phase, message) {
-        case (_, .error(let error)):
+    /// Hands the book's answer to the request of the last ``Action/perform(_:)``.
+    ///
+    /// - Throws: ``SyncError`` as ``receive(_:)``.
+    public mutating func complete(_ response: Response) throws(SyncError) -> [Action] {
+        guard let waiting = pending, phase != nil else { return [] }
+        pending = nil
+        do {
+            return try resume(waiting, with: response)
+        } catch {
+            phase = nil
+            throw error
+        }
+    }
+
+    /// Ends the session because the book failed a request: the driver throws this error.
+    public mutating func fail(_ error: any Error) -> SyncError {
+        phase = nil
+        pending = nil
+        return error as? SyncError ?? SyncError(.local, "本地账本出错：\(error)")
+    }
+
+    private mutating func ask(_ request: Request, then waiting: Pending) -> [Action] {
+        pending = waiting
+        return [.perform(request)]
+    }
+
+    private mutating func handle(_ message: Message, in phase: SessionPhase) throws(SyncError) -> [Action] {
+        if case .error(let error) = message {
             if error.code == .deviceRevoked { throw SyncError(.revoked, "这台设备已被中心节点停用，请联系管理员重新登记") }
             if error.code == .authFailed { throw SyncError(.authFailed, "中心节点不认识这台设备，或设备密钥不对") }
             if error.code == .tokenUsed {
@@ -97,25 +187,57 @@ public struct ClientSession {
                 summary.refusals.append(Self.printable(error.message))
             }
             return []
-        case (_, .ping(let ping)):
+        }
+        guard phase.allows(message.type, from: .server) else {
+            throw SyncError(.protocolViolation, "中心节点发来了此时不应有的消息（\(message.type)）")
+        }
+        switch message {
+        case .ping(let ping):
             return [.send(.pong(ping))]
-        case (_, .pong), (_, .unknown):
+        case .pong, .unknown:
             return []
-        case (.challenged, .challenge(let challenge)):
+        case .challenge(let challenge):
             self.challenge = challenge
-            phase = .authenticating
+            self.phase = .welcome
             let transcript = Message.Auth.transcript(label: Message.Auth.deviceLabel, hello: hello!, challenge: challenge)
             let mac = HMAC<SHA256>.authenticationCode(for: transcript, using: SymmetricKey(data: secret))
             return [.send(.auth(Message.Auth(mac: Array(mac))))]
-        case (.authenticating, .welcome(let welcome)):
+        case .welcome(let welcome):
             let transcript = Message.Auth.transcript(label: Message.Auth.serverLabel, hello: hello!, challenge: challenge!)
             guard
                 HMAC<SHA256>.isValidAuthenticationCode(
                     welcome.proof, authenticating: transcript, using: SymmetricKey(data: secret))
             else { throw SyncError(.authFailed, "对方不是这台设备登记的中心节点（证明不符），已中止") }
+            return ask(.clock, then: .clock(welcome))
+        case .ack(let ack):
+            guard ack.seq == pushSeq, pushSeq > 0 else { throw SyncError(.protocolViolation, "中心节点确认了未发送的批次") }
+            guard ack.held > held else {
+                // Nothing of the batch was taken (a gap in this device's counters): pushing it again cannot help.
+                throw SyncError(.rejected, "中心节点没有接收推送的操作（操作计数不连续），请联系管理员")
+            }
+            summary.opsSent += Int(ack.held - held)
+            held = ack.held
+            return ask(.markPushed(held), then: .markedPushed)
+        case .purge(let purge):
+            return ask(.purge(purge.entries), then: .purged)
+        case .ops(let ops):
+            if ops.backfill {
+                for op in ops.operations { if let customer = op.scope.customer { backfilledCustomers.insert(customer) } }
+            }
+            return ask(.apply(ops.operations, backfill: ops.backfill, seq: ops.seq), then: .applied)
+        case .done(let done):
+            return ask(.stateHash, then: .stateHash(done))
+        default:
+            throw SyncError(.protocolViolation, "中心节点发来了此时不应有的消息（\(message.type)）")
+        }
+    }
+
+    private mutating func resume(_ waiting: Pending, with response: Response) throws(SyncError) -> [Action] {
+        switch (waiting, response) {
+        case (.clock(let welcome), .clock(let clock)):
             // A clock far ahead of the centre's would date every op in the future, and the centre refuses such ops
             // (SPEC [W-10.8]): stop before pushing anything, so nothing is refused, and say so in words.
-            let ahead = Int64(bitPattern: try replica.clock().milliseconds &- welcome.time.milliseconds)
+            let ahead = Int64(bitPattern: clock.milliseconds &- welcome.time.milliseconds)
             if ahead > Int64(ScopePolicy.clockBound) {
                 throw SyncError(
                     .clockAhead,
@@ -123,49 +245,51 @@ public struct ClientSession {
             }
             // A token issued for another principal must not enrol this book: its ops would all be refused and it
             // would receive another manager's customers.
-            guard welcome.principal == replica.principal else {
+            guard welcome.principal == principal else {
                 throw SyncError(
-                    .authFailed, "这台设备的令牌是为员工 \(welcome.principal) 登记的，而本账本属于 \(replica.principal)：请用本人的令牌")
+                    .authFailed, "这台设备的令牌是为员工 \(welcome.principal) 登记的，而本账本属于 \(principal)：请用本人的令牌")
             }
-            try replica.observe(welcome.time)
             held = welcome.held
-            try replica.markPushed(held)
-            phase = .pushing
-            return try pushNext()
-        case (.pushing, .ack(let ack)):
-            guard ack.seq == pushSeq else { throw SyncError(.protocolViolation, "中心节点确认了未发送的批次") }
-            guard ack.held > held else {
-                // Nothing of the batch was taken (a gap in this device's counters): pushing it again cannot help.
-                throw SyncError(.rejected, "中心节点没有接收推送的操作（操作计数不连续），请联系管理员")
+            phase = .open
+            return ask(.observe(welcome.time, held: held), then: .observed)
+        case (.observed, .done), (.markedPushed, .done):
+            return ask(.ownOps(after: held, limit: OpBatching.maximumOps), then: .ownOps)
+        case (.ownOps, .ownOps(let own)):
+            guard let ops = OpBatching.chunks(own).first else {
+                return ask(.pullPosition, then: .pullPosition)
             }
-            summary.opsSent += Int(ack.held - held)
-            held = ack.held
-            try replica.markPushed(held)
-            return try pushNext()
-        case (.pulling, .purge(let purge)):
-            summary.purged += try replica.purge(purge.entries)
+            pushSeq += 1
+            return [.send(.ops(Message.Ops(seq: pushSeq, operations: ops, compressed: ops.count > 32)))]
+        case (.pullPosition, .pullPosition(let cursor, let resync, let resume)):
+            phase = .pulling
+            pulledWithResync = resync
+            summary.resynced = resync
+            // A resync resends everything, so a resume point means nothing then (SPEC [W-8.9.3]).
+            let resumeAfter = !resync && resume > cursor ? resume : 0
+            summary.resumedAfter = resumeAfter
+            return [.send(.pull(Message.Pull(cursor: cursor, resync: resync, resume: resumeAfter)))]
+        case (.purged, .purged(let entries)):
+            summary.purged += entries
             return []
-        case (.pulling, .ops(let ops)):
-            if ops.backfill {
-                for op in ops.operations { if let customer = op.scope.customer { backfilledCustomers.insert(customer) } }
-            }
-            summary.opsReceived += try replica.apply(ops.operations, backfill: ops.backfill)
+        case (.applied, .applied(let count)):
+            summary.opsReceived += count
             return []
-        case (.pulling, .done(let done)):
-            let verified = try replica.stateHash() == done.stateHash
+        case (.stateHash(let done), .stateHash(let hash)):
+            let verified = hash == done.stateHash
             // A verified DONE means the book holds exactly the scopes the server recorded for this cursor: the
             // resync mark goes. A mismatch keeps it, so a repair cut short resumes as a resync (SPEC [W-9.8]).
-            try replica.setCursor(done.cursor, clean: verified)
+            return ask(.setCursor(done.cursor, clean: verified), then: .cursorSet(done, verified: verified))
+        case (.cursorSet(let done, let verified), .done):
             summary.cursor = done.cursor
             summary.customersAdded = backfilledCustomers.count
             if verified {
                 summary.verified = true
-                phase = .finished
+                phase = nil
                 return [.finished(summary)]
             }
             guard !pulledWithResync else {
                 // Still different after a full resync: report it loudly rather than loop.
-                phase = .finished
+                phase = nil
                 return [.finished(summary)]
             }
             pulledWithResync = true
@@ -175,7 +299,7 @@ public struct ClientSession {
                 .send(.pull(Message.Pull(cursor: done.cursor, resync: true))),
             ]
         default:
-            throw SyncError(.protocolViolation, "中心节点发来了此时不应有的消息（\(message.type)）")
+            throw SyncError(.local, "同步状态机收到了与请求不符的答复")
         }
     }
 
@@ -189,19 +313,7 @@ public struct ClientSession {
 
     /// A message from the server, made safe to print on one line: every control character (line breaks too) and the
     /// bidirectional overrides removed.
-    static func printable(_ text: String) -> String {
+    public static func printable(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.filter { !Operation.isForbiddenControl($0) && $0.value >= 0x20 }))
-    }
-
-    private mutating func pushNext() throws -> [Action] {
-        guard let ops = OpBatching.chunks(try replica.ownOps(after: held, limit: OpBatching.maximumOps)).first else {
-            phase = .pulling
-            let resync = try replica.needsResync()
-            pulledWithResync = resync
-            summary.resynced = resync
-            return [.send(.pull(Message.Pull(cursor: try replica.cursor(), resync: resync)))]
-        }
-        pushSeq += 1
-        return [.send(.ops(Message.Ops(seq: pushSeq, operations: ops, compressed: ops.count > 32)))]
     }
 }

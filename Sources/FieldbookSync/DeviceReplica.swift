@@ -16,14 +16,19 @@ public protocol DeviceReplica: AnyObject {
     func cursor() throws -> UInt64
     /// Applies received ops idempotently, in one transaction. A backfill batch also marks the book as needing a
     /// resync until the session's DONE, in the same transaction (SPEC [W-9.8]); a delta batch leaves the cursor,
-    /// which only DONE moves, so a session cut after a later batch can never skip an earlier one (SPEC [W-9.7]).
+    /// which only DONE moves, so a session cut after a later batch can never skip an earlier one (SPEC [W-9.7]), and
+    /// records its `seq` as the resume point in the same transaction, so a cut pull resumes after it (SPEC [W-9.12]).
     /// Ops whose values break the rules (``Operation/valueProblem``) are not applied.
     ///
     /// - Returns: How many ops were new.
-    func apply(_ ops: [Operation], backfill: Bool) throws -> Int
-    /// Moves the cursor at a DONE; `clean` says the book now holds exactly the scopes of that DONE (it clears the
-    /// resync mark), `false` that it does not (a state-hash mismatch: the mark is set).
+    func apply(_ ops: [Operation], backfill: Bool, seq: UInt64) throws -> Int
+    /// Moves the cursor at a DONE and clears the resume point, in one transaction; `clean` says the book now holds
+    /// exactly the scopes of that DONE (it clears the resync mark), `false` that it does not (a state-hash mismatch:
+    /// the mark is set).
     func setCursor(_ cursor: UInt64, clean: Bool) throws
+    /// The `seq` of the last delta batch applied since the cursor by a pull that did not reach its DONE; 0 for none
+    /// (SPEC [W-9.12]).
+    func resumePoint() throws -> UInt64
     /// Whether the next pull must ask for a resync: a purge or backfill was applied in a session that then did not
     /// reach its DONE, so the cursor no longer describes what the book holds (SPEC [W-9.8]).
     func needsResync() throws -> Bool
@@ -108,19 +113,41 @@ public struct PullPlan: Sendable {
     }
 }
 
-/// What a server session needs from the central database. `FieldbookServer` implements it over SQLite; a
-/// PostgreSQL implementation can follow (ARCHITECTURE §6).
+/// What a server session needs from the central database, in its synchronous form: for in-process drivers
+/// (``ServerSessionDriver``: tests, the simulator, the fuzzer). The server itself drives sessions against the async
+/// seam of `FieldbookCentral` (`CentralSyncStore`), which has the same operations.
 public protocol CentralReplica: AnyObject {
-    /// The enrolment secret of a device, its principal and bound actor; `nil` for an unknown device.
-    func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)?
+    /// The enrolment of a device; `nil` for an unknown device.
+    func enrolment(of device: DeviceID) throws -> DeviceEnrolment?
     /// Binds a device to the actor of its first authenticated session.
     func bind(_ device: DeviceID, actor: ActorID) throws
     /// The highest contiguous counter held of an actor.
     func held(of actor: ActorID) throws -> UInt64
     /// Validates (scope, permissions, contiguity) and stores a pushed batch in one transaction.
     func push(_ ops: [Operation], from account: DeviceAccount) throws -> PushOutcome
-    /// What to send for a pull.
-    func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan
+    /// What to send for a pull; `resume` is the PULL's resume point (SPEC [W-9.12]): with a known cursor, the delta
+    /// starts after it.
+    func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool, resume: UInt64) throws -> PullPlan
     /// The central node's clock reading.
     func now() throws -> HLC
+}
+
+/// A device's enrolment as the centre records it.
+public struct DeviceEnrolment: Sendable, Hashable {
+    /// The enrolment secret (empty once revoked: the centre deletes it).
+    public var secret: [UInt8]
+    /// The employee code the device is enrolled for.
+    public var principal: String
+    /// The actor bound at the device's first authenticated session, if any.
+    public var actor: ActorID?
+    /// Whether the device was revoked.
+    public var revoked: Bool
+
+    /// Makes a record.
+    public init(secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool) {
+        self.secret = secret
+        self.principal = principal
+        self.actor = actor
+        self.revoked = revoked
+    }
 }

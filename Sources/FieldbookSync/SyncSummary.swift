@@ -18,6 +18,9 @@ public struct SyncSummary: Sendable, Hashable {
     public var verified = false
     /// Whether a mismatch made the device pull its whole scope again.
     public var resynced = false
+    /// The resume point the pull named: the last delta batch a cut pull had applied, after which the delta resumed
+    /// (SPEC [W-9.12]); 0 when the pull started at the cursor.
+    public var resumedAfter: UInt64 = 0
     /// The new cursor.
     public var cursor: UInt64 = 0
     /// Bytes the device wrote to the connection (set by the transport).

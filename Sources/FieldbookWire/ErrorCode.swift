@@ -49,16 +49,20 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// token enrols one book, once.
     public static let tokenUsed = ErrorCode(rawValue: 14)
 
-    /// Every code version 1 defines.
+    /// `15` (recoverable, version 2): the server admits sessions to its store first come, first served, and this
+    /// one waits for its turn; the message gives its place. The server keeps the connection alive with PING until
+    /// the session's request is served (SPEC [W-12.8]).
+    public static let queued = ErrorCode(rawValue: 15)
+    /// Every code the protocol defines.
     public static let known: [ErrorCode] = [
         .malformed, .unsupportedVersion, .unexpectedMessage, .authFailed, .deviceRevoked, .limitExceeded,
-        .scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .busy, .timeout, .internal, .tokenUsed,
+        .scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .busy, .timeout, .internal, .tokenUsed, .queued,
     ]
 
     /// Whether a sender sets the `fatal` flag with this code (SPEC §11.2).
     public var isFatal: Bool {
         switch self {
-        case .scopeViolation, .permissionDenied, .counterGap, .stateMismatch: return false
+        case .scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .queued: return false
         default: return true
         }
     }
@@ -80,6 +84,7 @@ public struct ErrorCode: Hashable, Sendable, CustomStringConvertible {
         case .timeout: return "timeout"
         case .internal: return "internal"
         case .tokenUsed: return "tokenUsed"
+        case .queued: return "queued"
         default: return "code\(rawValue)"
         }
     }

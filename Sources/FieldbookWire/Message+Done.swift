@@ -17,7 +17,8 @@ extension Message {
     public struct Done: Hashable, Sendable {
         /// The device's new cursor: the last log sequence number this pull covered.
         public var cursor: UInt64
-        /// The SHA-256 state hash of the device's whole scope as the server holds it at `cursor`.
+        /// The state hash (`StateDigest`: a sum of SHA-256 fact digests) of the device's whole scope as the server
+        /// holds it at `cursor` (SPEC `[W-9.11]`).
         public var stateHash: [UInt8]
 
         /// Makes a DONE.

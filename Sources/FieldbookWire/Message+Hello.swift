@@ -12,7 +12,7 @@ extension Message {
     /// ```
     ///
     /// ```swift
-    /// let hello = Message.Hello(version: 1, device: device, actor: me, nonce: nonce, schema: Schema.version)
+    /// let hello = Message.Hello(version: Preamble.version, device: device, actor: me, nonce: nonce, schema: Schema.version)
     /// ```
     public struct Hello: Hashable, Sendable {
         /// The protocol version the session runs: the one both preambles agreed on (SPEC `[W-8.1.2]`).

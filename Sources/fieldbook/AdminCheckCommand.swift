@@ -1,5 +1,8 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookServer
+import FieldbookModel
 import FieldbookStore
 import Foundation
 
@@ -7,21 +10,20 @@ extension AdminCommand {
     /// `fieldbook admin check`: verifies the central database (``CentralDatabase/check()``) without changing it.
     ///
     /// Exit code 0 when every check passes, 1 when a problem is found or the database cannot be read.
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "检查中心数据库：SQLite 完整性、操作日志的不变量、投影。")
         @OptionGroup var options: Options
         @Flag(help: "以 JSON 输出 {ok, checks, problems}。") var json = false
 
-        func run() throws {
-            let report = try AdminFailure.guarding { () throws -> IntegrityReport in
-                let path = options.db ?? Paths.defaultCentral
-                // `open` would create a missing database: checking one that is not there is an error.
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw AdminFailure(message: "没有找到中心数据库：\(path)")
+        func run() async throws {
+            let report = try await AdminFailure.guarding { () async throws -> IntegrityReport in
+                // Opening would create a missing database: checking one that is not there is an error.
+                guard CentralStoreLocation(options.path).exists else {
+                    throw AdminFailure(message: "没有找到中心数据库：\(options.path)")
                 }
                 do {
-                    return try options.open().check()
+                    return try await options.store().check()
                 } catch let error as StoreError {
                     throw AdminFailure(message: "中心数据库无法读取：\(error.message)")
                 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookModel
 import FieldbookServer
 import FieldbookWire
@@ -6,7 +8,7 @@ import Foundation
 
 extension AdminCommand.Device {
     /// `fieldbook admin device log DEVICE [--limit N] [--json]`: what a device sent and when (the audit trail).
-    struct Log: ParsableCommand {
+    struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "设备发送过什么、何时发送：它推送的每个操作，存入或拒收（不含字段值）。")
         @OptionGroup var options: AdminCommand.Options
@@ -19,8 +21,8 @@ extension AdminCommand.Device {
             guard limit >= 0 else { throw ValidationError("--limit 应为 0 或正整数") }
         }
 
-        func run() throws {
-            let log = try AdminFailure.guarding { try options.open().deviceLog(device, limit: limit == 0 ? nil : limit) }
+        func run() async throws {
+            let log = try await AdminFailure.guarding { try await options.store().deviceLog(device, limit: limit == 0 ? nil : limit) }
             if json {
                 let entries = log.entries.map { entry in
                     var fields = [

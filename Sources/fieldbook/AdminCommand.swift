@@ -1,4 +1,6 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookServer
 import FieldbookStore
 import FieldbookSync
@@ -27,12 +29,13 @@ struct AdminCommand: ParsableCommand {
         @Option(help: ArgumentHelp("中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。", valueName: "数据库"))
         var db: String?
 
-        func open() throws -> CentralDatabase {
-            do {
-                return try CentralDatabase.open(at: db ?? Paths.defaultCentral)
-            } catch {
-                throw AdminFailure(message: "无法打开中心数据库：\(error)")
-            }
+        /// The central database's path.
+        var path: String { db ?? Paths.defaultCentral }
+
+        /// Opens the centre's store that `--db` names, creating a SQLite one on first use. A `postgres://` URL
+        /// selects the PostgreSQL store (issue 17).
+        func store() throws -> any CentralStore {
+            try CentralStoreLocation(path).open(options: .system)
         }
     }
 
@@ -55,7 +58,7 @@ struct AdminCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "员工：添加、停用。", subcommands: [Add.self, Deactivate.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "添加员工。")
             @OptionGroup var options: Options
             @Argument(help: ArgumentHelp("员工编号，如 M001。", valueName: "工号")) var code: String
@@ -69,14 +72,14 @@ struct AdminCommand: ParsableCommand {
                 }
             }
 
-            func run() throws {
+            func run() async throws {
                 let role = PrincipalRole(rawValue: role)!
-                try AdminFailure.guarding { try options.open().addPrincipal(code, name: name, role: role) }
+                try await AdminFailure.guarding { try await options.store().addPrincipal(code, name: name, role: role) }
                 StandardStreams.out("已添加员工 \(code) \(name)（\(role.label)）")
             }
         }
 
-        struct Deactivate: ParsableCommand {
+        struct Deactivate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "停用员工：收回其全部设备（下次同步时擦除本机账本），不再能登记新设备。",
                 discussion: "客户不会自动移交：先用 admin assign --from 工号 --to 工号 移交。")
@@ -84,8 +87,8 @@ struct AdminCommand: ParsableCommand {
             @OptionGroup var acting: Acting
             @Argument(help: ArgumentHelp("员工编号。", valueName: "工号")) var code: String
 
-            func run() throws {
-                let result = try AdminFailure.guarding { try options.open().deactivate(code, by: acting.administrator) }
+            func run() async throws {
+                let result = try await AdminFailure.guarding { try await options.store().deactivate(code, by: acting.administrator) }
                 if result.wasActive {
                     StandardStreams.out("已停用员工 \(code)，收回设备 \(result.devices) 台")
                 } else {
@@ -102,7 +105,7 @@ struct AdminCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "设备：登记、停用、查看记录。", subcommands: [Add.self, Revoke.self, Log.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "为员工登记一台设备；令牌只显示这一次，单独一行输出到标准输出。")
             @OptionGroup var options: Options
@@ -111,12 +114,28 @@ struct AdminCommand: ParsableCommand {
             var server: String?
             @Flag(help: "以 JSON 输出 {device, token}。") var json = false
 
-            func run() throws {
-                let token = try AdminFailure.guarding {
-                    let central = try options.open()
-                    let address = try server ?? central.book.meta("address") ?? "127.0.0.1:7420"
-                    let fingerprint = try central.advertisedFingerprint()  // the certificate devices pin
-                    var token = try central.addDevice(for: code, address: address)
+            /// The fingerprint a new enrolment token should carry: the one `serve` last presented, `nil` if it last
+            /// ran `--insecure`. Before `serve` ever ran, the self-signed identity beside the database is made now
+            /// (the same one `serve` will load), so tokens made first still pin the right certificate.
+            static func advertisedFingerprint(_ record: TransportRecord, path: String) throws -> [UInt8]? {
+                switch record {
+                case .plain:
+                    return nil
+                case .tls(let hex):
+                    if let bytes = Hex.decode(hex), bytes.count == 32 { return bytes }
+                    fallthrough
+                case .unknown:
+                    return try ServerIdentity.loadOrCreate(at: ServerIdentity.defaultPath(beside: path)).fingerprint
+                }
+            }
+
+            func run() async throws {
+                let token = try await AdminFailure.guarding {
+                    let central = try options.store()
+                    let recorded = try await central.recordedTransport()
+                    let address = server ?? recorded.address ?? "127.0.0.1:7420"
+                    let fingerprint = try Self.advertisedFingerprint(recorded.record, path: options.path)  // the certificate devices pin
+                    var token = try await central.addDevice(for: code, address: address)
                     token.fingerprint = fingerprint
                     return token
                 }
@@ -128,19 +147,19 @@ struct AdminCommand: ParsableCommand {
             }
         }
 
-        struct Revoke: ParsableCommand {
+        struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "停用一台设备：它不能再同步（下次同步时擦除本机账本）。")
             @OptionGroup var options: Options
             @Argument(help: ArgumentHelp("设备 ID，或至少 4 位十六进制的唯一前缀。", valueName: "设备")) var device: String
 
-            func run() throws {
-                let id = try AdminFailure.guarding { try options.open().revokeDevice(device) }
+            func run() async throws {
+                let id = try await AdminFailure.guarding { try await options.store().revokeDevice(device) }
                 StandardStreams.out("已停用设备 \(id.hex)")
             }
         }
     }
 
-    struct Assign: ParsableCommand {
+    struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "改换管户：一位客户（客户 --to 工号），或某人名下全部客户（--from 工号 --to 工号）。",
             discussion: """
@@ -162,11 +181,11 @@ struct AdminCommand: ParsableCommand {
             guard !dryRun || from != nil else { throw ValidationError("--dry-run 只用于 --from（移交全部客户）") }
         }
 
-        func run() throws {
+        func run() async throws {
             let to = self.to!
             if let from {
-                let moved = try AdminFailure.guarding {
-                    try options.open().assignAll(from: from, to: to, by: acting.administrator, dryRun: dryRun)
+                let moved = try await AdminFailure.guarding {
+                    try await options.store().assignAll(from: from, to: to, by: acting.administrator, dryRun: dryRun)
                 }
                 guard !moved.isEmpty else {
                     StandardStreams.out("\(from) 名下没有客户，没有改动")
@@ -180,7 +199,7 @@ struct AdminCommand: ParsableCommand {
                 StandardStreams.out("共 \(moved.count) 位客户")
                 return
             }
-            let outcome = try AdminFailure.guarding { try options.open().assign(customer!, to: to, by: acting.administrator) }
+            let outcome = try await AdminFailure.guarding { try await options.store().assign(customer!, to: to, by: acting.administrator) }
             if outcome.changed {
                 StandardStreams.out("已改由 \(to) 管户：\(outcome.customer.label)（原管户 \(outcome.previousOwner ?? "无")）")
             } else {
@@ -189,7 +208,7 @@ struct AdminCommand: ParsableCommand {
         }
     }
 
-    struct Cocover: ParsableCommand {
+    struct Cocover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "财富顾问协同一位 VIP 客户（钻石、私人银行）。",
             discussion: "只能由在职的财富顾问协同，只限钻石和私人银行客户。顾问的设备在下次同步时收到这位客户的全部记录。")
@@ -202,15 +221,15 @@ struct AdminCommand: ParsableCommand {
             guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }
         }
 
-        func run() throws {
+        func run() async throws {
             let with = self.with!
-            let outcome = try AdminFailure.guarding { try options.open().cocover(customer, with: with, by: acting.administrator) }
+            let outcome = try await AdminFailure.guarding { try await options.store().cocover(customer, with: with, by: acting.administrator) }
             StandardStreams.out(
                 outcome.changed ? "已由 \(with) 协同 \(outcome.customer.label)" : "\(with) 已在协同 \(outcome.customer.label)，没有改动")
         }
     }
 
-    struct Uncover: ParsableCommand {
+    struct Uncover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "结束财富顾问的协同：顾问的设备在下次同步时移除这位客户（不再由你协同覆盖）。")
         @OptionGroup var options: Options
@@ -222,20 +241,20 @@ struct AdminCommand: ParsableCommand {
             guard with != nil else { throw ValidationError("需要 --with 财富顾问的员工编号") }
         }
 
-        func run() throws {
+        func run() async throws {
             let with = self.with!
-            let outcome = try AdminFailure.guarding { try options.open().uncover(customer, with: with, by: acting.administrator) }
+            let outcome = try await AdminFailure.guarding { try await options.store().uncover(customer, with: with, by: acting.administrator) }
             StandardStreams.out("已结束 \(with) 对 \(outcome.customer.label) 的协同")
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "员工、设备、客户数、操作数、各设备上次同步。")
         @OptionGroup var options: Options
         @Flag(help: "以 JSON 输出。") var json = false
 
-        func run() throws {
-            let status = try AdminFailure.guarding { try options.open().status() }
+        func run() async throws {
+            let status = try await AdminFailure.guarding { try await options.store().status() }
             if json {
                 let devices = status.devices.map {
                     "{\"device\": \"\($0.id)\", \"principal\": \"\($0.principal)\", \"revoked\": \($0.revoked), \"last_sync\": \($0.lastSync.map(String.init) ?? "null")}"
@@ -267,9 +286,9 @@ struct AdminFailure: Error, CustomStringConvertible {
     var description: String { message }
 
     /// Runs `body`, turning any failure into a one-line message and exit code 1.
-    static func guarding<T>(_ body: () throws -> T) throws -> T {
+    static func guarding<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try body()
+            return try await body()
         } catch let error as AdminFailure {
             StandardStreams.err(error.message)
             throw ExitCode(1)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookModel
 import FieldbookServer
 import FieldbookShell
@@ -48,7 +50,7 @@ enum AdminCustomerList {
 extension AdminCommand {
     /// `fieldbook admin find TEXT [--json]`: customers of the master file by name, phone, note or short ID, or by
     /// the name's pinyin or initials (``NamePinyin``), those listed after the ones the text itself finds.
-    struct Find: ParsableCommand {
+    struct Find: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "在中心数据库里查找客户：姓名、电话、备注的任意片段，姓名的拼音或首字母，或短 ID（至少 4 位）。",
             discussion: """
@@ -59,26 +61,14 @@ extension AdminCommand {
         @Argument(help: ArgumentHelp("要查找的内容。", valueName: "内容")) var text: String
         @Flag(help: "以 JSON 输出 [{id, name, tier, owner, cocoverers, archived}]。") var json = false
 
-        func run() throws {
-            let found = try AdminFailure.guarding { () throws -> [CentralCustomer] in
-                let central = try AdminReportCommand.open(options)
-                let direct = try central.findCustomers(text)
-                guard let query = NamePinyin.query(text) else { return direct }
-                let known = Set(direct.map(\.id))
-                var pinyin = NamePinyin()
-                let matched = Set(
-                    try central.book.find(includeArchived: true, limit: 1_000_000)
-                        .filter { !known.contains($0.id) && pinyin.matches(query, name: $0.name) }.map(\.id))
-                guard !matched.isEmpty else { return direct }
-                let everyone = try central.customers(owner: nil, cocoverer: nil, tier: nil)
-                return direct + everyone.filter { matched.contains($0.id) }
-            }
+        func run() async throws {
+            let found = try await AdminFailure.guarding { try await AdminReportCommand.open(options).findCustomers(text) }
             AdminCustomerList.emit(found, json: json)
         }
     }
 
     /// `fieldbook admin customers [--owner CODE] [--cocover CODE] [--tier T] [--json]`.
-    struct Customers: ParsableCommand {
+    struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "列出中心数据库的客户，可按管户、协同顾问、层级筛选。",
             discussion: "条件同时满足；含已归档的客户。层级写 普通、金葵花、钻石、私人银行（或 standard、gold、diamond、private）。")
@@ -106,9 +96,9 @@ extension AdminCommand {
             }
         }
 
-        func run() throws {
-            let found = try AdminFailure.guarding {
-                try AdminReportCommand.open(options).customers(
+        func run() async throws {
+            let found = try await AdminFailure.guarding {
+                try await AdminReportCommand.open(options).customers(
                     owner: owner, cocoverer: cocover, tier: try tier.map(Self.tier))
             }
             AdminCustomerList.emit(found, json: json)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookModel
 import FieldbookServer
 import FieldbookShell
@@ -14,18 +16,16 @@ struct AdminReportCommand: ParsableCommand {
         commandName: "report", abstract: "中心报表：销售业绩、重复营销、VIP 联系周期。",
         subcommands: [Sales.self, Overlap.self, Coverage.self])
 
-    /// Opens an existing central database with the environment's clock (`FIELDBOOK_NOW` fixes "today" for tests).
-    static func open(_ options: AdminCommand.Options) throws -> CentralDatabase {
-        let path = options.db ?? Paths.defaultCentral
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw AdminFailure(message: "没有找到中心数据库：\(path)（先运行 fieldbook serve 或 admin principal add）")
+    /// Opens an existing centre's store with the environment's clock (`FIELDBOOK_NOW` fixes "today" for tests).
+    static func open(_ options: AdminCommand.Options) throws -> any CentralStore {
+        let location = CentralStoreLocation(options.path)
+        guard location.exists else {
+            throw AdminFailure(message: "没有找到中心数据库：\(options.path)（先运行 fieldbook serve 或 admin principal add）")
         }
         do {
-            return try CentralDatabase.open(at: path, options: try Environment.bookOptions())
+            return try location.open(options: try Environment.bookOptions())
         } catch let error as ValidationError {
             throw AdminFailure(message: error.message)
-        } catch {
-            throw AdminFailure(message: "无法打开中心数据库：\(error)")
         }
     }
 
@@ -43,7 +43,7 @@ struct AdminReportCommand: ParsableCommand {
 
     // MARK: - sales
 
-    struct Sales: ParsableCommand {
+    struct Sales: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "各员工在一段时间内的销售业绩；协同客户的销售在管户经理和协同顾问名下各计一次。",
             discussion: """
@@ -56,14 +56,14 @@ struct AdminReportCommand: ParsableCommand {
         @Option(help: ArgumentHelp("期间最后一天（默认今天）。", valueName: "日期")) var to: String?
         @Flag(help: "以 JSON 输出。") var json = false
 
-        func run() throws {
-            let report = try AdminFailure.guarding {
+        func run() async throws {
+            let report = try await AdminFailure.guarding {
                 let central = try AdminReportCommand.open(options)
-                let today = central.book.today
+                let today = try await central.today()
                 let end = try to.map { try AdminReportCommand.day($0, "--to", today: today) } ?? today
                 let start = try from.map { try AdminReportCommand.day($0, "--from", today: today) }
                     ?? CentralDatabase.monthToDate(end).from
-                return try central.salesReport(from: start, to: end)
+                return try await central.salesReport(from: start, to: end)
             }
             if json {
                 AdminReportCommand.emit(Self.json(report))
@@ -115,7 +115,7 @@ struct AdminReportCommand: ParsableCommand {
 
     // MARK: - overlap
 
-    struct Overlap: ParsableCommand {
+    struct Overlap: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "最近 N 天内被不止一位员工联系过的客户（避免多层次营销）。",
             discussion: """
@@ -135,8 +135,8 @@ struct AdminReportCommand: ParsableCommand {
             guard (1...3660).contains(days) else { throw ValidationError("--days 应为 1 到 3660 之间的天数") }
         }
 
-        func run() throws {
-            let report = try AdminFailure.guarding { try AdminReportCommand.open(options).overlapReport(days: days) }
+        func run() async throws {
+            let report = try await AdminFailure.guarding { try await AdminReportCommand.open(options).overlapReport(days: days, today: nil) }
             if json {
                 AdminReportCommand.emit(
                     .object([
@@ -177,7 +177,7 @@ struct AdminReportCommand: ParsableCommand {
 
     // MARK: - coverage
 
-    struct Coverage: ParsableCommand {
+    struct Coverage: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "按覆盖员工列出超过联系周期未联系的 VIP 客户。",
             discussion: """
@@ -187,8 +187,8 @@ struct AdminReportCommand: ParsableCommand {
         @OptionGroup var options: AdminCommand.Options
         @Flag(help: "以 JSON 输出。") var json = false
 
-        func run() throws {
-            let report = try AdminFailure.guarding { try AdminReportCommand.open(options).coverageReport() }
+        func run() async throws {
+            let report = try await AdminFailure.guarding { try await AdminReportCommand.open(options).coverageReport(today: nil) }
             if json {
                 AdminReportCommand.emit(
                     .object([

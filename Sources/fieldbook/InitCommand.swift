@@ -4,6 +4,7 @@ import FieldbookClient
 import FieldbookStore
 import FieldbookSync
 import FieldbookWire
+import CoreFoundation
 import Foundation
 
 #if canImport(Glibc)

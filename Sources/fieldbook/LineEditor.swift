@@ -1,6 +1,7 @@
 import CEditLine
 import FieldbookModel
 import FieldbookShell
+import CoreFoundation
 import Foundation
 
 /// The libedit glue of the interactive shell: reading a line with editing and history, and handing TAB to the
@@ -184,8 +185,41 @@ enum LineEditor {
             LineEditor.nextMatch = 0
             fb_set_completion_append_character(result.continues ? 0 : 32)
             guard !result.candidates.isEmpty else { return nil }
+            if result.candidates.count > 1 {
+                // libedit would list the candidates padded by bytes, so that Chinese ones do not line up: insert
+                // what they have in common, or else list them here, padded by display width, and redraw the line.
+                let common = commonPrefix(result.candidates)
+                fb_set_completion_append_character(0)
+                if common.count > result.word.count {
+                    LineEditor.matches = [common]
+                    return rl_completion_matches(text, generate)
+                }
+                let lines = Completer.layout(result.candidates, width: terminalWidth())
+                StandardStreams.write("\n" + lines.joined(separator: "\n") + "\n", to: STDOUT_FILENO)
+                rl_forced_update_display()
+                return nil
+            }
             return rl_completion_matches(text, generate)
         }
+
+    /// The longest common beginning of the candidates, in characters.
+    private static func commonPrefix(_ candidates: [String]) -> String {
+        var prefix = Array(candidates[0])
+        for candidate in candidates.dropFirst() {
+            let characters = Array(candidate)
+            var n = 0
+            while n < min(prefix.count, characters.count), prefix[n] == characters[n] { n += 1 }
+            prefix = Array(prefix[..<n])
+        }
+        return String(prefix)
+    }
+
+    /// The terminal's width in columns (80 when it cannot be read).
+    private static func terminalWidth() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
 
     private static let generate: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = {
         _, state in

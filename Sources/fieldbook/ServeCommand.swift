@@ -1,4 +1,6 @@
 import ArgumentParser
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookServer
 import FieldbookStore
 import FieldbookSync
@@ -39,6 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("同时最多多少个设备会话（已认证的连接）；再多的会被告知服务器忙。", valueName: "个数"))
     var maxConnections: Int = 1_024
 
+    @Option(
+        help: ArgumentHelp(
+            "同时读写中心数据库的会话数（默认为 CPU 核数的两倍）；其余会话按到达顺序排队，并被告知位置。", valueName: "个数"))
+    var maxActive: Int?
+
     @Option(help: ArgumentHelp("新连接须在多少秒内完成认证，否则关闭。", valueName: "秒数"))
     var authDeadline: Double = 10
 
@@ -54,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port 应为 0 到 65535 之间的整数") }
         guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
+        if let maxActive, maxActive <= 0 { throw ValidationError("--max-active 应为正整数") }
         guard authDeadline >= 0.1, authDeadline <= 3_600 else { throw ValidationError("--auth-deadline 应为 0.1 到 3600 之间的秒数") }
         guard maxUnauthenticated > 0 else { throw ValidationError("--max-unauthenticated 应为正整数") }
         guard maxUnauthenticatedPerAddress > 0 else { throw ValidationError("--max-unauthenticated-per-address 应为正整数") }
@@ -67,11 +75,11 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "fieldbook.serve")
-        let central: CentralDatabase
+        let store: any CentralStore
         do {
-            central = try CentralDatabase.open(at: path)
+            store = try CentralStoreLocation(path).open(options: .system)
         } catch {
-            StandardStreams.err("无法打开中心数据库：\(error)")
+            StandardStreams.err("\(error)")
             throw ExitCode(1)
         }
         let transport: SyncServer.Transport
@@ -85,17 +93,21 @@ struct ServeCommand: AsyncParsableCommand {
                 transport = .tls(try ServerIdentity.loadOrCreate(at: ServerIdentity.defaultPath(beside: path)))
             }
             // `admin device add` reads this to put the right fingerprint in new tokens.
-            try central.recordTransport(transport)
+            switch transport {
+            case .plain: try await store.recordTransport(.plain, address: nil)
+            case .tls(let identity): try await store.recordTransport(.tls(fingerprint: identity.fingerprintHex), address: nil)
+            }
         } catch {
             StandardStreams.err("无法准备 TLS：\(error)")
             throw ExitCode(1)
         }
         let server = SyncServer(
-            database: central, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport,
+            store: store, logger: logger, idleTimeout: .seconds(idleTimeout), transport: transport,
             limits: ConnectionLimits(
                 sessionDeadline: .seconds(sessionDeadline), maxConnections: maxConnections,
                 authDeadline: .milliseconds(Int64(authDeadline * 1_000)), maxUnauthenticated: maxUnauthenticated,
-                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress))
+                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress),
+            admission: AdmissionGate(capacity: maxActive ?? SyncServer.defaultActiveSessions))
         // SIGINT and SIGTERM stop accepting, let running sessions end, and exit 0.
         let signals = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -110,7 +122,12 @@ struct ServeCommand: AsyncParsableCommand {
             try await server.run(host: host, port: port) { bound in
                 started.set()
                 let advertised = (host == "0.0.0.0" || host == "::") ? "127.0.0.1:\(bound)" : "\(host):\(bound)"
-                try? central.book.setMeta("address", advertised)
+                // Recorded before the line that says the server listens, so a script that waits for it finds it.
+                if case .tls(let identity) = transport {
+                    try? await store.recordTransport(.tls(fingerprint: identity.fingerprintHex), address: advertised)
+                } else {
+                    try? await store.recordTransport(.plain, address: advertised)
+                }
                 // One line on stdout, flushed, so scripts and tests can read the port.
                 StandardStreams.out("listening on \(host):\(bound)")
             }

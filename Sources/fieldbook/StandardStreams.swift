@@ -1,4 +1,5 @@
 import FieldbookShell
+import CoreFoundation
 import Foundation
 
 #if canImport(Glibc)

@@ -122,23 +122,7 @@ struct ChineseUsageTests {
 
     // MARK: - Pinyin
 
-    @Test("a name by its pinyin, its initials, or a mix, from any syllable on")
-    func pinyin() {
-        for query in ["wangfang", "wf", "wangf", "wfang", "fang", "WangFang", "wang fang"] {
-            #expect(NamePinyin.matches(NamePinyin.query(query) ?? "", name: "王芳"), "\(query)")
-        }
-        for query in ["angfang", "wx", "fw", "wangfangx", "wangfan g x"] {
-            #expect(!NamePinyin.matches(NamePinyin.query(query) ?? "", name: "王芳"), "\(query)")
-        }
-        #expect(NamePinyin.matches("lxy", name: "吕小雨") && NamePinyin.matches("lvxiaoyu", name: "吕小雨"))
-        #expect(NamePinyin.matches("luxiaoyu", name: "吕小雨"))
-        #expect(NamePinyin.matches("zgf", name: "曾国藩") && NamePinyin.matches("zengguofan", name: "曾国藩"))
-        #expect(NamePinyin.matches("oyn", name: "欧阳娜娜") && NamePinyin.matches("ouyangnana", name: "欧阳娜娜"))
-        #expect(NamePinyin.matches("zsa", name: "张三A") && !NamePinyin.matches("zs", name: "李四"))
-        #expect(NamePinyin.matches("alm", name: "阿卜杜拉·买买提") == false && NamePinyin.matches("abdlmmt", name: "阿卜杜拉·买买提"))
-        #expect(NamePinyin.query("王") == nil && NamePinyin.query("w") == nil && NamePinyin.query("138") == nil)
-        #expect(NamePinyin.query("w1") == nil && NamePinyin.query("Wang Fang") == "wangfang")
-    }
+    // `NamePinyin` moved to FieldbookModel with issue 18: its tests are FieldbookModelTests.PinyinTests.
 
     // MARK: - The real executable
 

@@ -205,7 +205,7 @@ struct FaultTests {
         // A HELLO one byte every 300 ms keeps the idle timeout from firing: only the deadline can end this.
         var hello = ByteBuffer()
         _ = try hello.writeMessage(.hello(Message.Hello(
-            version: 1, device: DeviceID(bytes: [UInt8](repeating: 1, count: 16))!,
+            version: Preamble.version, device: DeviceID(bytes: [UInt8](repeating: 1, count: 16))!,
             actor: ActorID(bytes: [UInt8](repeating: 2, count: 16))!, nonce: [UInt8](repeating: 3, count: 32), schema: 1)))
         let started = Date()
         var received: [UInt8] = []
@@ -269,7 +269,7 @@ struct FaultTests {
         #expect(try cluster.book("a.sqlite", "add 丁一 tier=钻石; add 丁二; sync").code == 0)
         let healthy = try cluster.book("a.sqlite", "check")
         #expect(healthy.code == 0)
-        #expect(healthy.output.contains("账本完好：5 项检查全部通过"))
+        #expect(healthy.output.contains("账本完好：6 项检查全部通过"))
         let json = try cluster.book("a.sqlite", "check --json")
         #expect(json.output.contains("\"ok\": true"))
         #expect(try cluster.admin("check").code == 0)

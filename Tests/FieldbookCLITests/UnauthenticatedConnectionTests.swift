@@ -210,10 +210,17 @@ struct UnauthenticatedConnectionTests {
         return connection.drain(for: 5)
     }
 
-    /// The six bytes of a version-1 preamble.
+    /// The six bytes of a device's preamble (version 2).
     static var preamble: [UInt8] {
         var buffer = ByteBuffer()
         Preamble.current.write(to: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The six bytes of the server's preamble (versions 1 to 2: it speaks 1 only to refuse an old device, SPEC [W-5.6]).
+    static var serverPreamble: [UInt8] {
+        var buffer = ByteBuffer()
+        Preamble.server.write(to: &buffer)
         return Array(buffer.readableBytesView)
     }
 
@@ -226,7 +233,7 @@ struct UnauthenticatedConnectionTests {
         func expectAnswer(_ bytes: [UInt8], _ code: ErrorCode, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
             let (received, closed) = try exchange(port, bytes)
             #expect(closed, "closed after the answer", sourceLocation: sourceLocation)
-            #expect(Array(received.prefix(6)) == Self.preamble, "the server's preamble first", sourceLocation: sourceLocation)
+            #expect(Array(received.prefix(6)) == Self.serverPreamble, "the server's preamble first", sourceLocation: sourceLocation)
             let messages = try FaultTests.messages(received)
             #expect(messages == [.error(Message.ErrorMessage(code: code, fatal: true, message: text))], sourceLocation: sourceLocation)
         }
@@ -238,7 +245,7 @@ struct UnauthenticatedConnectionTests {
             connection.send(Self.preamble + [0x80, 0x20, 0x01] + [UInt8](repeating: 1, count: 100))
             return connection.drain(for: 1)
         }()
-        #expect(!pendingClosed && Array(pending) == Self.preamble)
+        #expect(!pendingClosed && Array(pending) == Self.serverPreamble)
         // A compressed OPS declaring 4 MiB raw, over a corrupt stream: refused by its type, nothing inflated (an
         // inflating server would answer malformed: badCompression).
         let compressed: [UInt8] = [0x01, 0x01, 0x80, 0x80, 0x80, 0x02] + [UInt8](repeating: 0x78, count: 40)
@@ -249,7 +256,7 @@ struct UnauthenticatedConnectionTests {
         try expectAnswer(Self.preamble + [0x00], .malformed, "malformed: emptyFrame")
         try expectAnswer(Self.preamble + [0x0a, 0x01] + [UInt8](repeating: 1, count: 9), .malformed, "malformed: truncated")
         // A preamble with no version in common: the server's preamble and unsupportedVersion [W-5.4].
-        try expectAnswer(Array(Self.preamble.prefix(4)) + [2, 2], .unsupportedVersion, "no protocol version in common: this server speaks version 1")
+        try expectAnswer(Array(Self.preamble.prefix(4)) + [3, 3], .unsupportedVersion, "没有共同的同步协议版本：中心节点使用第 2 版，请更新 Fieldbook")
         // Not the protocol at all: closed without a byte [W-5.2].
         let (http, httpClosed) = try exchange(port, Array("GET / HTTP/1.1\r\n\r\n".utf8))
         #expect(httpClosed && http.isEmpty, "\(http)")
@@ -288,7 +295,7 @@ struct UnauthenticatedConnectionTests {
         #expect(try FaultTests.messages(received) == [timeout])
         let (idleBytes, idleClosed) = idle.drain(for: 5)
         #expect(idleClosed)
-        #expect(Array(idleBytes.prefix(6)) == Self.preamble)
+        #expect(Array(idleBytes.prefix(6)) == Self.serverPreamble)
         #expect(try FaultTests.messages(idleBytes) == [timeout])
         // A device authenticates well within the deadline.
         try cluster.enrol("M001", "a.sqlite")

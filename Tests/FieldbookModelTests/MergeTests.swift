@@ -131,8 +131,9 @@ struct MergeTests {
         var generator = HistoryGenerator(seed: 5)
         let replica = Self.replica(generator.generate(replicas: 2, steps: 80).all)
         let scopes = replica.entities.values.filter(\.isCreated).map(\.scope)
-        let rebuilt = StateDigest.overall(Set(scopes).map { (key: $0.key, hash: replica.stateHash(scope: $0)) })
+        let rebuilt = StateDigest.overall(Set(scopes).map { StateSum(bytes: replica.stateHash(scope: $0))! })
         #expect(rebuilt == replica.stateHash())
         #expect(Replica().stateHash() == StateDigest.overall([]))
+        #expect(Replica().stateHash() == [UInt8](repeating: 0, count: 32))
     }
 }

@@ -161,7 +161,7 @@ struct CSVSpreadsheetTests {
         for bad in ["--encoding big5", "--encoding", "--encoding=latin1"] {
             let result = Self.run(book, "export csv \(directory.file("d.csv")) \(bad)")
             #expect(result.code == 2, "\(bad)")
-            #expect(result.error == ["--encoding 后面写 gbk、gb18030 或 utf8；用法：export csv 文件 [文字] [字段=值 …] [tag=标签] [--all] [--force] [--encoding gbk] [--with-id-numbers]"])
+            #expect(result.error == ["--encoding 后面写 gbk、gb18030 或 utf8；用法：export csv 文件 [文字] [条件 …] [tag=标签] [--all] [--force] [--encoding gbk] [--with-id-numbers]"])
         }
         #expect(!FileManager.default.fileExists(atPath: directory.file("d.csv")))
     }

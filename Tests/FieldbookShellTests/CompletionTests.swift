@@ -86,7 +86,7 @@ struct CompletionTests {
         #expect(complete("complaint close ") == ["1f4m5v"])
         #expect(complete("export ") == ["csv"])
         #expect(complete("help con") == ["conflicts", "contact"])
-        #expect(complete("find --") == ["--all", "--json", "--limit"])
+        #expect(complete("find --") == ["--all", "--archived", "--json", "--limit", "--sort"])
         #expect(complete("import csv --d") == ["--dry-run"])
     }
 

@@ -18,16 +18,18 @@ struct ShellUnitTests {
         #expect(throws: ShellError.self) { try Tokenizer.split("add 王芳\\") }
     }
 
-    @Test func arguments() {
-        let parsed = Arguments(["王芳", "+VIP", "-沙龙", "tier=钻石", "--json", "note=a=b"], allowEdits: true)
+    @Test func arguments() throws {
+        let parsed = try Arguments(["王芳", "+VIP", "-沙龙"], command: Commands.find("tag")!)
         #expect(parsed.positionals == ["王芳"])
         #expect(parsed.edits.map(\.element) == ["VIP", "沙龙"])
         #expect(parsed.edits.map(\.add) == [true, false])
-        #expect(parsed.assignments.map(\.key) == ["tier", "note"])
-        #expect(parsed.assignments.map(\.value) == ["钻石", "a=b"])
-        #expect(parsed.json)
+        let added = try Arguments(["王芳", "+VIP", "tier=钻石", "note=a=b"], command: Commands.find("add")!)
+        #expect(added.positionals == ["王芳", "+VIP"])
+        #expect(added.assignments.map(\.key) == ["tier", "note"])
+        #expect(added.assignments.map(\.value) == ["钻石", "a=b"])
+        #expect(try Arguments(["王芳", "--json"], command: Commands.find("show")!).json)
         // Without edits, "-5万" is a word (a movement amount), not a tag removal.
-        #expect(Arguments(["-5万"]).positionals == ["-5万"])
+        #expect(try Arguments(["王芳", "-5万"], command: Commands.find("movement")!).positionals == ["王芳", "-5万"])
     }
 
     @Test func displayWidthAlignsChineseColumns() {

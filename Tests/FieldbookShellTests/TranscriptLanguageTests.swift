@@ -35,11 +35,13 @@ struct TranscriptLanguageTests {
         "admin": "fieldbook admin",
         // Settings keys the user types (`settings calls=25`); the settings table lists them.
         "cadence": "settings key cadence.层级", "calls": "settings key", "move": "settings key", "lease": "settings key",
+        "overlap": "settings key (two channels, issue 18)",
         // Names of formats and programs, written as their makers write them.
-        "CSV": "file format", "UTF": "encoding UTF-8", "GBK": "encoding", "gbk": "encoding as typed after --encoding",
+        "CSV": "file format", "JSON": "output format of --json (help CMD explains the option)", "UTF": "encoding UTF-8", "GBK": "encoding", "gbk": "encoding as typed after --encoding",
         "Excel": "spreadsheet program", "WPS": "spreadsheet program", "SQLite": "database engine of the book",
         "TLS": "the secure connection to the central node",
         "memory": "the path `:memory:` of a book kept in memory (status)",
+        "wangfang": "a pinyin query in find's help (find wf, find wangfang)",
     ]
 
     /// Options allowed right after `--`, each with why.
@@ -48,12 +50,14 @@ struct TranscriptLanguageTests {
         "encoding": "export --encoding gbk", "reveal": "show/history --reveal", "with-id-numbers": "export csv",
         "dry-run": "import --dry-run", "allow-duplicates": "import csv", "confirm": "buy/@ --confirm",
         "server": "sync --server", "principal": "fieldbook init --principal", "token": "fieldbook init --token",
-        "bogus": "03-errors types an unknown option",
+        "bogus": "03-errors types an unknown option", "archived": "find --archived", "sort": "find --sort",
     ]
 
     /// Argument keys (`key=`) that are not fields of the schema, each with why.
     static let keys: [String: String] = [
         "at": "task at=HH:MM", "where": "task where=", "tag": "find tag=", "expected": "buy expected=%",
+        "last_contact": "find last_contact>30d", "holdings": "find holdings>50万", "age": "find age>=60",
+        "matures": "find matures<30d",
     ]
 
     /// English codes with Chinese names: field keys and the ASCII spellings of choices (`home`, `closed`, `gold`).

@@ -8,8 +8,8 @@ import Testing
 /// Books written by an earlier Fieldbook open with the current one: the migrations run, nothing is lost.
 @Suite("Migrations")
 struct MigrationTests {
-    /// Turns a current book back into what migrations v1 and v2 alone made: the triggers as they were, and v3 to v6
-    /// not yet applied.
+    /// Turns a current book back into what migrations v1 and v2 alone made: the triggers and the hash cache as they
+    /// were, and the later migrations not yet applied.
     static func downgradeToV2(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
@@ -21,9 +21,13 @@ struct MigrationTests {
                         INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
                     END;
                     DROP TRIGGER op_delete_drops_scope_hash;
+                    -- v2's cache: one SHA-256 per scope, no count of entities (v7 replaced it with sums). A row in
+                    -- the old form stays, so the upgrade must replace it, not trust it.
+                    DROP TABLE scope_hash;
+                    CREATE TABLE scope_hash (scope TEXT PRIMARY KEY NOT NULL, hash BLOB NOT NULL) WITHOUT ROWID;
+                    INSERT INTO scope_hash (scope, hash) SELECT scope, randomblob(32) FROM (SELECT DISTINCT scope FROM op);
                     CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
                     BEGIN DELETE FROM scope_hash WHERE scope = OLD.scope; END;
-                    DELETE FROM scope_hash;
                     -- v6 made `purged_contact`; `purge_log` stays, as the lazily created table of an older purge.
                     DROP TABLE purged_contact;
                     CREATE TABLE IF NOT EXISTS purge_log (
@@ -66,5 +70,36 @@ struct MigrationTests {
         #expect(try book.stateHash() != before)
         #expect(try book.stateHash() == book.stateHashRecomputed())
         #expect(try book.verifyProjections() == [])
+        #expect(try book.check().isClean)
+    }
+
+    @Test("v7 replaces the cached SHA-256 of each scope by the sum of its fact digests, equal to the in-memory replica's")
+    func upgradeToSums() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 4)
+        var ids: [EntityID] = []
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            ids.append(try addCustomer(book, "王芳", [FieldAssignment(Schema.F.tier, .text("钻石"))]))
+            ids.append(try addCustomer(book, "李明"))
+            try book.write { tx in _ = try tx.set(ids[0], Schema.F.tier, .text("金葵花")) }
+        }
+        try Self.downgradeToV2(path)
+
+        let book = try Book.open(at: path, options: options)
+        var replica = Replica()
+        for op in try book.allOps() { replica.apply(op) }
+        #expect(try book.stateHash() == replica.stateHash())
+        for id in ids {
+            #expect(try book.stateHash(scope: .customer(id)) == replica.stateHash(scope: .customer(id)))
+        }
+        #expect(try book.check().isClean)
+        // And the projector keeps the migrated sums from then on.
+        try book.write { tx in _ = try tx.set(ids[1], Schema.F.note, .text("回访")) }
+        replica = Replica()
+        for op in try book.allOps() { replica.apply(op) }
+        #expect(try book.stateHash() == replica.stateHash())
+        #expect(try book.stateHash() == book.stateHashRecomputed())
     }
 }

@@ -1,10 +1,12 @@
 import FieldbookModel
 import FieldbookStore
 import FieldbookTestSupport
+import GRDB
 import PropertyBased
 import Testing
 
-/// The per-scope state hash cache (`scope_hash`, kept by the projector) always equals the full recomputation.
+/// The per-scope state sums (`scope_hash`, kept by the projector fact by fact, SPEC §9.3) always equal the full
+/// recomputation and the in-memory replica's.
 @Suite("State hash cache")
 struct StateHashCacheTests {
     @Test("Cached hashes equal the full recomputation after every batch, local write, purge and rebuild")
@@ -79,7 +81,69 @@ struct StateHashCacheTests {
         #expect(try book.stateHash() == book.stateHashRecomputed())
     }
 
-    @Test("A purge drops the purged scope's cached hash")
+    @Test("Superseding a value and removing a set element's last tag subtract their facts: back to the hash without them")
+    func subtractingFacts() throws {
+        let book = try memoryBook()
+        let id = try addCustomer(book, "王芳")
+        let scope = Scope.customer(id)
+        let actor = ActorID(high: 9, low: 9)
+        func op(_ counter: UInt64, _ body: Op.Body) -> Op {
+            Op(id: OpID(actor: actor, counter: counter), hlc: HLC(milliseconds: 1_795_400_000_000 + counter, logical: 0),
+               scope: scope, principal: "M002", body: body)
+        }
+        try book.applyRemote([op(1, .add(entity: id, field: Schema.F.tags, element: "观望"))])
+        try book.applyRemote([op(2, .add(entity: id, field: Schema.F.tags, element: "观望"))])
+        try book.applyRemote([op(3, .remove(entity: id, field: Schema.F.tags, element: "观望",
+                                            observed: [OpID(actor: actor, counter: 1)]))])
+        // One tag is left: the element is still there.
+        var replica = Replica()
+        for op in try book.allOps() { replica.apply(op) }
+        #expect(try book.stateHash(scope: scope) == replica.stateHash(scope: scope))
+        #expect(replica.entities[id]?.sets[Schema.F.tags]?.elements == ["观望"])
+        try book.applyRemote([op(4, .remove(entity: id, field: Schema.F.tags, element: "观望",
+                                            observed: [OpID(actor: actor, counter: 2)]))])
+        try book.applyRemote([op(5, .set(entity: id, field: Schema.F.tier, value: .text("钻石"), pred: []))])
+        try book.applyRemote([op(6, .set(entity: id, field: Schema.F.tier, value: .text("金葵花"),
+                                         pred: [OpID(actor: actor, counter: 5)]))])
+        replica = Replica()
+        for op in try book.allOps() { replica.apply(op) }
+        #expect(replica.entities[id]?.sets[Schema.F.tags]?.elements.isEmpty != false)
+        #expect(try book.stateHash(scope: scope) == replica.stateHash(scope: scope))
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        // The sum is exactly the facts left: no trace of the superseded value or the removed element.
+        let facts = replica.facts()[scope.key] ?? []
+        #expect(!facts.contains(StateDigest.elementFact(id, field: Schema.F.tags, element: "观望")))
+        #expect(try book.stateHash(scope: scope) == StateDigest.scopeHash(scope.key, facts))
+    }
+
+    @Test("check finds a stored sum that differs from the facts, and rebuild repairs it")
+    func checkFindsWrongSums() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let id: EntityID
+        do {
+            let book = try Book.create(at: path, principal: "M001")
+            id = try addCustomer(book, "王芳")
+            _ = try addCustomer(book, "李明")
+            #expect(try book.check().isClean)
+        }
+        let raw = try DatabaseQueue(path: path)
+        try raw.write { db in
+            try db.execute(sql: "UPDATE scope_hash SET hash = randomblob(32) WHERE scope = ?", arguments: [Scope.customer(id).key])
+            try db.execute(sql: "INSERT OR REPLACE INTO scope_hash (scope, hash, entities) VALUES ('*', randomblob(32), 0)")
+        }
+        try raw.close()
+        let book = try Book.open(at: path)
+        let report = try book.check()
+        #expect(report.checks.contains("state hashes match a recomputation"))
+        #expect(report.problems.contains("1 个范围的状态哈希与重新计算的不一致（可用 rebuild 从日志重建）"))
+        #expect(report.problems.contains("整本的状态哈希与重新计算的不一致（可用 rebuild 从日志重建）"))
+        try book.rebuild()
+        #expect(try book.check().isClean)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+    }
+
+    @Test("A purge drops the purged scope's row, and the whole book's sum is summed again without it")
     func purgeDropsHash() throws {
         let book = try memoryBook()
         let kept = try addCustomer(book, "王芳")

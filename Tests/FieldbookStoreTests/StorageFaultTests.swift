@@ -23,7 +23,7 @@ struct StorageFaultTests {
         let hash = try book.stateHash()
         let report = try book.check()
         #expect(report.isClean, "\(report.problems)")
-        #expect(report.checks.count == 5)
+        #expect(report.checks.count == 6)
         #expect(try book.stateHash() == hash)
         #expect(try book.opCount() == 3)
     }

@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -32,7 +34,7 @@ struct AuthorityTests {
     }
 
     /// Pushes forged ops from A on a fresh authenticated session; returns the actions.
-    static func push(_ world: inout World, _ ops: [Op]) throws -> [ServerSession.Action] {
+    static func push(_ world: inout World, _ ops: [Op]) throws -> [ServerSessionDriver.Action] {
         var (server, _) = try #require(try AuthorizationTests.open(&world.harness, world.a))
         return server.receive(.ops(Message.Ops(seq: 1, operations: ops)))
     }

@@ -1,4 +1,6 @@
 import Crypto
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -37,10 +39,10 @@ struct AuthorizationTests {
     /// session and WELCOME's held counter; `nil` if the server refused the authentication.
     static func open(
         _ harness: inout SyncHarness, _ device: TestDevice, actor: ActorID? = nil
-    ) throws -> (session: ServerSession, held: UInt64)? {
-        var server = ServerSession(replica: harness.central, nonce: harness.nonce())
+    ) throws -> (session: ServerSessionDriver, held: UInt64)? {
+        var server = ServerSessionDriver(replica: harness.central, nonce: harness.nonce())
         let hello = Message.Hello(
-            version: 1, device: device.token.device, actor: actor ?? device.book.actor, nonce: harness.nonce(),
+            version: Preamble.version, device: device.token.device, actor: actor ?? device.book.actor, nonce: harness.nonce(),
             schema: Schema.version)
         guard case .send(.challenge(let challenge)) = server.receive(.hello(hello)).first else { return nil }
         let transcript = Message.Auth.transcript(label: Message.Auth.deviceLabel, hello: hello, challenge: challenge)
@@ -65,16 +67,16 @@ struct AuthorizationTests {
         try central.book.ops(of: id.actor, after: id.counter - 1, limit: 1).first?.id == id
     }
 
-    static func errors(_ actions: [ServerSession.Action]) -> [ErrorCode] {
+    static func errors(_ actions: [ServerSessionDriver.Action]) -> [ErrorCode] {
         actions.compactMap { if case .send(.error(let error)) = $0 { return error.code } else { return nil } }
     }
 
-    static func ack(_ actions: [ServerSession.Action]) -> Message.Ack? {
+    static func ack(_ actions: [ServerSessionDriver.Action]) -> Message.Ack? {
         actions.lazy.compactMap { if case .send(.ack(let ack)) = $0 { return ack } else { return nil } }.first
     }
 
     /// Everything the server sends A on a PULL: the ops and the purge entries.
-    static func pulled(_ actions: [ServerSession.Action]) -> (ops: [Op], purged: [EntityID]) {
+    static func pulled(_ actions: [ServerSessionDriver.Action]) -> (ops: [Op], purged: [EntityID]) {
         var ops: [Op] = []
         var purged: [EntityID] = []
         for case .send(let message) in actions {
@@ -199,7 +201,7 @@ struct AuthorizationTests {
             Message.pull(Message.Pull(cursor: 0)),
             .ops(Message.Ops(seq: 1, operations: [Self.op(a, 1, scope: .customer(world.theirs), .set(entity: world.theirs, field: Schema.F.note, value: .text("x"), pred: []))])),
         ] {
-            var server = ServerSession(replica: world.harness.central, nonce: world.harness.nonce())
+            var server = ServerSessionDriver(replica: world.harness.central, nonce: world.harness.nonce())
             let actions = server.receive(message)
             #expect(Self.errors(actions) == [.unexpectedMessage])
             #expect(server.isClosed)
@@ -210,8 +212,8 @@ struct AuthorizationTests {
             book: a.book, token: EnrolmentToken(address: "x:1", device: world.b.token.device, secret: a.token.secret))
         #expect(try Self.open(&world.harness, impostor) == nil)
         // Replay: the same HELLO and AUTH on a new session, whose challenge differs.
-        var first = ServerSession(replica: world.harness.central, nonce: world.harness.nonce())
-        let hello = Message.Hello(version: 1, device: a.token.device, actor: a.book.actor, nonce: world.harness.nonce(), schema: Schema.version)
+        var first = ServerSessionDriver(replica: world.harness.central, nonce: world.harness.nonce())
+        let hello = Message.Hello(version: Preamble.version, device: a.token.device, actor: a.book.actor, nonce: world.harness.nonce(), schema: Schema.version)
         guard case .send(.challenge(let challenge)) = first.receive(.hello(hello)).first else {
             Issue.record("no challenge")
             return
@@ -224,12 +226,12 @@ struct AuthorizationTests {
             Issue.record("the genuine AUTH must pass")
             return
         }
-        var replay = ServerSession(replica: world.harness.central, nonce: world.harness.nonce())
+        var replay = ServerSessionDriver(replica: world.harness.central, nonce: world.harness.nonce())
         _ = replay.receive(.hello(hello))
         #expect(Self.errors(replay.receive(.auth(auth))) == [.authFailed])
         // Revoked: even a correct MAC fails, and an open session cannot be reused by re-sending AUTH.
         try world.harness.central.revokeDevice(String(a.token.device.hex.prefix(8)))
-        var revoked = ServerSession(replica: world.harness.central, nonce: world.harness.nonce())
+        var revoked = ServerSessionDriver(replica: world.harness.central, nonce: world.harness.nonce())
         _ = revoked.receive(.hello(hello))
         #expect(Self.errors(revoked.receive(.auth(auth))).count == 1)
         #expect(revoked.isClosed)

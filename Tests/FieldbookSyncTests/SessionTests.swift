@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -134,15 +136,15 @@ struct SessionTests {
         }
         #expect(unknown.code == .authFailed)
         // A replayed AUTH: an eavesdropper's copy of a good session's HELLO and AUTH, sent into a new session.
-        var client = ClientSession(device: a.token.device, secret: a.token.secret, replica: a.replica, nonce: harness.nonce())
-        var first = ServerSession(replica: harness.central, nonce: harness.nonce())
+        var client = ClientSessionDriver(device: a.token.device, secret: a.token.secret, replica: a.replica, nonce: harness.nonce())
+        var first = ServerSessionDriver(replica: harness.central, nonce: harness.nonce())
         guard case .send(let hello) = client.start()[0], case .send(let challenge) = first.receive(hello)[0],
             case .send(let auth) = try client.receive(challenge)[0], case .send(.welcome) = first.receive(auth)[0]
         else {
             Issue.record("the genuine session must authenticate")
             return
         }
-        var replay = ServerSession(replica: harness.central, nonce: harness.nonce())
+        var replay = ServerSessionDriver(replica: harness.central, nonce: harness.nonce())
         _ = replay.receive(hello)
         let answer = replay.receive(auth)
         guard case .send(.error(let error)) = answer.first else {

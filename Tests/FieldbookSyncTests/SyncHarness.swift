@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -38,9 +40,9 @@ struct SyncHarness {
     }
 
     mutating func sync(_ device: TestDevice, dropAfter: Int? = nil, secret: [UInt8]? = nil) throws -> Outcome {
-        var client = ClientSession(
+        var client = ClientSessionDriver(
             device: device.token.device, secret: secret ?? device.token.secret, replica: device.replica, nonce: nonce())
-        var server = ServerSession(replica: central, nonce: nonce())
+        var server = ServerSessionDriver(replica: central, nonce: nonce())
         var toServer: [Message] = []
         var toClient: [Message] = []
         for case .send(let message) in client.start() { toServer.append(message) }

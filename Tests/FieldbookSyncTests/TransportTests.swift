@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -77,13 +79,14 @@ struct TransportTests {
     /// `serve`'s 10 s allow.
     static func serving(
         _ transport: SyncServer.Transport, limits: ConnectionLimits = ConnectionLimits(authDeadline: .seconds(120)),
-        seed: UInt64 = 70, _ body: (CentralDatabase, Int) async throws -> Void
+        seed: UInt64 = 70, admission: AdmissionGate = AdmissionGate(capacity: SyncServer.defaultActiveSessions),
+        keepalive: TimeAmount = .seconds(5), _ body: (CentralDatabase, Int) async throws -> Void
     ) async throws {
         let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: seed))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
         let server = SyncServer(
-            database: central, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), transport: transport,
-            limits: limits)
+            store: SQLiteCentralStore(central), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            transport: transport, limits: limits, admission: admission, keepalive: keepalive)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await server.run(host: "127.0.0.1", port: 0) { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()

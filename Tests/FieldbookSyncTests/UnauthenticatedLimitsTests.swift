@@ -1,6 +1,8 @@
 import Crypto
 import FieldbookClient
 import FieldbookModel
+import FieldbookCentral
+import FieldbookCentralSQLite
 @testable import FieldbookServer
 import FieldbookStore
 import FieldbookSync
@@ -36,7 +38,7 @@ struct UnauthenticatedLimitsTests {
     }
 
     static let hello = Message.hello(Message.Hello(
-        version: 1, device: DeviceID(bytes: [UInt8](repeating: 1, count: 16))!, actor: ActorID.random(),
+        version: Preamble.version, device: DeviceID(bytes: [UInt8](repeating: 1, count: 16))!, actor: ActorID.random(),
         nonce: [UInt8](repeating: 2, count: 32), schema: Schema.version))
 
     /// Feeds bytes to a reader and returns what `next()` gives, or the gate's refusal.
@@ -287,7 +289,7 @@ final class LoopbackPeer {
     /// ERROR), or `nil` if it closed.
     func authenticate(_ token: EnrolmentToken) async throws -> Message? {
         let hello = Message.Hello(
-            version: 1, device: token.device, actor: ActorID.random(), nonce: (0..<32).map { _ in UInt8.random(in: 0...255) },
+            version: Preamble.version, device: token.device, actor: ActorID.random(), nonce: (0..<32).map { _ in UInt8.random(in: 0...255) },
             schema: Schema.version)
         try send(.hello(hello))
         guard case .challenge(let challenge) = try await next(within: 30) else { return nil }

@@ -62,14 +62,46 @@ struct CodecTests {
 
     @Test("preamble negotiation picks the highest common version or refuses (W-5.3, W-5.4)")
     func negotiate() throws {
-        #expect(try Preamble.current.negotiate(with: Preamble(maxVersion: 3, minVersion: 1)) == 1)
-        #expect(throws: WireError.self) { try Preamble.current.negotiate(with: Preamble(maxVersion: 3, minVersion: 2)) }
+        #expect(try Preamble(maxVersion: 1, minVersion: 1).negotiate(with: Preamble(maxVersion: 3, minVersion: 1)) == 1)
+        #expect(throws: WireError.self) {
+            try Preamble(maxVersion: 1, minVersion: 1).negotiate(with: Preamble(maxVersion: 3, minVersion: 2))
+        }
+    }
+
+    @Test("version 2: a device speaks 2 only, the server 1 to 2 so that a version-1 device reads its refusal (W-5.6)")
+    func versionTwo() throws {
+        #expect(Preamble.version == 2)
+        #expect(try Preamble.device.negotiate(with: Preamble.server) == 2)
+        #expect(try Preamble.server.negotiate(with: Preamble.device) == 2)
+        // A version-1 device (preamble 01 01) and the server agree on 1, so the device reads the server's ERROR…
+        let old = Preamble(maxVersion: 1, minVersion: 1)
+        #expect(try old.negotiate(with: Preamble.server) == 1)
+        // …and a version-2 device refuses a version-1 server at its preamble.
+        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: old) }
+        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: Preamble(maxVersion: 3, minVersion: 3)) }
+        // The refusal fits an ERROR message (1024 bytes) and says what to do.
+        #expect(Preamble.updateMessage.utf8.count <= 1024)
+        #expect(Preamble.updateMessage.contains("请更新 Fieldbook"))
+        var b = ByteBuffer()
+        try b.writeMessage(.error(.init(code: .unsupportedVersion, message: Preamble.updateMessage)))
+        guard case .error(let error) = try b.readMessage() else { Issue.record("not ERROR"); return }
+        #expect(error.fatal && error.code == .unsupportedVersion && error.message == Preamble.updateMessage)
+    }
+
+    @Test("PULL carries the resume point of a cut delta, 0 for none (W-8.9.3)")
+    func pullResume() throws {
+        for pull in [Message.Pull(cursor: 0), Message.Pull(cursor: 1204, resume: 1230), Message.Pull(cursor: 7, resync: true)] {
+            var b = ByteBuffer()
+            try b.writeMessage(.pull(pull))
+            #expect(try b.readMessage() == .pull(pull))
+        }
+        #expect(Message.Pull(cursor: 3).resume == 0)
     }
 
     @Test("MessageDecoder is a NIO single-step decoder with the same split (W-6.4, W-6.7)")
     func singleStep() throws {
         var decoder = MessageDecoder()
-        var b = ByteBuffer(bytes: Hex.decode("0320 05")!)
+        var b = ByteBuffer(bytes: Hex.decode("0420 05 00")!)
         #expect(try decoder.decode(buffer: &b) == nil)
         #expect(b.readerIndex == 0)
         b.writeInteger(UInt8(0))
@@ -80,7 +112,7 @@ struct CodecTests {
 
     @Test("ErrorCode fatal classes match the table of §11.2 (W-11.2.1)")
     func errorClasses() {
-        #expect(ErrorCode.known.filter { !$0.isFatal } == [.scopeViolation, .permissionDenied, .counterGap, .stateMismatch])
+        #expect(ErrorCode.known.filter { !$0.isFatal } == [.scopeViolation, .permissionDenied, .counterGap, .stateMismatch, .queued])
         #expect(ErrorCode(rawValue: 999).isFatal)
     }
 

@@ -77,7 +77,7 @@ enum WireJSON {
                 "ops": o.operations.map(operation),
             ]
         case .ack(let a): return ["type": "ACK", "seq": a.seq, "held": a.held]
-        case .pull(let p): return ["type": "PULL", "cursor": p.cursor, "resync": p.resync]
+        case .pull(let p): return ["type": "PULL", "cursor": p.cursor, "resync": p.resync, "resume": p.resume]
         case .purge(let p):
             return [
                 "type": "PURGE",

@@ -79,7 +79,7 @@ struct VectorWriter {
     }
 
     func write(_ file: String, _ description: String) throws {
-        let object: [String: Any] = ["description": description, "version": 1, "cases": cases]
+        let object: [String: Any] = ["description": description, "version": Int(Preamble.version), "cases": cases]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try data.write(to: WireVectors.directory.appendingPathComponent(file + ".json"))
     }
@@ -142,6 +142,7 @@ struct VectorGenerator {
         try ops()
         try errors()
         try session()
+        try StateHashVector.write()
     }
 
     func primitives() throws {
@@ -175,7 +176,9 @@ struct VectorGenerator {
 
     func preamble() throws {
         var w = VectorWriter()
-        w.positive("preamble v1", "preamble", "46424b570101", ["max": 1, "min": 1], ["W-5.1"])
+        w.positive("preamble v2 (a device)", "preamble", "46424b570202", ["max": 2, "min": 2], ["W-5.1", "W-5.6"])
+        w.positive("preamble v1 to v2 (a server)", "preamble", "46424b570201", ["max": 2, "min": 1], ["W-5.1", "W-5.6"])
+        w.positive("preamble v1 (a device to update)", "preamble", "46424b570101", ["max": 1, "min": 1], ["W-5.1", "W-5.6"])
         w.positive("preamble v1 to v3", "preamble", "46424b570301", ["max": 3, "min": 1], ["W-5.1", "W-5.3"])
         w.needMore("preamble half", "preamble", "46424b", ["W-5.1"])
         w.negative("preamble bad magic", "preamble", "46424b580101", .badMagic, ["W-5.2"])
@@ -206,7 +209,7 @@ struct VectorGenerator {
 
     func messages() throws {
         var w = VectorWriter()
-        let hello = Message.Hello(version: 1, device: Sample.device, actor: Sample.actorA, nonce: Sample.nonceC, schema: 1)
+        let hello = Message.Hello(version: Preamble.version, device: Sample.device, actor: Sample.actorA, nonce: Sample.nonceC, schema: 1)
         w.frame("HELLO", .hello(hello), ["W-8.1.1", "W-8.1.2", "W-4.4.1", "W-7.1"])
         w.frame("CHALLENGE", .challenge(.init(nonce: Sample.nonceS)), ["W-8.2.1"])
         w.frame("AUTH", .auth(.init(mac: Sample.mac)), ["W-8.3.1"])
@@ -215,6 +218,8 @@ struct VectorGenerator {
         w.frame("ACK", .ack(.init(seq: 1, held: 500)), ["W-8.8.1"])
         w.frame("PULL", .pull(.init(cursor: 1204)), ["W-8.9.1"])
         w.frame("PULL resync", .pull(.init(cursor: 0, resync: true)), ["W-8.9.1", "W-8.9.2"])
+        w.frame("PULL resuming a cut delta", .pull(.init(cursor: 1204, resume: 1230)), ["W-8.9.1", "W-8.9.3", "W-9.12"])
+        w.negative("PULL without its resume field", "frame", H.frame("20 b409 00"), .truncated, ["W-8.9.1", "W-6.5"])
         w.frame("PURGE", .purge(.init(entries: [
             .init(customer: Sample.customer, reason: .reassigned, newOwner: "M002"),
             .init(customer: Sample.other, reason: .coverageEnded),
@@ -226,10 +231,14 @@ struct VectorGenerator {
         w.frame("PONG", .pong(.init(nonce: 7)), ["W-8.13.1"])
         w.frame("ERROR fatal", .error(.init(code: .authFailed, message: "authentication failed")), ["W-8.12.1", "W-11.2.1"])
         w.frame("ERROR recoverable", .error(.init(code: .counterGap, message: "expected counter 42")), ["W-8.12.1", "W-11.2.1"])
+        w.frame("ERROR refusing a version-1 HELLO", .error(.init(code: .unsupportedVersion, message: Preamble.updateMessage)),
+                ["W-8.12.1", "W-5.6"])
+        w.frame("ERROR queued: a recoverable notice with the session's place", .error(.init(code: .queued, message: "前面还有 3 个同步")),
+                ["W-8.12.1", "W-11.2.1", "W-12.8"])
         w.frame("ERROR unknown code kept", .error(.init(code: ErrorCode(rawValue: 300), fatal: true, message: "")), ["W-11.2.2"])
         w.negative("HELLO schema past 16 bits", "frame",
-                   H.frame("01 01" + Sample.device.hex + H.actor + Hex.encode(Sample.nonceC) + H.uv(65_536)), .varintOverflow, ["W-8.1.1", "W-4.1.3"])
-        w.negative("HELLO truncated nonce", "frame", H.frame("01 01" + Sample.device.hex + H.actor + "0001"), .truncated, ["W-8.1.1", "W-6.5"])
+                   H.frame("01 02" + Sample.device.hex + H.actor + Hex.encode(Sample.nonceC) + H.uv(65_536)), .varintOverflow, ["W-8.1.1", "W-4.1.3"])
+        w.negative("HELLO truncated nonce", "frame", H.frame("01 02" + Sample.device.hex + H.actor + "0001"), .truncated, ["W-8.1.1", "W-6.5"])
         w.negative("WELCOME principal over 64 bytes", "frame",
                    H.frame("04 29" + "0000000000000000" + H.uv(65) + String(repeating: "41", count: 65) + Hex.encode(Sample.hash)),
                    .stringTooLong, ["W-8.4.2", "W-4.3.3"])
@@ -320,18 +329,18 @@ struct VectorGenerator {
     func session() throws {
         var w = VectorWriter()
         var b = ByteBuffer()
-        Preamble.current.write(to: &b)
-        let hello = Message.Hello(version: 1, device: Sample.device, actor: Sample.actorA, nonce: Sample.nonceC, schema: 1)
+        Preamble.device.write(to: &b)
+        let hello = Message.Hello(version: Preamble.version, device: Sample.device, actor: Sample.actorA, nonce: Sample.nonceC, schema: 1)
         let deviceSide: [Message] = [
             .hello(hello), .auth(.init(mac: Sample.mac)), .ops(.init(seq: 1, operations: Sample.mixedOps, compressed: true)),
-            .unknown(type: MessageType(rawValue: 0x40), payload: [1, 2, 3]), .pull(.init(cursor: 1204)), .ping(.init(nonce: 9)),
+            .unknown(type: MessageType(rawValue: 0x40), payload: [1, 2, 3]), .pull(.init(cursor: 1204, resume: 1230)), .ping(.init(nonce: 9)),
         ]
         for m in deviceSide { try! b.writeMessage(m) }
         w.positive("device side of a session", "stream", Hex.encode(b.readableBytesView), [
-            "preamble": ["max": 1, "min": 1], "messages": deviceSide.map(WireJSON.message),
-        ], ["W-5.1", "W-9.1", "W-9.2", "W-13.1"])
+            "preamble": ["max": 2, "min": 2], "messages": deviceSide.map(WireJSON.message),
+        ], ["W-5.1", "W-5.6", "W-9.1", "W-9.2", "W-9.12", "W-13.1"])
         var s = ByteBuffer()
-        Preamble.current.write(to: &s)
+        Preamble.server.write(to: &s)
         let serverSide: [Message] = [
             .challenge(.init(nonce: Sample.nonceS)),
             .welcome(.init(held: 0, time: HLC(milliseconds: Sample.t0, logical: 0), principal: "M001", proof: Sample.hash)),
@@ -343,8 +352,15 @@ struct VectorGenerator {
         ]
         for m in serverSide { try! s.writeMessage(m) }
         w.positive("server side of a session", "stream", Hex.encode(s.readableBytesView), [
-            "preamble": ["max": 1, "min": 1], "messages": serverSide.map(WireJSON.message),
-        ], ["W-5.1", "W-9.1", "W-9.3", "W-9.4"])
+            "preamble": ["max": 2, "min": 1], "messages": serverSide.map(WireJSON.message),
+        ], ["W-5.1", "W-5.6", "W-9.1", "W-9.3", "W-9.4", "W-9.10"])
+        var old = ByteBuffer()
+        Preamble.server.write(to: &old)
+        let update: [Message] = [.error(.init(code: .unsupportedVersion, message: Preamble.updateMessage))]
+        for m in update { try! old.writeMessage(m) }
+        w.positive("server refuses a version-1 device's HELLO: update Fieldbook", "stream", Hex.encode(old.readableBytesView), [
+            "preamble": ["max": 2, "min": 1], "messages": update.map(WireJSON.message),
+        ], ["W-5.6", "W-8.1.2", "W-11.2.1"])
         var v = ByteBuffer()
         Preamble(maxVersion: 3, minVersion: 2).write(to: &v)
         let refusal: [Message] = [.error(.init(code: .unsupportedVersion, message: "no common protocol version"))]

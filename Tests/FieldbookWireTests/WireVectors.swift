@@ -39,7 +39,8 @@ enum WireVectors {
             names = [file]
         } else {
             names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+                .filter { $0 != StateHashVector.file }.sorted()  // facts and sums, not bytes to decode
         }
         var out: [WireVector] = []
         for name in names {

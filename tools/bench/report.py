@@ -206,8 +206,9 @@ def main(argv):
     o("N devices, each on its own loopback connection, all started at once, each pushing its day and pulling. "
       "Sessions still running at the time limit count as unfinished.")
     o("")
-    o("| devices | ops each | finished | wall | sessions/s | session p50 | session p99 | server peak RSS | goal | met |")
-    o("|---|---|---|---|---|---|---|---|---|---|")
+    o("| devices | ops each | finished | wall | sessions/s | session p50 | session p99 | 10 / 50 / 90 % done at | "
+      "CPU per session: server / load generator | server peak RSS | goal | met |")
+    o("|---|---|---|---|---|---|---|---|---|---|---|---|")
     loads = sorted({int(k.split(".")[1]) for k in r if k.startswith("load.")})
     for n in loads:
         w = r.get(f"load.{n}.wall")
@@ -219,10 +220,20 @@ def main(argv):
             rep.misses.append(f"central load: {n} devices done in < 10 s")
         o(f"| {n} | {extra.get('ops_per_device', '?')} | {extra.get('finished', '?')} of {n} | {figure(w)} | "
           f"{figure(r.get(f'load.{n}.throughput'))} | {figure(r.get(f'load.{n}.p50'))} | "
-          f"{figure(r.get(f'load.{n}.p99'))} | {figure(r.get(f'load.{n}.rss'))} | "
+          f"{figure(r.get(f'load.{n}.p99'))} | "
+          f"{' / '.join(figure(r.get(f'load.{n}.finish{p}')) for p in (10, 50, 90))} | "
+          f"{figure(r.get(f'load.{n}.cpu.server'))} / {figure(r.get(f'load.{n}.cpu.loadgen'))} | "
+          f"{figure(r.get(f'load.{n}.rss'))} | "
           f"{'all done < 10 s' if goal else '(info)'} | {met} |")
     if 1000 not in loads:
-        o("| 1000 | — | not measured in this mode | — | — | — | — | — | all done < 10 s | — |")
+        o("| 1000 | — | not measured in this mode | — | — | — | — | — | — | — | all done < 10 s | — |")
+    o("")
+    for k in sorted(x for x in r if x.startswith("hold.") and x.endswith(".held")):
+        n = k.split(".")[1]
+        held = r[k]
+        o(f"- {n} devices holding authenticated idle sessions at once: {int(value(held))} held, "
+          f"{held.get('refused', '?')} refused; server peak RSS {figure(r.get(f'hold.{n}.rss'))}; "
+          f"a device's sync meanwhile {figure(r.get(f'hold.{n}.sync'))} (verified: {held.get('sync_verified')}).")
     o("")
 
     rep.section = "startup"

@@ -1,3 +1,5 @@
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -18,6 +20,7 @@ import Foundation
 struct LoadGen {
     static let usage = """
         usage: fieldbook-loadgen --fieldbook BIN [--devices 10,100,1000] [--ops 500] [--customers 30] [--time-limit 60]
+                                 [--hold N]   (N authenticated idle sessions held at once, then one sync; 0 = skip)
         """
 
     static func main() async {
@@ -38,10 +41,16 @@ struct LoadGen {
             FileHandle.standardError.write(Data("fieldbook-loadgen: --devices must be 1…5000 each; --ops, --customers and --time-limit positive\n".utf8))
             exit(2)
         }
+        let hold = value("--hold").flatMap(Int.init) ?? 0
+        guard hold >= 0, hold <= 20_000 else {
+            FileHandle.standardError.write(Data("fieldbook-loadgen: --hold must be 0…20000\n".utf8))
+            exit(2)
+        }
         do {
             for count in devices {
                 try await LoadRun(binary: binary, devices: count, ops: ops, customers: customers, timeLimit: limit).run()
             }
+            if hold > 0 { try await HoldRun(binary: binary, connections: hold).run() }
         } catch {
             FileHandle.standardError.write(Data("fieldbook-loadgen: \(error)\n".utf8))
             exit(1)

@@ -1,4 +1,6 @@
 import BenchSupport
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -47,11 +49,14 @@ struct LoadRun {
         for book in books { try writeDay(book) }
 
         // All N sessions at once, each on its own connection, under the time limit.
+        let serverCPU = Measure.cpuSeconds(pid: server.process.processIdentifier)
+        let ownCPU = Measure.cpuSeconds()
         let start = ContinuousClock.now
         let watchdog = Task {
             try await Task.sleep(for: .seconds(timeLimit))
             server.stop()
         }
+        var finishedAt: [Double] = []
         let sessions: [Double?] = await withTaskGroup(of: Double?.self) { group in
             for book in books {
                 group.addTask {
@@ -66,10 +71,15 @@ struct LoadRun {
                 }
             }
             var times: [Double?] = []
-            for await time in group { times.append(time) }
+            for await time in group {
+                times.append(time)
+                if time != nil { finishedAt.append(Measure.seconds(ContinuousClock.now - start)) }
+            }
             return times
         }
         let wall = Measure.seconds(ContinuousClock.now - start)
+        let serverCPUUsed = Measure.cpuSeconds(pid: server.process.processIdentifier) - serverCPU
+        let ownCPUUsed = Measure.cpuSeconds() - ownCPU
         let peak = server.peakRSS
         watchdog.cancel()
         let done = sessions.compactMap { $0 }
@@ -87,6 +97,21 @@ struct LoadRun {
                          values: [Measure.quantile(done, 0.5)], extra: extra)
             Measure.emit("load.\(devices).p99", "central load, N=\(devices): session time p99", unit: "ms",
                          values: [Measure.quantile(done, 0.99)], extra: extra)
+        }
+        if !done.isEmpty {
+            // No collapse: sessions finish steadily from the start (a tenth of them early, half near the middle).
+            for share in [10, 50, 90] {
+                Measure.emit(
+                    "load.\(devices).finish\(share)", "central load, N=\(devices): time by which \(share) % of sessions finished",
+                    unit: "s", values: [Measure.quantile(finishedAt, Double(share) / 100)], extra: extra)
+            }
+            // CPU per session beside the wall times: the server and the load generator share the cores.
+            Measure.emit(
+                "load.\(devices).cpu.server", "central load, N=\(devices): server CPU per session", unit: "ms",
+                values: [serverCPUUsed / Double(done.count) * 1000], extra: extra)
+            Measure.emit(
+                "load.\(devices).cpu.loadgen", "central load, N=\(devices): load generator CPU per session", unit: "ms",
+                values: [ownCPUUsed / Double(done.count) * 1000], extra: extra)
         }
         Measure.emit("load.\(devices).rss", "central load, N=\(devices): server peak RSS", unit: "MiB",
                      values: [Double(peak) / 1_048_576], extra: extra)
@@ -116,7 +141,7 @@ struct LoadRun {
                 case 1: if try tx.add(id, Schema.F.tags, "标签\(index)") != nil { made += 1 }
                 default:
                     _ = try tx.create(.contact, scope: .customer(id), fields: [
-                        FieldAssignment(Schema.F.channel, .text("电话")), FieldAssignment(Schema.F.text, .text("到期提醒")),
+                        FieldAssignment(Schema.F.channel, .text(ContactChannel.call.rawValue)), FieldAssignment(Schema.F.text, .text("到期提醒")),
                     ])
                     made += 1
                 }

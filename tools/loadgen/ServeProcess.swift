@@ -9,16 +9,20 @@ import Foundation
 final class ServeProcess: @unchecked Sendable {
     // @unchecked because `port` is set once in `init`, `recordedPeak` is only touched under `lock`, and `stop()` may
     // run from the watchdog and from `defer`: terminating a process twice is harmless.
-    /// Flags added to every `fieldbook serve` the load generator starts.
-    static let extraArguments: [String] = ["--insecure"]
+    /// Flags added to every `fieldbook serve` the load generator starts. Its devices all connect from 127.0.0.1, where
+    /// a branch's would come from many addresses: the per-address cap on unauthenticated connections (16 by default,
+    /// against floods from one address) is raised to the run's size so that it measures the store, not that cap.
+    static let extraArguments: [String] = [
+        "--insecure", "--max-unauthenticated-per-address", "5000", "--max-unauthenticated", "5000",
+    ]
 
     let process = Process()
     private(set) var port = 0
 
     /// Starts the server on `database` and waits for its "listening on HOST:PORT" line.
-    init(binary: String, database: String) throws {
+    init(binary: String, database: String, extraArguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--db", database, "--host", "127.0.0.1", "--port", "0"] + Self.extraArguments
+        process.arguments = ["serve", "--db", database, "--host", "127.0.0.1", "--port", "0"] + Self.extraArguments + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["FIELDBOOK_LOG"] = "warning"
         process.environment = environment

@@ -4,7 +4,7 @@ import FieldbookStore
 import Foundation
 
 /// Workloads 3 and 6: local command latency through the `Book` API on a 5,000-customer book (`set`, `contact`,
-/// `find` with a 1- and a 3-character Chinese query), and the whole-process startup of `fieldbook -c status` on it.
+/// `find` with a 1- and a 3-character Chinese query, a segment of three filters and an order), and the whole-process startup of `fieldbook -c status` on it.
 enum LatencyBench {
     /// Makes (or reuses) the book: `customers` customers with about ten ops of history each, received from another
     /// device as a sync would bring them.
@@ -50,6 +50,15 @@ enum LatencyBench {
         let one = found
         emit("latency.find3", "`find 王秀英` (3 characters)", try sample { _, _ in found = try book.find(text: "王秀英").count })
         FileHandle.standardError.write(Data("  (王 matches \(one) customers, 王秀英 \(found))\n".utf8))
+        // Issue 18: a segment with three filters (an ordered choice, money, a derived day count) and an order.
+        let today = book.today
+        let segment = CustomerQuery(
+            filters: try ["tier>=钻石", "aum>=100万", "last_contact>30d"].map { try CustomerFilter.parse($0, today: today) },
+            sort: try CustomerSort.parse("-aum"))
+        emit("latency.segment", "`find tier>=钻石 aum>=100万 last_contact>30d --sort -aum`", try sample { _, _ in
+            found = try book.find(segment).total
+        })
+        FileHandle.standardError.write(Data("  (the segment matches \(found) customers)\n".utf8))
     }
 }
 
@@ -63,7 +72,7 @@ extension LatencyBench {
     static func addContact(_ book: Book, _ id: EntityID, _ index: Int) throws {
         try book.write { tx in
             _ = try tx.create(.contact, scope: .customer(id), fields: [
-                FieldAssignment(Schema.F.channel, .text("电话")), FieldAssignment(Schema.F.text, .text("到期提醒 \(index)")),
+                FieldAssignment(Schema.F.channel, ContactChannel.call.value), FieldAssignment(Schema.F.text, .text("到期提醒 \(index)")),
                 FieldAssignment(Schema.F.date, .date(Day(number: 20_454))),
             ])
         }

@@ -1,4 +1,6 @@
 import BenchSupport
+import FieldbookCentral
+import FieldbookCentralSQLite
 import FieldbookClient
 import FieldbookModel
 import FieldbookServer
@@ -26,7 +28,7 @@ struct SyncBench {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let central = try CentralDatabase.open(at: path("central.sqlite"))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
-        let server = SyncServer(database: central, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let server = SyncServer(store: SQLiteCentralStore(central), logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         let port = PortBox()
         let serving = Task { try await server.run(host: "127.0.0.1", port: 0) { port.set($0) } }
         while port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }

@@ -44,6 +44,24 @@ public enum Measure {
         return 0
     }
 
+    /// The CPU time (user + system) a process has used so far, in seconds: `/proc/PID/stat` for another process,
+    /// `getrusage` for this one. For per-session CPU figures beside wall times, since the server, the load generator
+    /// and anything else share the machine's cores.
+    public static func cpuSeconds(pid: Int32? = nil) -> Double {
+        guard let pid else {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Prints one figure for the report.
     public static func emit(
         _ id: String, _ label: String, unit: String, values: [Double], extra: [String: Any] = [:]

@@ -46,7 +46,7 @@ struct FuzzScript {
     private var bytes: [UInt8]
     private var position = 0
     private let replica: FuzzReplica
-    private var session: ServerSession
+    private var session: ServerSessionDriver
     private var hello: Message.Hello?
     private var challenge: Message.Challenge?
     /// Whether the last AUTH sent was valid for an enrolled, unrevoked device whose bound actor matches.
@@ -58,7 +58,7 @@ struct FuzzScript {
         self.bytes = bytes
         let replica = FuzzReplica()
         self.replica = replica
-        session = ServerSession(replica: replica, nonce: Array(repeating: 0xC3, count: 32))
+        session = ServerSessionDriver(replica: replica, nonce: Array(repeating: 0xC3, count: 32))
     }
 
     private mutating func byte() -> UInt8? {
@@ -85,7 +85,8 @@ struct FuzzScript {
         case 0, 1, 2:
             let device = [FuzzCast.enrolled, FuzzCast.revoked, FuzzCast.unknown][Int(step % 9)]
             let actor = FuzzCast.actors[Int((byte() ?? 0) & 1)]
-            let version: UInt8 = (byte() ?? 0) < 250 ? 1 : 2
+            // Mostly the version this code speaks; sometimes version 1, which the server refuses (SPEC [W-5.6]).
+            let version: UInt8 = (byte() ?? 0) < 250 ? Preamble.version : 1
             let made = Message.Hello(
                 version: version, device: device, actor: actor, nonce: Array(repeating: 7, count: 32),
                 schema: Schema.version)
@@ -95,7 +96,7 @@ struct FuzzScript {
             guard let hello, let challenge else { return .auth(Message.Auth(mac: Array(repeating: 0, count: 32))) }
             let transcript = Message.Auth.transcript(label: Message.Auth.deviceLabel, hello: hello, challenge: challenge)
             let mac = HMAC<SHA256>.authenticationCode(for: transcript, using: SymmetricKey(data: FuzzCast.secret))
-            authValid = hello.device == FuzzCast.enrolled && hello.version == 1
+            authValid = hello.device == FuzzCast.enrolled && hello.version == Preamble.version
                 && (replica.bound == nil || replica.bound == hello.actor)
             return .auth(Message.Auth(mac: Array(mac)))
         case 4:
@@ -106,7 +107,9 @@ struct FuzzScript {
         case 6:
             let flags = byte() ?? 0
             let cursor = flags & 0x80 != 0 ? UInt64.max - UInt64(flags & 0x7F) : number()
-            return .pull(Message.Pull(cursor: cursor, resync: flags & 1 == 1))
+            // A resume point anywhere: at, below or past the cursor, or past the log (SPEC [W-8.9.3]).
+            let resume = flags & 2 != 0 ? number() : 0
+            return .pull(Message.Pull(cursor: cursor, resync: flags & 1 == 1, resume: resume))
         case 7:
             let kind = byte() ?? 0
             switch kind % 3 {
@@ -241,10 +244,10 @@ final class FuzzReplica: CentralReplica, AuthorityRecords {
     func covers(_ customer: EntityID) throws -> Bool { owners[customer] == account?.principal }
     func deviceMayHold(_ customer: EntityID) throws -> Bool { false }
 
-    func enrolment(of device: DeviceID) throws -> (secret: [UInt8], principal: String, actor: ActorID?, revoked: Bool)? {
+    func enrolment(of device: DeviceID) throws -> DeviceEnrolment? {
         switch device {
-        case FuzzCast.enrolled: return (FuzzCast.secret, "M001", bound, false)
-        case FuzzCast.revoked: return ([], "M001", nil, true)
+        case FuzzCast.enrolled: return DeviceEnrolment(secret: FuzzCast.secret, principal: "M001", actor: bound, revoked: false)
+        case FuzzCast.revoked: return DeviceEnrolment(secret: [], principal: "M001", actor: nil, revoked: true)
         default: return nil
         }
     }
@@ -301,9 +304,10 @@ final class FuzzReplica: CentralReplica, AuthorityRecords {
         log.append((UInt64(log.count + 1), op))
     }
 
-    func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool) throws -> PullPlan {
+    func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool, resume: UInt64) throws -> PullPlan {
         precondition(self.account == account, "pull from a session that is not authenticated as this account")
-        let delta = resync ? log : log.filter { $0.lsn > cursor }
+        let start = resume > cursor && resume <= UInt64(log.count) ? resume : cursor
+        let delta = resync ? log : log.filter { $0.lsn > start }
         return PullPlan(purges: [], backfill: [], delta: delta, cursor: UInt64(log.count), stateHash: Array(repeating: 0, count: 32))
     }
 
