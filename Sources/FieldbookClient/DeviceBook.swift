@@ -20,28 +20,27 @@ public final class DeviceBook: DeviceReplica {
     }
 
     public func markPushed(_ held: UInt64) throws {
-        try book.setMeta(Book.SyncKey.pushed, String(held))
+        try book.record(.pushed(held))
     }
 
-    public func cursor() throws -> UInt64 { try book.syncCursor() }
+    public func pullPosition() throws -> PullPosition {
+        let state = try book.syncState()
+        return PullPosition(cursor: state.cursor, resync: state.needsResync, resume: state.resumePoint)
+    }
 
     public func apply(_ ops: [Operation], backfill: Bool, seq: UInt64) throws -> Int {
         // Only DONE moves the cursor; a backfill marks the book for a resync until then, a delta batch records the
         // resume point (SPEC [W-9.8], [W-9.12]).
-        try book.applyRemote(ops, meta: backfill ? [Book.resyncKey: "1"] : [Book.resumeKey: String(seq)]).applied
+        try book.applyRemote(ops, meta: Book.SyncState.rows(for: backfill ? .backfillApplied : .deltaApplied(seq: seq))).applied
     }
 
     public func setCursor(_ cursor: UInt64, clean: Bool) throws {
-        try book.setMeta([Book.SyncKey.cursor: String(cursor), Book.resyncKey: clean ? "0" : "1", Book.resumeKey: "0"])
+        try book.record(.done(cursor: cursor, clean: clean))
     }
-
-    public func resumePoint() throws -> UInt64 { try book.resumePoint() }
-
-    public func needsResync() throws -> Bool { try book.needsResync() }
 
     public func purge(_ entries: [Message.Purge.Entry]) throws -> [Message.Purge.Entry] {
         let records = entries.map { Book.PurgeRecord(customer: $0.customer, reason: $0.reason.rawValue, newOwner: $0.newOwner) }
-        let removed = Set(try book.purge(records, meta: [Book.resyncKey: "1"]).map(\.customer))
+        let removed = Set(try book.purge(records, meta: Book.SyncState.rows(for: .purged)).map(\.customer))
         return entries.filter { removed.contains($0.customer) }
     }
 

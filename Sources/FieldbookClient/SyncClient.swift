@@ -163,7 +163,7 @@ public struct SyncClient: Sendable {
                         switch action {
                         case .send(let outgoing): _ = try reply.writeMessage(outgoing)
                         case .finished(var summary):
-                            try book.setMeta(Book.SyncKey.lastSync, String(book.options.now()))
+                            try book.record(.finished(at: book.options.now()))
                             summary.bytesSent = sent
                             summary.bytesReceived = read
                             return summary

@@ -72,7 +72,7 @@ extension Book {
             db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [Data(actor.bytes)]) ?? 0
         let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
         let pushed = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"), arguments: [SyncKey.pushed]) ?? 0
+            db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?"), arguments: [SyncState.Key.pushed]) ?? 0
         return Int(max(0, max(logged, saved) - pushed))
     }
 

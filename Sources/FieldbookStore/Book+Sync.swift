@@ -5,11 +5,7 @@ import GRDB
 extension Book {
     /// Metadata keys of the sync state.
     public enum SyncKey {
-        /// The last central log sequence number applied.
-        public static let cursor = "cursor"
-        /// The highest own counter the central node holds.
-        public static let pushed = "pushed"
-        /// When the last sync finished (Unix ms).
+        /// When the last sync finished (Unix ms); part of ``SyncState`` with the cursor and the rest.
         public static let lastSync = "last_sync"
         /// The enrolled device ID (hex).
         public static let device = "device"
@@ -34,24 +30,14 @@ extension Book {
         return try meta(SyncKey.enrolled).flatMap { UInt64($0) }
     }
 
-    /// The sync cursor (0 before the first sync).
-    public func syncCursor() throws(StoreError) -> UInt64 { UInt64(try meta(SyncKey.cursor) ?? "0") ?? 0 }
+    /// The sync cursor (0 before the first sync): ``SyncState/cursor``.
+    public func syncCursor() throws(StoreError) -> UInt64 { try syncState().cursor }
 
-    /// Marks that the book's scopes may differ from what its cursor names (a purge or a backfill applied in a session
-    /// that has not reached its DONE): the next pull asks for a resync (SPEC [W-9.8]). Written in the same
-    /// transaction as what it marks.
-    public static let resyncKey = "sync_resync"
+    /// Whether the next pull must ask for a resync: ``SyncState/needsResync``.
+    public func needsResync() throws(StoreError) -> Bool { try syncState().needsResync }
 
-    /// Whether the next pull must ask for a resync (see ``resyncKey``).
-    public func needsResync() throws(StoreError) -> Bool { try meta(Self.resyncKey) == "1" }
-
-    /// The resume point of a cut pull: the `seq` of the last delta batch applied since the cursor, written in the
-    /// batch's own transaction and cleared with the cursor at DONE, so the next PULL resumes the delta after it
-    /// (SPEC [W-9.12]).
-    public static let resumeKey = "sync_resume"
-
-    /// The resume point (see ``resumeKey``); 0 for none.
-    public func resumePoint() throws(StoreError) -> UInt64 { UInt64(try meta(Self.resumeKey) ?? "0") ?? 0 }
+    /// The resume point of a cut pull (0 for none): ``SyncState/resumePoint``.
+    public func resumePoint() throws(StoreError) -> UInt64 { try syncState().resumePoint }
 
     /// The book's clock: the greater of the wall clock and the last reading recorded (own ops, the saved clock).
     public func clockReading() throws(StoreError) -> HLC {

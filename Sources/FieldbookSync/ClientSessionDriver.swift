@@ -83,7 +83,8 @@ public struct ClientSessionDriver {
             try replica.markPushed(held)
             return .done
         case .pullPosition:
-            return .pullPosition(cursor: try replica.cursor(), resync: try replica.needsResync(), resume: try replica.resumePoint())
+            let position = try replica.pullPosition()
+            return .pullPosition(cursor: position.cursor, resync: position.resync, resume: position.resume)
         case .purge(let entries):
             return .purged(try replica.purge(entries))
         case .apply(let ops, let backfill, let seq):

@@ -12,8 +12,9 @@ public protocol DeviceReplica: AnyObject {
     func ownOps(after counter: UInt64, limit: Int) throws -> [Operation]
     /// Records that the server holds the device's ops up to `held` (for "unsynced" counts).
     func markPushed(_ held: UInt64) throws
-    /// The last log sequence number applied: the cursor a pull starts from.
-    func cursor() throws -> UInt64
+    /// Where the next pull starts: the cursor, whether it must ask for a resync, and the resume point of a cut
+    /// pull, from one read of the book's sync state.
+    func pullPosition() throws -> PullPosition
     /// Applies received ops idempotently, in one transaction. A backfill batch also marks the book as needing a
     /// resync until the session's DONE, in the same transaction (SPEC [W-9.8]); a delta batch leaves the cursor,
     /// which only DONE moves, so a session cut after a later batch can never skip an earlier one (SPEC [W-9.7]), and
@@ -26,12 +27,6 @@ public protocol DeviceReplica: AnyObject {
     /// exactly the scopes of that DONE (it clears the resync mark), `false` that it does not (a state-hash mismatch:
     /// the mark is set).
     func setCursor(_ cursor: UInt64, clean: Bool) throws
-    /// The `seq` of the last delta batch applied since the cursor by a pull that did not reach its DONE; 0 for none
-    /// (SPEC [W-9.12]).
-    func resumePoint() throws -> UInt64
-    /// Whether the next pull must ask for a resync: a purge or backfill was applied in a session that then did not
-    /// reach its DONE, so the cursor no longer describes what the book holds (SPEC [W-9.8]).
-    func needsResync() throws -> Bool
     /// Removes every row and op of customers that left the device's scope, in one transaction that also marks the
     /// book as needing a resync until the session's DONE.
     ///
@@ -149,5 +144,22 @@ public struct DeviceEnrolment: Sendable, Hashable {
         self.principal = principal
         self.actor = actor
         self.revoked = revoked
+    }
+}
+
+/// Where a device's next pull starts (SPEC §8.9): what its PULL says.
+public struct PullPosition: Sendable, Hashable {
+    /// The last log sequence number applied at a DONE.
+    public var cursor: UInt64
+    /// Whether the book's scopes may differ from what the cursor names (SPEC [W-9.8]).
+    public var resync: Bool
+    /// The `seq` of the last delta batch a cut pull applied since the cursor; 0 for none (SPEC [W-9.12]).
+    public var resume: UInt64
+
+    /// Makes a position.
+    public init(cursor: UInt64, resync: Bool, resume: UInt64) {
+        self.cursor = cursor
+        self.resync = resync
+        self.resume = resume
     }
 }
