@@ -66,6 +66,10 @@ extension CentralDatabase {
                     ALTER TABLE principal ADD COLUMN deactivated_by TEXT;
                     """)
         }
+        migrator.registerMigration("central-v4: no full-text index at the centre") { db in
+            // Every push rewrote the index entries of the customers it touched; nothing at the centre searches it.
+            try Book.dropSearchIndex(db)
+        }
         return migrator
     }
 }

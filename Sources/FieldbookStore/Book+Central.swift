@@ -185,4 +185,16 @@ extension Book {
     package func resolveCustomer(_ reference: String, in db: Database) throws -> EntityID {
         try resolveCustomer(reference, db: db)
     }
+
+    /// Removes the full-text search index and the triggers that keep it (the centre's first push-path saving: it has
+    /// no `find` by text over the index; `admin find` scans the customer rows). Idempotent.
+    package static func dropSearchIndex(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TRIGGER IF EXISTS customer_ai;
+                DROP TRIGGER IF EXISTS customer_ad;
+                DROP TRIGGER IF EXISTS customer_au;
+                DROP TABLE IF EXISTS customer_fts;
+                """)
+    }
 }

@@ -106,7 +106,7 @@ extension Book {
             var join = ""
             if let text, !text.isEmpty {
                 let query = text.lowercased()
-                if query.count >= 3 {
+                if query.count >= 3, try Self.hasSearchIndex(db) {
                     join = "JOIN customer_fts ON customer_fts.rowid = c.rowid"
                     conditions.append("customer_fts MATCH ?")
                     arguments += ["\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
@@ -254,5 +254,12 @@ extension Book {
                 unsyncedOps: try unsyncedOpCount(db), lastSync: lastSync.map { UInt64($0) },
                 stateHash: StateDigest.hex(hash))
         }
+    }
+
+    /// Whether the book keeps its full-text search index (every device does; the centre drops it,
+    /// ``dropSearchIndex(_:)``). Without it a text query scans the customer rows' search text.
+    package static func hasSearchIndex(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_fts'")) == true
     }
 }

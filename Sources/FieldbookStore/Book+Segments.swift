@@ -78,7 +78,7 @@ extension Book {
         let text = (query.text ?? "").lowercased()
         let pinyin = NamePinyin.query(text)
         if !text.isEmpty, pinyin == nil {
-            if text.count >= 3 {
+            if text.count >= 3, try Book.hasSearchIndex(db) {
                 join = "JOIN customer_fts ON customer_fts.rowid = c.rowid"
                 conditions.append("customer_fts MATCH ?")
                 arguments += ["\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
