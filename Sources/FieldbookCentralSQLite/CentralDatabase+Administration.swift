@@ -177,7 +177,7 @@ extension CentralDatabase {
     // MARK: - The master file
 
     /// Customers whose name, phone or note contains `text`, or whose short ID starts with it (4+ characters), by
-    /// name; archived ones too.
+    /// name; then those whose name's pinyin or initials match it (`wf`, `wangfang`); archived ones too.
     public func findCustomers(_ text: String) throws -> [CentralCustomer] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw CentralError("要查找的内容不能为空") }
@@ -185,8 +185,18 @@ extension CentralDatabase {
         if trimmed.count >= EntityID.minimumPrefix, let resolved = try? book.resolveCustomer(trimmed), !ids.contains(resolved) {
             ids.append(resolved)
         }
+        // Two or more letters also match names by pinyin and initials (`wf`, `wangfang`), through the key the
+        // projector keeps on each customer row; listed after the direct matches.
+        let direct = Set(ids)
+        let byPinyin =
+            NamePinyin.query(trimmed) == nil
+            ? []
+            : try book.find(CustomerQuery(text: trimmed, includeArchived: true)).matches
+                .filter { $0.byPinyin && !direct.contains($0.customer.id) }.map(\.customer.id)
         return try book.database.read { db in
-            try ids.compactMap { try Self.centralCustomer($0, db: db) }.sorted { ($0.name, $0.id.text) < ($1.name, $1.id.text) }
+            let byName: (CentralCustomer, CentralCustomer) -> Bool = { ($0.name, $0.id.text) < ($1.name, $1.id.text) }
+            return try ids.compactMap { try Self.centralCustomer($0, db: db) }.sorted(by: byName)
+                + byPinyin.compactMap { try Self.centralCustomer($0, db: db) }.sorted(by: byName)
         }
     }
 

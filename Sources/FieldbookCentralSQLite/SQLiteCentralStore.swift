@@ -115,18 +115,7 @@ extension SQLiteCentralStore: CentralAdministration {
     }
 
     public func findCustomers(_ text: String) async throws -> [CentralCustomer] {
-        try await run { database in
-            let direct = try database.findCustomers(text)
-            // Two or more letters also match names by pinyin and initials (`wf`, `wangfang`), listed after.
-            guard let query = NamePinyin.query(text) else { return direct }
-            let known = Set(direct.map(\.id))
-            var pinyin = NamePinyin()
-            let matched = Set(
-                try database.book.find(includeArchived: true, limit: 1_000_000)
-                    .filter { !known.contains($0.id) && pinyin.matches(query, name: $0.name) }.map(\.id))
-            guard !matched.isEmpty else { return direct }
-            return direct + (try database.customers(owner: nil, cocoverer: nil, tier: nil)).filter { matched.contains($0.id) }
-        }
+        try await run { try $0.findCustomers(text) }
     }
 
     public func customers(owner: String?, cocoverer: String?, tier: String?) async throws -> [CentralCustomer] {

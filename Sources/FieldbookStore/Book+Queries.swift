@@ -105,15 +105,10 @@ extension Book {
             var arguments: StatementArguments = []
             var join = ""
             if let text, !text.isEmpty {
-                let query = text.lowercased()
-                if query.count >= 3, try Self.hasSearchIndex(db) {
-                    join = "JOIN customer_fts ON customer_fts.rowid = c.rowid"
-                    conditions.append("customer_fts MATCH ?")
-                    arguments += ["\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
-                } else {
-                    conditions.append("instr(c.search, ?) > 0")
-                    arguments += [query]
-                }
+                let match = try Self.textMatch(text.lowercased(), db: db)
+                join = match.join
+                conditions.append(match.condition)
+                arguments += [match.argument]
             }
             if !includeArchived { conditions.append("c.archived = 0") }
             for (field, value) in filters {
@@ -254,6 +249,17 @@ extension Book {
                 unsyncedOps: try unsyncedOpCount(db), lastSync: lastSync.map { UInt64($0) },
                 stateHash: StateDigest.hex(hash))
         }
+    }
+
+    /// How a query finds lowercased `text` in the customer rows' search text (`c` is `customer`): through the trigram
+    /// index for three characters or more where the book keeps one, else by scanning (the trigram index cannot match
+    /// shorter text, and the centre keeps none).
+    package static func textMatch(_ text: String, db: Database) throws -> (join: String, condition: String, argument: String) {
+        guard text.count >= 3, try hasSearchIndex(db) else { return ("", "instr(c.search, ?) > 0", text) }
+        return (
+            "JOIN customer_fts ON customer_fts.rowid = c.rowid", "customer_fts MATCH ?",
+            "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        )
     }
 
     /// Whether the book keeps its full-text search index (every device does; the centre drops it,

@@ -78,14 +78,10 @@ extension Book {
         let text = (query.text ?? "").lowercased()
         let pinyin = NamePinyin.query(text)
         if !text.isEmpty, pinyin == nil {
-            if text.count >= 3, try Book.hasSearchIndex(db) {
-                join = "JOIN customer_fts ON customer_fts.rowid = c.rowid"
-                conditions.append("customer_fts MATCH ?")
-                arguments += ["\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
-            } else {
-                conditions.append("instr(c.search, ?) > 0")
-                arguments += [text]
-            }
+            let match = try textMatch(text, db: db)
+            join = match.join
+            conditions.append(match.condition)
+            arguments += [match.argument]
         }
         if !query.includeArchived { conditions.append("c.archived = 0") }
         for filter in query.filters {

@@ -10,7 +10,7 @@ import Testing
 
 @Suite("The centre's search without an index")
 struct CentralSearchTests {
-    @Test("the centre has no search index, a device book has one, and admin find matches pieces of any length")
+    @Test("the centre has no search index, a device book has one, and admin find matches pieces of any length and pinyin")
     func noIndexAtTheCentre() throws {
         let central = try CentralDatabase.inMemory(options: .fixed(milliseconds: 1_795_395_600_000, seed: 90))
         try central.addPrincipal("M001", name: "张经理", role: .manager)
@@ -27,5 +27,8 @@ struct CentralSearchTests {
             #expect(try central.findCustomers(piece).map(\.name) == ["欧阳明月"], "\(piece)")
         }
         #expect(try central.findCustomers("明日").isEmpty)
+        // The name's initials and pinyin, from the key the projector keeps on the row.
+        #expect(try central.findCustomers("oymy").map(\.name) == ["欧阳明月"])
+        #expect(try central.findCustomers("ouyangmingyue").map(\.name) == ["欧阳明月"])
     }
 }

@@ -7,6 +7,7 @@ import FieldbookStore
 import FieldbookSync
 import FieldbookTestSupport
 import FieldbookWire
+import CoreFoundation
 import Foundation
 import Logging
 import NIOCore
