@@ -33,8 +33,8 @@ extension AdminCommand {
                 let problems = report.problems.map(Self.quoted).joined(separator: ", ")
                 StandardStreams.out("{\"ok\": \(report.isClean), \"checks\": [\(checks)], \"problems\": [\(problems)]}")
             } else {
-                for check in report.checks { StandardStreams.out("检查  \(check)") }
-                for problem in report.problems { StandardStreams.out("问题  \(problem)") }
+                for check in report.checks { StandardStreams.out("检查  \(IntegrityReport.words(forCheck: check))") }
+                for problem in report.problems { StandardStreams.out("问题  \(IntegrityReport.words(forProblem: problem, command: "admin check"))") }
                 if report.isClean { StandardStreams.out("中心数据库完好：\(report.checks.count) 项检查全部通过") }
             }
             guard report.isClean else {
