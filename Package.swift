@@ -35,6 +35,8 @@ let package = Package(
         // tools/bench/run builds its MallocInterposerSwift product and preloads it into one untimed process, since a
         // linked interposer would replace malloc in every timed workload too.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", exact: "1.6.1"),
+        // The centre on PostgreSQL (issue 17): a connection pool per `serve` process.
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // System zlib, for compressed op batches on the wire.
@@ -52,7 +54,12 @@ let package = Package(
         // The durable book: insert-only op log and projections on GRDB (system SQLite).
         .target(
             name: "FieldbookStore",
-            dependencies: ["FieldbookModel", .product(name: "GRDB", package: "GRDB.swift")],
+            // GRDBSQLite (GRDB's module of the system SQLite) for the C calls GRDB does not wrap: the WAL hook of the
+            // checkpoint policy and the projector's direct binding.
+            dependencies: [
+                "FieldbookModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Byte-level codec of the sync protocol (protocol/SPEC.md). No sockets.
@@ -87,6 +94,18 @@ let package = Package(
                 "FieldbookCentral", "FieldbookSync", "FieldbookStore", "FieldbookWire", "FieldbookModel",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The centre's store on PostgreSQL (postgres-nio): the same seam for several stateless `serve` processes sharing
+        // one database. No GRDB and no FieldbookStore here: the projection is written in SQL over its own tables.
+        .target(
+            name: "FieldbookCentralPostgres",
+            dependencies: [
+                "FieldbookCentral", "FieldbookSync", "FieldbookWire", "FieldbookModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,7 +145,7 @@ let package = Package(
             name: "fieldbook",
             dependencies: [
                 "FieldbookShell", "FieldbookStore", "FieldbookModel", "CEditLine", "FieldbookServer", "FieldbookClient",
-                "FieldbookCentral", "FieldbookCentralSQLite",
+                "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookCentralPostgres",
                 "FieldbookSync", "FieldbookWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -159,7 +178,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "tools/bench/FieldbookBench",
             swiftSettings: swiftSettings
@@ -168,8 +187,9 @@ let package = Package(
         .executableTarget(
             name: "fieldbook-loadgen",
             dependencies: [
-                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookStore", "FieldbookSync", "FieldbookModel",
-                "FieldbookWire", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "BenchSupport", "FieldbookClient", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookCentralPostgres",
+                "FieldbookStore", "FieldbookSync", "FieldbookModel", "FieldbookWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "tools/loadgen",
             swiftSettings: swiftSettings
@@ -235,6 +255,18 @@ let package = Package(
                 "FieldbookSync", "FieldbookServer", "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookClient", "FieldbookStore", "FieldbookWire",
                 "FieldbookModel", "FieldbookTestSupport", "FieldbookSimulation", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The centre's store contract (issue 17): one suite run against the SQLite store and the PostgreSQL store (a
+        // throwaway cluster that tools/test starts; FIELDBOOK_TEST_POSTGRES names it).
+        .testTarget(
+            name: "FieldbookCentralContractTests",
+            dependencies: [
+                "FieldbookCentral", "FieldbookCentralSQLite", "FieldbookCentralPostgres", "FieldbookSync", "FieldbookWire",
+                "FieldbookModel", "FieldbookTestSupport", "FieldbookStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

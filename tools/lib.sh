@@ -13,3 +13,15 @@ fieldbook_install_system_packages() {
     $sudo apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${needed[@]}" >&2
 }
+
+# PostgreSQL for the centre's second store (issue 17): tools/test runs the store contract suite against a throwaway
+# cluster (tools/cluster), so a fresh machine needs Debian's postgresql package (initdb, pg_ctl, psql). Only
+# tools/test and tools/cluster call this: the product itself does not need PostgreSQL on the machine.
+fieldbook_install_postgresql() {
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return 0
+    echo "Installing PostgreSQL (Debian's postgresql package)" >&2
+    local sudo=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >&2
+}

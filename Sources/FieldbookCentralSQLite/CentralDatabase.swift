@@ -241,58 +241,115 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     }
 
     public func push(_ ops: [Op], from account: DeviceAccount) throws -> PushOutcome {
-        let now = now64()
-        let clock = try self.now()
-        return try database.write { db in
-            var held = try Self.held(account.actor, db: db)
-            var outcome = PushOutcome(held: held)
-            // Authority from the centre's own records (ScopePolicy), read in this transaction.
-            let records = CentralAuthority(db: db, principal: account.principal, device: account.device)
-            let logged = try db.cachedStatement(
-                sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
-            var projector = try Projector(db)
-            var created: [String] = []
-            for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
-                // Ops signed for another actor are never stored and do not count.
-                guard op.id.actor == account.actor else {
-                    outcome.denied += 1
-                    continue
-                }
-                if op.id.counter <= held { continue }  // a duplicate of something held
-                guard op.id.counter == held + 1 else {
-                    outcome.gap = true
-                    break
-                }
-                if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: records) {
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO refused (actor, counter, code, at, reason, customer, change)
-                            VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """).execute(
-                        arguments: [
-                            Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.code.rawValue), now,
-                            refusal.reasonNumber, refusal.customer?.short, refusal.change,
-                        ])
-                    if refusal.code == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
-                    outcome.refusals.append(refusal)
-                } else if try projector.append(op) {
-                    try logged.execute(
-                        arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
-                    if case .create(.customer, let customer, _) = op.body {
-                        records.forget(customer)
-                        created.append(Scope.customer(customer).key)
+        try push([PushRequest(ops: ops, account: account)])[0].get()
+    }
+
+    /// Stores several devices' pushes in one transaction (group commit, ``GroupCommitWriter``): a push that fails
+    /// gets its own error and leaves no write behind (``writeGroup(_:)``), and the others commit together, with one
+    /// sync of the log for all of them.
+    ///
+    /// Each push sees the ones before it in `requests` as committed (its held counter, its authority records), exactly
+    /// as if they had been stored one after the other in that order, and their ops take log sequence numbers in that
+    /// order. The numbers become visible to pulls all at once, at the commit, so the LSN invariant holds (SPEC
+    /// [W-9.10]). The results, in the order of `requests`, are final only when this returns: only then may a session
+    /// acknowledge its push.
+    ///
+    /// - Throws: The error of the transaction itself (it could not begin or commit): then nothing of any push is stored.
+    public func push(_ requests: [PushRequest]) throws -> [Result<PushOutcome, any Error>] {
+        try writeGroup(requests.map { request in { db in try self.store(request, db: db) } })
+    }
+
+    /// Runs pieces of write work in one transaction, in order, as if each had been committed on its own: a piece that
+    /// throws gets its own error and leaves no write behind, and the others commit together.
+    ///
+    /// Optimistic: the pieces run with no savepoint between them (a savepoint makes SQLite copy every page a piece
+    /// first changes into its sub-journal). When a piece throws, the whole transaction rolls back and the group runs
+    /// again without it, so a failure costs one more transaction; the pieces are pure functions of the database, so
+    /// running one again gives what it would have given.
+    ///
+    /// - Throws: The error of the transaction itself (it could not begin or commit): then nothing of any piece is
+    ///   stored.
+    func writeGroup<T>(_ pieces: [(Database) throws -> T]) throws -> [Result<T, any Error>] {
+        var failed: [Int: any Error] = [:]
+        while true {
+            var failure: (index: Int, error: any Error)?
+            do {
+                let values = try database.write { db -> [T?] in
+                    var values = [T?](repeating: nil, count: pieces.count)
+                    for (index, piece) in pieces.enumerated() where failed[index] == nil {
+                        do {
+                            values[index] = try piece(db)
+                        } catch {
+                            failure = (index, error)
+                            throw error
+                        }
                     }
+                    return values
                 }
-                held += 1
+                return pieces.indices.map { index in failed[index].map { .failure($0) } ?? .success(values[index]!) }
+            } catch {
+                // The transaction itself failed (not one of its pieces): nothing of the group is stored.
+                guard let piece = failure else { throw error }
+                failed[piece.index] = piece.error
             }
-            try projector.finish()
-            try Self.recordHeld(created, by: account.device, db: db)
-            try db.cachedStatement(
-                sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held").execute(
-                arguments: [Data(account.actor.bytes), Int64(held)])
-            outcome.held = held
-            return outcome
         }
+    }
+
+    /// Validates and stores one push inside the caller's transaction, at the centre's time now.
+    func store(_ request: PushRequest, db: Database) throws -> PushOutcome {
+        try store(request.ops, from: request.account, now: now64(), clock: now(), db: db)
+    }
+
+    /// Validates and stores one push inside the caller's transaction.
+    private func store(_ ops: [Op], from account: DeviceAccount, now: Int64, clock: HLC, db: Database) throws -> PushOutcome {
+        var held = try Self.held(account.actor, db: db)
+        var outcome = PushOutcome(held: held)
+        // Authority from the centre's own records (ScopePolicy), read in this transaction.
+        let records = CentralAuthority(db: db, principal: account.principal, device: account.device)
+        let logged = try db.cachedStatement(
+            sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
+        var projector = try Projector(db)
+        var created: [String] = []
+        for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
+            // Ops signed for another actor are never stored and do not count.
+            guard op.id.actor == account.actor else {
+                outcome.denied += 1
+                continue
+            }
+            if op.id.counter <= held { continue }  // a duplicate of something held
+            guard op.id.counter == held + 1 else {
+                outcome.gap = true
+                break
+            }
+            if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: records) {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO refused (actor, counter, code, at, reason, customer, change)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """).execute(
+                    arguments: [
+                        Data(op.id.actor.bytes), Int64(op.id.counter), Int(refusal.code.rawValue), now,
+                        refusal.reasonNumber, refusal.customer?.short, refusal.change,
+                    ])
+                if refusal.code == .scopeViolation { outcome.outOfScope += 1 } else { outcome.denied += 1 }
+                outcome.refusals.append(refusal)
+            } else if try projector.append(op) {
+                try logged.execute(
+                    arguments: [Data(op.id.actor.bytes), Int64(op.id.counter), op.scope.key, Data(account.device.bytes), now])
+                if case .create(.customer, let customer, _) = op.body {
+                    records.forget(customer)
+                    created.append(Scope.customer(customer).key)
+                }
+            }
+            held += 1
+        }
+        try projector.finish()
+        try Self.recordHeld(created, by: account.device, db: db)
+        try db.cachedStatement(
+            sql: "INSERT INTO held (actor, held) VALUES (?, ?) ON CONFLICT(actor) DO UPDATE SET held = excluded.held").execute(
+            arguments: [Data(account.actor.bytes), Int64(held)])
+        outcome.held = held
+        return outcome
     }
 
     /// Records that a device holds customers it created: they join every scope snapshot the device has (a device
@@ -330,6 +387,25 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     }
 
     public func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool, resume: UInt64 = 0) throws -> PullPlan {
+        let planned = try pullPlan(for: account, cursor: cursor, resync: resync, resume: resume)
+        try database.write { db in try recordPull(planned, db: db) }
+        return planned.plan
+    }
+
+    /// A pull's plan, read from one snapshot, and what ``recordPull(_:db:)`` must write for it.
+    struct PlannedPull: Sendable {
+        /// What to send.
+        var plan: PullPlan
+        /// The device, the cursor it named, and whether that cursor was a DONE's it still holds.
+        var device: DeviceID
+        var cursor: UInt64
+        var known: Bool
+        /// The scopes the device holds after this pull, sorted.
+        var scopes: [String]
+    }
+
+    /// Plans a pull from one snapshot, beside any push that is writing; writes nothing.
+    func pullPlan(for account: DeviceAccount, cursor: UInt64, resync: Bool, resume: UInt64) throws -> PlannedPull {
         // A cursor is the device's word: one past SQLite's integers (forged) counts as unknown, like any other.
         let cursor = min(cursor, UInt64(Int64.max))
         let device = Data(account.device.bytes)
@@ -412,21 +488,26 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             let plan = PullPlan(purges: purges, backfill: backfill, delta: delta, cursor: last, stateHash: hash)
             return (plan, known, current.sorted())
         }
-        try database.write { db in
-            // A known cursor shows the device holds exactly that snapshot: every other one (older, or of a pull it
-            // never finished) can no longer describe it. The named one stays until the device names a later cursor,
-            // because until then it may not have applied this pull's purges, and its offline work on a customer
-            // purged here is still accepted (SPEC [W-10.7]).
-            if known {
-                try db.cachedStatement(
-                    sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor NOT IN (?, ?)").execute(
-                    arguments: [device, Int64(cursor), Int64(plan.cursor)])
-            }
+        return PlannedPull(plan: plan, device: account.device, cursor: cursor, known: known, scopes: scopes)
+    }
+
+    /// Records a planned pull's scope snapshot and the device's last sync, in the caller's transaction (the store
+    /// writes it in the group of the pushes waiting then, ``GroupCommitWriter``).
+    func recordPull(_ planned: PlannedPull, db: Database) throws {
+        let (device, cursor, known, plan, scopes) =
+            (Data(planned.device.bytes), planned.cursor, planned.known, planned.plan, planned.scopes)
+        // A known cursor shows the device holds exactly that snapshot: every other one (older, or of a pull it
+        // never finished) can no longer describe it. The named one stays until the device names a later cursor,
+        // because until then it may not have applied this pull's purges, and its offline work on a customer
+        // purged here is still accepted (SPEC [W-10.7]).
+        if known {
             try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)").execute(
-                arguments: [device, Int64(plan.cursor), scopes.joined(separator: " ")])
-            try db.cachedStatement(sql: "UPDATE device SET last_sync = ? WHERE id = ?").execute(arguments: [now64(), device])
+                sql: "DELETE FROM scope_snapshot WHERE device = ? AND cursor NOT IN (?, ?)").execute(
+                arguments: [device, Int64(cursor), Int64(plan.cursor)])
         }
-        return plan
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO scope_snapshot (device, cursor, scopes) VALUES (?, ?, ?)").execute(
+            arguments: [device, Int64(plan.cursor), scopes.joined(separator: " ")])
+        try db.cachedStatement(sql: "UPDATE device SET last_sync = ? WHERE id = ?").execute(arguments: [now64(), device])
     }
 }

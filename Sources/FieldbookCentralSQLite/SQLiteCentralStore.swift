@@ -9,8 +9,9 @@ import NIOPosix
 /// threads of its own so that no Swift concurrency thread ever waits for SQLite (style.md rule 6; the server's
 /// event loops and tasks stay free while a push commits).
 ///
-/// SQLite has one writer: pushes queue on the database's write lock, while pulls and reports read their own WAL
-/// snapshots in parallel (``CentralDatabase`` opens a pool of readers).
+/// SQLite has one writer: the pushes and pull records that wait for it are written together, one transaction per
+/// group (``GroupCommitWriter``), while pulls and reports read their own WAL snapshots in parallel (``CentralDatabase``
+/// opens a pool of readers).
 ///
 /// ```swift
 /// let store = try SQLiteCentralStore(CentralDatabase.open(at: path))
@@ -23,6 +24,8 @@ public final class SQLiteCentralStore: CentralSyncStore {
     /// Authentication's few reads run apart, so that a device never waits behind other sessions' pushes to prove who
     /// it is: the server holds unauthenticated connections to a short deadline and a small cap.
     private let authenticationThreads: NIOThreadPool
+    /// Writes the pushes and pull records waiting at the same moment in one transaction.
+    private let writer: GroupCommitWriter
 
     /// Wraps a database.
     ///
@@ -34,6 +37,7 @@ public final class SQLiteCentralStore: CentralSyncStore {
         self.database = database
         self.threads = NIOThreadPool(numberOfThreads: max(threads, 1))
         self.threads.start()
+        self.writer = GroupCommitWriter(database: database, threads: self.threads)
         self.authenticationThreads = NIOThreadPool(numberOfThreads: 2)
         self.authenticationThreads.start()
     }
@@ -69,11 +73,20 @@ public final class SQLiteCentralStore: CentralSyncStore {
     }
 
     public func push(_ ops: [Operation], from account: DeviceAccount) async throws -> PushOutcome {
-        try await run { try $0.push(ops, from: account) }
+        let database = self.database
+        let request = PushRequest(ops: ops, account: account)
+        return try await writer.write { db in try database.store(request, db: db) }
     }
 
+    /// How many write transactions (groups) were committed since the store was made, and how many pushes and pull
+    /// records they held: more writes than groups means writes shared commits.
+    public var writeGroups: (groups: Int, writes: Int) { writer.statistics }
+
     public func pull(for account: DeviceAccount, cursor: UInt64, resync: Bool, resume: UInt64) async throws -> PullPlan {
-        try await run { try $0.pull(for: account, cursor: cursor, resync: resync, resume: resume) }
+        let planned = try await run { try $0.pullPlan(for: account, cursor: cursor, resync: resync, resume: resume) }
+        let database = self.database
+        try await writer.write { db in try database.recordPull(planned, db: db) }
+        return planned.plan
     }
 }
 

@@ -24,10 +24,15 @@ public struct SyncClient: Sendable {
     /// a pull of a large scope after computing its state hash, and says nothing meanwhile.
     public var timeout: Int64
 
+    /// Seconds to wait for a connection to one server before trying the next (at most ``timeout``): a server that
+    /// drops connection attempts should not hold the others back for long.
+    public var connectTimeout: Int64
+
     /// Makes a client.
-    public init(book: Book, timeout: Int64 = 60) {
+    public init(book: Book, timeout: Int64 = 60, connectTimeout: Int64 = 10) {
         self.book = book
         self.timeout = timeout
+        self.connectTimeout = connectTimeout
     }
 
     /// The enrolment the book was initialised with.
@@ -93,49 +98,100 @@ public struct SyncClient: Sendable {
         return Self.sessionFailure(error)
     }
 
-    /// Syncs once.
+    /// Syncs once, through the first of the central node's servers that answers.
+    ///
+    /// The servers (the enrolled list, or `server`) are tried in turn. A server that cannot be reached (connection
+    /// refused, no route, connect timeout), that is silent, closes or resets before it welcomes the device, or that
+    /// says it is busy or failing before then, gives way to the next: nothing of the session happened there. An
+    /// authentication failure, a certificate that is not the pinned one, a protocol error, a failure of the book, or
+    /// anything after the welcome ends the sync, as with one server (the next sync starts again from the first).
     ///
     /// - Parameters:
-    ///   - server: `HOST:PORT` to use instead of the enrolled address.
-    ///   - progress: Called with a short line as the session advances (for long syncs).
-    /// - Returns: What the sync did.
-    /// - Throws: ``SyncError``: ``SyncError/Code/unreachable`` when the central node cannot be reached, and the
-    ///   session's own errors.
+    ///   - server: `HOST:PORT[,HOST:PORT…]` to use instead of the enrolled addresses.
+    ///   - progress: Called with a short line as the session advances (for long syncs), and when a server gives way
+    ///     to the next.
+    /// - Returns: What the sync did; ``SyncSummary/server`` names the server it went through.
+    /// - Throws: ``SyncError``: ``SyncError/Code/unreachable`` when no server can be reached, and the session's own
+    ///   errors.
     public func sync(server: String? = nil, progress: @Sendable (String) -> Void = { _ in }) async throws -> SyncSummary {
         let token = try enrolment(server: server)
-        guard let colon = token.address.lastIndex(of: ":"), let port = Int(token.address[token.address.index(after: colon)...])
-        else { throw SyncError(.unreachable, "中心节点地址应为 主机:端口") }
-        let host = String(token.address[..<colon])
+        var unreached: [String] = []
+        var last: (any Error)?
+        for (index, address) in token.addresses.enumerated() {
+            do {
+                var summary = try await sync(through: address, token: token, progress: progress)
+                summary.server = address
+                return summary
+            } catch let failure as Unreached {
+                unreached.append(address)
+                last = failure.error
+                if index + 1 < token.addresses.count {
+                    progress("中心节点 \(address) 没有应答（\(failure.reason)），改连 \(token.addresses[index + 1])…")
+                }
+            }
+        }
+        // One server: its own words, as before there were several.
+        if token.addresses.count == 1, let last { throw last }
+        throw SyncError(
+            .unreachable, "连不上中心节点的任何一台服务器（\(unreached.joined(separator: "、"))）：本地账本未受影响，可以继续使用，稍后再同步")
+    }
+
+    /// Why a server gave way to the next before any of the session happened there, and the error it would be alone.
+    private struct Unreached: Error {
+        var error: any Error
+        /// A few words for the progress line.
+        var reason: String
+    }
+
+    /// One attempt through one server.
+    ///
+    /// - Throws: ``Unreached`` when the next server should be tried; else what ends the sync.
+    private func sync(through address: String, token: EnrolmentToken, progress: @Sendable (String) -> Void) async throws -> SyncSummary {
+        guard let target = ServerAddress(address) else {
+            throw Unreached(error: SyncError(.unreachable, "中心节点地址 \(address) 应为 主机:端口"), reason: "地址无效")
+        }
         let trust = token.fingerprint.map(PinnedTrust.init(expected:))
         let tls = try trust.map { (try NIOSSLContext(configuration: PinnedTrust.configuration), $0) }
         let timeout = self.timeout
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(timeout))
-                .connect(host: host, port: port) { channel in
+                .connectTimeout(.seconds(min(timeout, connectTimeout)))
+                .connect(host: target.host, port: target.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.configure(channel, timeout: timeout, tls: tls)
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
-            throw SyncError(.unreachable, "连不上中心节点 \(token.address)：本地账本未受影响，可以继续使用，稍后再同步")
+            throw Unreached(
+                error: SyncError(.unreachable, "连不上中心节点 \(address)：本地账本未受影响，可以继续使用，稍后再同步"), reason: "连接失败")
         }
         var generator = SystemRandomNumberGenerator()
         var session = ClientSessionDriver(
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let welcomed = Welcome()
         do {
-            return try await exchange(over: channel, session: &session, progress: progress)
+            return try await exchange(over: channel, session: &session, welcomed: welcomed, progress: progress)
+        } catch let failure as Unreached {
+            throw failure
         } catch {
-            throw explain(error, trust: trust, address: token.address)
+            let explained = explain(error, trust: trust, address: address)
+            // Before the welcome nothing was pushed or pulled: a dropped, silent or half-open server gives way.
+            if !welcomed.value, let failure = explained as? SyncError, failure.code == .unreachable {
+                throw Unreached(error: explained, reason: "连接中断或超时")
+            }
+            throw explained
         }
     }
 
     /// Runs the session over an open connection until the client session finishes.
+    ///
+    /// - Parameter welcomed: Set once the server welcomed the device (the session started).
+    /// - Throws: ``Unreached`` when the server says, before its welcome, that it is busy or failing.
     private func exchange(
-        over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, session: inout ClientSessionDriver,
+        over channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, session: inout ClientSessionDriver, welcomed: Welcome,
         progress: @Sendable (String) -> Void
     ) async throws -> SyncSummary {
         try await channel.executeThenClose { inbound, outbound in
@@ -157,6 +213,13 @@ public struct SyncClient: Sendable {
                     // The centre admits syncs in turn at busy hours and says so while this one waits (SPEC [W-12.8]).
                     if case .error(let error) = message, error.code == .queued, !error.fatal {
                         progress("中心节点繁忙，正在排队：\(ClientSession.printable(error.message))…")
+                    }
+                    if case .welcome = message { welcomed.value = true }
+                    // Overloaded, shutting down, or its store failing: another server of the centre may serve.
+                    if case .error(let error) = message, !welcomed.value, error.code == .busy || error.code == .internal {
+                        throw Unreached(
+                            error: SyncError(.remote, "中心节点终止了同步：\(error.code)（\(ClientSession.printable(error.message))）"),
+                            reason: error.code == .busy ? "繁忙或正在关闭" : "内部错误")
                     }
                     var reply = ByteBuffer()
                     for action in try session.receive(message) {
@@ -180,4 +243,10 @@ public struct SyncClient: Sendable {
                 .unreachable, "中心节点中途断开或 \(timeout) 秒没有回应：已收到的内容都已保存，再同步一次即可继续")
         }
     }
+}
+
+/// Whether the server welcomed the device: set by the session loop, read when it failed. Only the one task running
+/// the sync touches it, in turn.
+private final class Welcome: @unchecked Sendable {
+    var value = false
 }

@@ -38,6 +38,7 @@ public struct IntegrityReport: Sendable, Equatable {
         "projections match the op log": "客户资料与操作日志一致",
         "state hashes match a recomputation": "同步用的状态哈希与客户资料一致",
         "op log and log sequence agree": "每个操作都有日志序号，每个日志序号都有操作",
+        "log sequence contiguous up to the head": "日志序号从 1 到最新序号连续，没有缺口",
         "device counters contiguous up to held": "各设备的操作编号连续，直到中心已确认的编号",
         "every actor is an enrolled device": "每个操作者都是已登记的设备",
     ]

@@ -202,8 +202,10 @@ public enum Commands {
             ],
             run: CSVCommands.import),
         CommandSpec(
-            "sync", aliases: ["同步"], summary: "与中心节点同步：推送本机修改，接收范围内的更新；打印发送、接收、新增和移出的客户、新冲突",
-            example: "sync", flags: [.option("server", "主机:端口", "这一次连这个中心节点")], run: SyncCommand.sync),
+            "sync", aliases: ["同步"],
+            summary: "与中心节点同步：推送本机修改，接收范围内的更新；打印发送、接收、新增和移出的客户、新冲突，及所连的服务器",
+            example: "sync", flags: [.option("server", "主机:端口", "这一次连这个中心节点（几台服务器用逗号分隔，依次尝试）")],
+            run: SyncCommand.sync),
         CommandSpec(
             "status", aliases: ["状态"], summary: "账本路径、员工、设备、数量、未同步操作、状态哈希", example: "status",
             flags: [.json], run: StatusCommands.status),

@@ -1,3 +1,4 @@
+import FieldbookModel
 import FieldbookStore
 
 /// The offline lease of an enrolled book (issue 15): a device that has not reached the central node for

@@ -44,12 +44,20 @@ public final class Session: @unchecked Sendable {
         self.output = TerminalText.guarding(output)
     }
 
-    /// Runs one command.
+    /// Runs one command, then checkpoints the book's WAL if it is due (``Book/checkpointIfDue()``).
+    ///
+    /// Every mode runs its commands through here, so the checkpoint falls between commands, after the command's output
+    /// is written, where the user is reading, never inside a command's commit (docs/DECISIONS.md, "Command latency:
+    /// checkpoints between commands"). It does something only for a book opened with
+    /// ``CheckpointPolicy/betweenCommands(threshold:ceiling:)``, as the executable opens the shell's book.
     ///
     /// - Parameter tokens: The command name and its arguments (see ``Tokenizer``).
     /// - Throws: ``ShellError``; a failing command has changed nothing.
     public func execute(_ tokens: [String]) throws(ShellError) {
         guard let name = tokens.first else { return }
+        // A failed checkpoint loses nothing (the WAL keeps the frames; the next command's checkpoint retries them) and
+        // is not the command's failure, so it is not reported.
+        defer { _ = try? book.checkpointIfDue() }
         guard let command = Commands.find(name) else {
             throw .usage(Commands.unknownMessage(name))
         }

@@ -13,7 +13,9 @@ enum SyncCommand {
         guard arguments.positionals.isEmpty, arguments.assignments.isEmpty else {
             throw spec.usageError("sync 只接受 --server 主机:端口")
         }
-        if let override, !override.contains(":") { throw spec.usageError("--server 应为 主机:端口") }
+        if let override, ServerAddress.list(override) == nil {
+            throw spec.usageError("--server 应为 主机:端口（几台服务器用逗号分隔，依次尝试）")
+        }
         let book = session.book
         // Names of what may leave, read before the sync removes them; and the conflicts already open.
         let names = Dictionary(
@@ -40,6 +42,8 @@ enum SyncCommand {
         if added > 0 { line += "，新增客户 \(added) 位" }
         if !summary.purged.isEmpty { line += "，移出客户 \(summary.purged.count) 位" }
         line += newConflicts.isEmpty ? "，没有新冲突" : "，新冲突 \(newConflicts.count) 处（conflicts 查看）"
+        // Which of the centre's servers answered (a device may know several and tries them in turn).
+        if let server = summary.server { line += "；经由中心节点 \(server)" }
         session.say(line)
         for entry in summary.purged {
             let who = names[entry.customer].map { "\($0) [\(entry.customer.short)]" } ?? "[\(entry.customer.short)]"

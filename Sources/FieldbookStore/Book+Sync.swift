@@ -11,7 +11,8 @@ extension Book {
         public static let device = "device"
         /// The enrolment secret (hex). The book file is 0600; encryption at rest is SECURITY.md's open item.
         public static let secret = "secret"
-        /// `HOST:PORT` of the central node.
+        /// The central node's servers: `HOST:PORT`, or several separated by commas, tried in turn (issue 17). The
+        /// one place a device keeps them, written at enrolment.
         public static let server = "server"
         /// How the device reaches the central node: `tls` (pinned) or `plain` (`init --insecure`). A book enrolled
         /// before TLS has none and counts as `plain`.
@@ -155,7 +156,11 @@ extension Book {
             let busy = try database.writeWithoutTransaction { db in
                 try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 0
             }
-            if busy == 0 { return }
+            if busy == 0 {
+                // The WAL is empty now: nothing is due between commands (the next commit starts the file over).
+                walMonitor?.truncated()
+                return
+            }
             if attempt < 19 { usleep(50_000) }
         }
     }

@@ -35,10 +35,17 @@ public final class Book: Sendable {
     /// The database, for modules of this package that keep their own tables beside the book (the central node).
     package let database: DatabaseQueue
     private let generator: Mutex<SplitMix64?>
+    /// The WAL hook of ``CheckpointPolicy/betweenCommands(threshold:ceiling:)``, or `nil` under SQLite's automatic
+    /// checkpoint.
+    let walMonitor: WALMonitor?
 
-    private init(path: String, database: DatabaseQueue, actor: ActorID, principal: String, options: BookOptions) {
+    private init(
+        path: String, database: DatabaseQueue, walMonitor: WALMonitor? = nil, actor: ActorID, principal: String,
+        options: BookOptions
+    ) {
         self.path = path
         self.database = database
+        self.walMonitor = walMonitor
         self.actor = actor
         self.principal = principal
         self.options = options
@@ -71,10 +78,10 @@ public final class Book: Sendable {
         // Create the file with owner-only permissions before SQLite opens it: it holds personal financial data.
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw StoreError(.readOnly, "无法创建账本文件：\(path)") }
-        let queue = try open(queueAt: path)
+        let (queue, monitor) = try open(queueAt: path, checkpoints: options.checkpoints)
         let actor = actor ?? Self.randomActor(options)
         try initialize(queue, actor: actor, principal: principal, name: name, options: options)
-        return Book(path: path, database: queue, actor: actor, principal: principal, options: options)
+        return Book(path: path, database: queue, walMonitor: monitor, actor: actor, principal: principal, options: options)
     }
 
     /// Opens an existing book.
@@ -85,9 +92,9 @@ public final class Book: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notFound, "没有找到账本：\(path)（先运行 fieldbook init --principal 工号）")
         }
-        let queue = try open(queueAt: path)
+        let (queue, monitor) = try open(queueAt: path, checkpoints: options.checkpoints)
         let (actor, principal) = try identity(of: queue)
-        return Book(path: path, database: queue, actor: actor, principal: principal, options: options)
+        return Book(path: path, database: queue, walMonitor: monitor, actor: actor, principal: principal, options: options)
     }
 
     /// A book in memory, for tests and benchmarks.
@@ -112,12 +119,14 @@ public final class Book: Sendable {
         return ActorID.random(using: &generator)
     }
 
-    private static func configuration(wal: Bool = true) -> Configuration {
+    private static func configuration(wal: Bool = true, monitor: WALMonitor? = nil) -> Configuration {
         var configuration = Configuration()
         if wal { configuration.journalMode = .wal }
         configuration.busyMode = .timeout(2)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON")
+            // Replaces SQLite's automatic checkpoint; GRDB's WAL set-up, which runs next, leaves the hook alone.
+            try monitor?.install(on: db)
         }
         return configuration
     }
@@ -129,12 +138,19 @@ public final class Book: Sendable {
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
 
-    private static func open(queueAt path: String) throws(StoreError) -> DatabaseQueue {
+    private static func open(queueAt path: String, checkpoints: CheckpointPolicy) throws(StoreError)
+        -> (DatabaseQueue, WALMonitor?)
+    {
+        let monitor: WALMonitor?
+        switch checkpoints {
+        case .automatic: monitor = nil
+        case .betweenCommands(let threshold, let ceiling): monitor = WALMonitor(threshold: threshold, ceiling: ceiling)
+        }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            let queue = try DatabaseQueue(path: path, configuration: configuration(monitor: monitor))
             try requireFullSync(queue)
             try migrator.migrate(queue)
-            return queue
+            return (queue, monitor)
         } catch {
             throw map(error)
         }

@@ -1,8 +1,9 @@
 import Foundation
 
-/// What a book takes from its environment: the wall clock, randomness and the local UTC offset.
+/// What a book takes from its environment: the wall clock, randomness and the local UTC offset, and when its
+/// write-ahead log is checkpointed.
 ///
-/// Tests and transcripts fix all three so that IDs, timestamps and "today" are the same on every run.
+/// Tests and transcripts fix the first three so that IDs, timestamps and "today" are the same on every run.
 public struct BookOptions: Sendable {
     /// The wall clock, in Unix milliseconds.
     public var now: @Sendable () -> UInt64
@@ -10,6 +11,9 @@ public struct BookOptions: Sendable {
     public var seed: UInt64?
     /// The UTC offset of the user's "today", in seconds.
     public var utcOffsetSeconds: Int
+    /// When the WAL is copied into the book: SQLite's automatic checkpoint by default; the shell checkpoints between
+    /// commands (``CheckpointPolicy/betweenCommands(threshold:ceiling:)``). Ignored by a book in memory.
+    public var checkpoints: CheckpointPolicy = .automatic
 
     /// Makes options.
     public init(now: @escaping @Sendable () -> UInt64, seed: UInt64? = nil, utcOffsetSeconds: Int) {

@@ -60,19 +60,26 @@ package struct Projector {
 
     /// Appends an op and projects it. Returns `false`, changing nothing, when the op is already in the log.
     package mutating func append(_ op: Op) throws -> Bool {
-        let actor = Data(op.id.actor.bytes)
-        try sql.insertOp.execute(arguments: [
-            actor, Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue), op.scope.key, op.principal,
-            Int(op.schemaVersion), Data(op.body.entity.bytes), Data(op.body.encoded),
-        ])
-        guard db.changesCount > 0 else { return false }
-        try project(op, actor: actor)
+        let scope = op.scope.key
+        let insert = sql.insertOp
+        insert.reset()
+        try insert.bind(1, op.id.actor)
+        try insert.bind(2, Int64(op.id.counter))
+        try insert.bind(3, Int64(bitPattern: op.hlc.rawValue))
+        try insert.bind(4, scope)
+        try insert.bind(5, op.principal)
+        try insert.bind(6, Int(op.schemaVersion))
+        try insert.bind(7, op.body.entity)
+        try insert.bind(8, op.body.encoded)
+        try insert.run()
+        guard insert.changes > 0 else { return false }
+        try project(op, scope: scope)
         return true
     }
 
     /// Projects an op that is already in the log (a rebuild).
     mutating func project(_ op: Op) throws {
-        try project(op, actor: Data(op.id.actor.bytes))
+        try project(op, scope: op.scope.key)
     }
 
     /// Does the work deferred to the end of the batch: actor counters, scope sums, customer rows.
@@ -87,14 +94,14 @@ package struct Projector {
             for (scope, delta) in deltas {
                 let old = try Book.storedScopeHash(scope, db: db) ?? Book.ScopeHash(sum: .zero, entities: 0)
                 let new = Book.ScopeHash(sum: old.sum + delta.sum, entities: old.entities + delta.entities)
-                try sql.writeScopeHash.execute(arguments: [scope, Data(new.sum.bytes), new.entities])
+                try writeScopeHash(scope, new.sum, entities: new.entities)
                 if total != nil {
                     if old.isVisible { total! -= old.sum }
                     if new.isVisible { total! += new.sum }
                 }
             }
             if let total {
-                try sql.writeScopeHash.execute(arguments: [Book.overallHashKey, Data(total.bytes), 0])
+                try writeScopeHash(Book.overallHashKey, total, entities: 0)
             }
         }
         for customer in contacted where !customers.contains(customer) {
@@ -110,111 +117,179 @@ package struct Projector {
         contacted = []
     }
 
+    private func writeScopeHash(_ scope: String, _ sum: StateSum, entities: Int) throws {
+        let write = sql.writeScopeHash
+        write.reset()
+        try write.bind(1, scope)
+        try write.bind(2, sum.bytes)
+        try write.bind(3, entities)
+        try write.run()
+    }
+
     // MARK: - Projecting one op
 
-    private mutating func project(_ op: Op, actor: Data) throws {
+    private mutating func project(_ op: Op, scope: String) throws {
         actors[op.id.actor, default: (op.principal, [])].counters.insert(op.id.counter)
-        note(StateDigest.opFact(op.id), in: op.scope.key)
+        note(StateDigest.opFact(op.id), in: scope)
         let entity = op.body.entity
-        let entityData = Data(entity.bytes)
         switch op.body {
         case .create(let kind, _, let fields):
-            try create(entity, entityData, kind: kind, op: op)
-            let state = EntityState(kind: kind, scope: op.scope.key)
+            try create(entity, kind: kind, op: op, scope: scope)
+            let state = EntityState(kind: kind, scope: scope)
             for assignment in fields {
-                try applyRegister(entity, entityData, assignment.field, state: state, op: op, actor: actor,
-                                  value: assignment.value, pred: [])
+                try applyRegister(entity, assignment.field, state: state, op: op, value: assignment.value, pred: [])
             }
             if kind == .customer { customers.insert(entity) }
             if kind == .contact, let customer = op.scope.customer { contacted.insert(customer) }
         case .set(_, let field, let value, let pred):
-            let state = try ensureEntity(entity, entityData, scope: op.scope)
-            try applyRegister(entity, entityData, field, state: state, op: op, actor: actor, value: value, pred: pred)
+            let state = try ensureEntity(entity, scope: scope)
+            try applyRegister(entity, field, state: state, op: op, value: value, pred: pred)
             if Self.displayedFields.contains(field) { customers.insert(entity) }
             // A contact's day or archiving moves its customer's last contact (`refreshCustomer` reads it).
             if Self.contactFields.contains(field), let customer = op.scope.customer, customer != entity {
                 contacted.insert(customer)
             }
         case .add(_, let field, let element):
-            let state = try ensureEntity(entity, entityData, scope: op.scope)
-            try sql.insertSetAdd.execute(arguments: [
-                entityData, Int(field.rawValue), element, actor, Int64(op.id.counter),
-            ])
+            let state = try ensureEntity(entity, scope: scope)
+            let insert = sql.insertSetAdd
+            insert.reset()
+            try insert.bind(1, entity)
+            try insert.bind(2, Int(field.rawValue))
+            try insert.bind(3, element)
+            try insert.bind(4, op.id.actor)
+            try insert.bind(5, Int64(op.id.counter))
+            try insert.run()
             // The element's fact appears with its first live tag.
-            if db.changesCount > 0, state.kind != nil,
-                try Int.fetchOne(sql.countElementTags, arguments: [entityData, Int(field.rawValue), element]) == 1
-            {
+            if insert.changes > 0, state.kind != nil, try tagCount(entity, field, element) == 1 {
                 note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope)
             }
         case .remove(_, let field, _, let observed):
-            let state = try ensureEntity(entity, entityData, scope: op.scope)
+            let state = try ensureEntity(entity, scope: scope)
             for tag in observed {
-                let arguments: StatementArguments = [
-                    entityData, Int(field.rawValue), Data(tag.actor.bytes), Int64(tag.counter),
-                ]
-                try sql.insertSetRemoved.execute(arguments: arguments)
-                let gone = try String.fetchAll(sql.deleteSetAdd, arguments: arguments)
+                let remember = sql.insertSetRemoved
+                remember.reset()
+                try bindTag(remember, entity, field, tag)
+                try remember.run()
+                let delete = sql.deleteSetAdd
+                delete.reset()
+                try bindTag(delete, entity, field, tag)
+                var gone: Set<String> = []
+                while try delete.step() { gone.insert(delete.text(0)) }
                 // The element's fact disappears with its last live tag (the tag's element, not the op's: they
                 // agree for every honest writer).
                 guard state.kind != nil else { continue }
-                for element in Set(gone)
-                where try Int.fetchOne(sql.countElementTags, arguments: [entityData, Int(field.rawValue), element]) == 0 {
+                for element in gone where try tagCount(entity, field, element) == 0 {
                     note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope, removed: true)
                 }
             }
         }
     }
 
+    /// Binds `(entity, field, actor, counter)`: the key of a register value or a set tag.
+    private func bindTag(_ statement: DirectStatement, _ entity: EntityID, _ field: FieldID, _ tag: OpID) throws {
+        try statement.bind(1, entity)
+        try statement.bind(2, Int(field.rawValue))
+        try statement.bind(3, tag.actor)
+        try statement.bind(4, Int64(tag.counter))
+    }
+
+    /// The number of live tags of one element of a set.
+    private func tagCount(_ entity: EntityID, _ field: FieldID, _ element: String) throws -> Int64 {
+        let count = sql.countElementTags
+        count.reset()
+        defer { count.reset() }
+        try count.bind(1, entity)
+        try count.bind(2, Int(field.rawValue))
+        try count.bind(3, element)
+        return try count.step() ? count.int64(0) : 0
+    }
+
     /// Creates (or, for a second create, moves) an entity: every fact it already holds leaves the scope it lived in
     /// if it was created there, and appears in the create's scope with the new entity fact.
-    private mutating func create(_ entity: EntityID, _ entityData: Data, kind: EntityKind, op: Op) throws {
-        let previous = try entityState(entity, entityData)
-        // Values and elements that ops arriving before the create wrote (hidden until now), or that a moved entity
-        // holds.
-        let held = previous == nil ? [] : try heldFacts(entity, entityData)
-        if let previous, let oldKind = previous.kind {
-            note(StateDigest.entityFact(entity, kind: oldKind), in: previous.scope, removed: true)
-            for fact in held { note(fact, in: previous.scope, removed: true) }
-            deltas[previous.scope, default: (.zero, 0)].entities -= 1
+    private mutating func create(_ entity: EntityID, kind: EntityKind, op: Op, scope: String) throws {
+        // The usual create, of an entity that has no row yet, is one insert; only a row that exists is read first.
+        var previous = entities[entity]
+        if previous == nil {
+            let insert = sql.insertCreated
+            insert.reset()
+            try bindCreated(insert, entity, kind: kind, op: op, scope: scope)
+            try insert.run()
+            if insert.changes == 0 { previous = try entityState(entity) }
         }
-        try sql.upsertEntity.execute(arguments: [
-            entityData, Int(kind.rawValue), op.scope.key, Int64(bitPattern: op.hlc.rawValue), op.principal,
-        ])
-        note(StateDigest.entityFact(entity, kind: kind), in: op.scope.key)
-        for fact in held { note(fact, in: op.scope.key) }
-        deltas[op.scope.key, default: (.zero, 0)].entities += 1
-        entities[entity] = EntityState(kind: kind, scope: op.scope.key)
+        if let previous {
+            // Values and elements that ops arriving before the create wrote (hidden until now), or that a moved
+            // entity holds.
+            let held = try heldFacts(entity)
+            if let oldKind = previous.kind {
+                note(StateDigest.entityFact(entity, kind: oldKind), in: previous.scope, removed: true)
+                for fact in held { note(fact, in: previous.scope, removed: true) }
+                deltas[previous.scope, default: (.zero, 0)].entities -= 1
+            }
+            let upsert = sql.upsertEntity
+            upsert.reset()
+            try bindCreated(upsert, entity, kind: kind, op: op, scope: scope)
+            try upsert.run()
+            for fact in held { note(fact, in: scope) }
+        }
+        note(StateDigest.entityFact(entity, kind: kind), in: scope)
+        deltas[scope, default: (.zero, 0)].entities += 1
+        entities[entity] = EntityState(kind: kind, scope: scope)
+    }
+
+    /// Binds `(id, kind, scope, created_hlc, author)` of a created entity.
+    private func bindCreated(_ statement: DirectStatement, _ entity: EntityID, kind: EntityKind, op: Op, scope: String) throws {
+        try statement.bind(1, entity)
+        try statement.bind(2, Int(kind.rawValue))
+        try statement.bind(3, scope)
+        try statement.bind(4, Int64(bitPattern: op.hlc.rawValue))
+        try statement.bind(5, op.principal)
     }
 
     /// The value and element facts an entity holds now (not its entity fact).
-    private func heldFacts(_ entity: EntityID, _ entityData: Data) throws -> [[UInt8]] {
+    private func heldFacts(_ entity: EntityID) throws -> [[UInt8]] {
         var facts: [[UInt8]] = []
-        for row in try Row.fetchAll(sql.entityValues, arguments: [entityData]) {
-            let id = OpID(actor: ActorID(bytes: row[1] as Data)!, counter: UInt64(row[2] as Int64))
+        let values = sql.entityValues
+        values.reset()
+        try values.bind(1, entity)
+        while try values.step() {
+            let id = OpID(actor: ActorID(bytes: values.bytes(1))!, counter: UInt64(values.int64(2)))
             facts.append(StateDigest.valueFact(
-                entity, field: FieldID(rawValue: UInt16(row[0] as Int)), id: id, encodedValue: Array(row[3] as Data)))
+                entity, field: FieldID(rawValue: UInt16(values.int64(0))), id: id, encodedValue: values.bytes(3)))
         }
-        for row in try Row.fetchAll(sql.entityElements, arguments: [entityData]) {
-            facts.append(StateDigest.elementFact(entity, field: FieldID(rawValue: UInt16(row[0] as Int)), element: row[1]))
+        let elements = sql.entityElements
+        elements.reset()
+        try elements.bind(1, entity)
+        while try elements.step() {
+            facts.append(StateDigest.elementFact(
+                entity, field: FieldID(rawValue: UInt16(elements.int64(0))), element: elements.text(1)))
         }
         return facts
     }
 
     /// The entity's kind and scope, or `nil` when it has no row yet.
-    private mutating func entityState(_ entity: EntityID, _ entityData: Data) throws -> EntityState? {
+    private mutating func entityState(_ entity: EntityID) throws -> EntityState? {
         if let known = entities[entity] { return known }
-        guard let row = try Row.fetchOne(sql.entityInfo, arguments: [entityData]) else { return nil }
-        let state = EntityState(kind: (row[0] as Int?).map { EntityKind(rawValue: UInt8($0)) }, scope: row[1])
+        let info = sql.entityInfo
+        info.reset()
+        defer { info.reset() }
+        try info.bind(1, entity)
+        guard try info.step() else { return nil }
+        let state = EntityState(kind: info.isNull(0) ? nil : EntityKind(rawValue: UInt8(info.int64(0))), scope: info.text(1))
         entities[entity] = state
         return state
     }
 
     /// Makes sure the entity has a row (an op may arrive before its create, and then names the scope it lives in
-    /// until the create does) and returns what is known of it.
-    private mutating func ensureEntity(_ entity: EntityID, _ entityData: Data, scope: Scope) throws -> EntityState {
-        if let known = try entityState(entity, entityData) { return known }
-        try sql.insertEntity.execute(arguments: [entityData, scope.key])
-        let state = EntityState(kind: nil, scope: scope.key)
+    /// until the create does) and returns what is known of it. An entity seen earlier in the batch is answered from
+    /// memory, with no statement.
+    private mutating func ensureEntity(_ entity: EntityID, scope: String) throws -> EntityState {
+        if let known = try entityState(entity) { return known }
+        let insert = sql.insertEntity
+        insert.reset()
+        try insert.bind(1, entity)
+        try insert.bind(2, scope)
+        try insert.run()
+        let state = EntityState(kind: nil, scope: scope)
         entities[entity] = state
         return state
     }
@@ -232,25 +307,35 @@ package struct Projector {
     /// Applies a register write; its value fact and those of the values it supersedes count only once the entity
     /// is created (until then the create brings them all, `create`).
     private mutating func applyRegister(
-        _ entity: EntityID, _ entityData: Data, _ field: FieldID, state: EntityState, op: Op, actor: Data,
-        value: Value, pred: [OpID]
+        _ entity: EntityID, _ field: FieldID, state: EntityState, op: Op, value: Value, pred: [OpID]
     ) throws {
-        let fieldNumber = Int(field.rawValue)
         for p in pred {
-            let arguments: StatementArguments = [entityData, fieldNumber, Data(p.actor.bytes), Int64(p.counter)]
-            try sql.insertSuperseded.execute(arguments: arguments)
-            let superseded = try Data.fetchAll(sql.deleteValue, arguments: arguments)
+            let remember = sql.insertSuperseded
+            remember.reset()
+            try bindTag(remember, entity, field, p)
+            try remember.run()
+            let delete = sql.deleteValue
+            delete.reset()
+            try bindTag(delete, entity, field, p)
+            var superseded: [[UInt8]] = []
+            while try delete.step() { superseded.append(delete.bytes(0)) }
             guard state.kind != nil else { continue }
             for encoded in superseded {
-                note(StateDigest.valueFact(entity, field: field, id: p, encodedValue: Array(encoded)), in: state.scope,
+                note(StateDigest.valueFact(entity, field: field, id: p, encodedValue: encoded), in: state.scope,
                      removed: true)
             }
         }
         let encoded = value.canonicalBytes
-        try sql.insertValue.execute(arguments: [
-            entityData, fieldNumber, actor, Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue), Data(encoded),
-        ])
-        if db.changesCount > 0, state.kind != nil {
+        let insert = sql.insertValue
+        insert.reset()
+        try insert.bind(1, entity)
+        try insert.bind(2, Int(field.rawValue))
+        try insert.bind(3, op.id.actor)
+        try insert.bind(4, Int64(op.id.counter))
+        try insert.bind(5, Int64(bitPattern: op.hlc.rawValue))
+        try insert.bind(6, encoded)
+        try insert.run()
+        if insert.changes > 0, state.kind != nil {
             note(StateDigest.valueFact(entity, field: field, id: op.id, encodedValue: encoded), in: state.scope)
         }
     }

@@ -1,16 +1,17 @@
 import FieldbookModel
 import FieldbookWire
 
-/// What `fieldbook admin device add` prints once and `fieldbook init --token` reads: where the central node is,
-/// which device this is, the device's secret, and how to recognise the central node (the SHA-256 fingerprint of its
-/// TLS certificate, or none when it runs plain TCP with `--insecure`).
+/// What `fieldbook admin device add` prints once and `fieldbook init --token` reads: where the central node is (one
+/// or several servers sharing its database and TLS identity), which device this is, the device's secret, and how to
+/// recognise the central node (the SHA-256 fingerprint of its TLS certificate, or none when it runs plain TCP with
+/// `--insecure`).
 ///
 /// The text form is `fb2:` followed by Crockford base32 of
 ///
 /// ```
-/// ┌─────────────┬─────────────┬──────────┬────────────────────────────┬──────────────────────────────┬───────────────┐
-/// │ device (16) │ secret (32) │ flags u8 │ fingerprint (32, if bit 0) │ u8 n + principal (if bit 1)  │ address UTF-8 │
-/// └─────────────┴─────────────┴──────────┴────────────────────────────┴──────────────────────────────┴───────────────┘
+/// ┌─────────────┬─────────────┬──────────┬────────────────────────────┬──────────────────────────────┬─────────────────┐
+/// │ device (16) │ secret (32) │ flags u8 │ fingerprint (32, if bit 0) │ u8 n + principal (if bit 1)  │ addresses UTF-8 │
+/// └─────────────┴─────────────┴──────────┴────────────────────────────┴──────────────────────────────┴─────────────────┘
 /// ```
 ///
 /// so it survives copying through chat and e-mail and has no characters a shell would interpret. Flag bit 0 means
@@ -19,13 +20,18 @@ import FieldbookWire
 /// fingerprint: `device | secret | address`) still reads, as a token of a plain-TCP server with ``isLegacy`` set,
 /// so `init` can refuse it with a clear message unless the user asked for `--insecure` (protocol/SPEC.md §14).
 ///
+/// The addresses are `HOST:PORT`, separated by commas when the centre runs several servers (issue 17): a token of one
+/// server is the same bytes as before the list existed, so every older token still reads. All servers share the one
+/// pinned fingerprint. (A Fieldbook older than the list reads a token of several servers as one address it cannot
+/// reach: hand such devices a token of one server.)
+///
 /// ```swift
 /// let token = EnrolmentToken(address: "10.0.0.5:7420", device: id, secret: secret, fingerprint: sha256OfCertificate)
 /// EnrolmentToken(text: token.text) == token   // true
 /// ```
 public struct EnrolmentToken: Sendable, Hashable {
-    /// `HOST:PORT` of the central node.
-    public var address: String
+    /// The central node's servers, `HOST:PORT` each, in the order a device tries them.
+    public var addresses: [String]
     /// The enrolled device.
     public var device: DeviceID
     /// The 32-byte secret the device authenticates with; it never travels on the sync connection.
@@ -43,16 +49,23 @@ public struct EnrolmentToken: Sendable, Hashable {
     /// The prefix of the form before TLS (issue 9), still read.
     public static let legacyPrefix = "fb1:"
 
+    /// The servers in the list form `HOST:PORT[,HOST:PORT…]` (as `--server` takes them and the token carries them);
+    /// setting it splits the list at its commas.
+    public var address: String {
+        get { addresses.joined(separator: ",") }
+        set { addresses = Self.split(newValue) }
+    }
+
     /// Makes a token.
     ///
     /// - Parameters:
-    ///   - address: `HOST:PORT` of the central node.
+    ///   - address: `HOST:PORT` of the central node, or several separated by commas (`HOST:PORT[,HOST:PORT…]`).
     ///   - device: The enrolled device.
     ///   - secret: The device's 32-byte secret.
     ///   - fingerprint: The SHA-256 of the server certificate (32 bytes), or `nil` for a plain-TCP server.
     ///   - principal: The employee code the device was enrolled for (at most 64 bytes).
     public init(address: String, device: DeviceID, secret: [UInt8], fingerprint: [UInt8]? = nil, principal: String? = nil) {
-        self.address = address
+        self.addresses = Self.split(address)
         self.device = device
         self.secret = secret
         self.fingerprint = fingerprint
@@ -100,9 +113,15 @@ public struct EnrolmentToken: Sendable, Hashable {
                 start = end
             }
         }
-        guard start < bytes.count, let address = String(validating: bytes[start...], as: UTF8.self), address.contains(":")
+        guard start < bytes.count, let address = String(validating: bytes[start...], as: UTF8.self),
+            Self.split(address).allSatisfy({ ServerAddress($0) != nil })
         else { return nil }
         self.init(address: address, device: device, secret: Array(bytes[16..<48]), fingerprint: fingerprint, principal: principal)
         self.isLegacy = legacy
+    }
+
+    /// The addresses of a list `HOST:PORT[,HOST:PORT…]`, each trimmed.
+    static func split(_ list: String) -> [String] {
+        list.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
     }
 }

@@ -27,6 +27,8 @@ public struct SyncSummary: Sendable, Hashable {
     public var bytesSent = 0
     /// Bytes the device read from the connection (set by the transport).
     public var bytesReceived = 0
+    /// The server (`HOST:PORT`) the session went through, one of the central node's (set by the transport).
+    public var server: String?
 
     /// An empty summary.
     public init() {}

@@ -24,18 +24,39 @@ struct AdminCommand: ParsableCommand {
             AdminReportCommand.self, Check.self,
         ])
 
-    /// The `--db` option every admin command takes.
-    struct Options: ParsableArguments {
-        @Option(help: ArgumentHelp("中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。", valueName: "数据库"))
-        var db: String?
+    /// `--db` given before the subcommand (`admin --db PATH principal add …`). ArgumentParser parses this command
+    /// first, over every argument left (those after the subcommand's name too), so this group takes each `--db`
+    /// wherever it stands; the subcommand's own `@OptionGroup var options: Options` then receives this same value
+    /// (ArgumentParser hands a group decoded by a parent to a child of the same type), and shows `--db` in its help.
+    @OptionGroup var options: Options
 
-        /// The central database's path.
-        var path: String { db ?? Paths.defaultCentral }
+    /// The `--db` option every admin command takes, before or after the subcommand (SHELL.md).
+    struct Options: ParsableArguments {
+        // An array so that a second `--db` is seen (a single value would silently keep the last).
+        @Option(help: ArgumentHelp(
+            "中心数据库：SQLite 文件路径或 postgres:// 地址（默认 $FIELDBOOK_HOME/central.sqlite）；写在子命令前后都可以。",
+            valueName: "数据库"))
+        var db: [String] = []
+
+        @Option(help: ArgumentHelp(
+            "postgres:// 中心的设备密钥文件（默认 $FIELDBOOK_HOME/central.key）：与 serve 用同一个文件。", valueName: "文件"))
+        var keyFile: String?
+
+        func validate() throws {
+            let given = db.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            if given.count > 1 {
+                throw ValidationError("--db 给了两个不同的中心数据库（\(given.joined(separator: " 和 "))）：只能给一个")
+            }
+            if given.first?.isEmpty == true { throw ValidationError("--db 需要中心数据库的路径") }
+        }
+
+        /// The central database's path (or `postgres://` URL): `--db`, else `$FIELDBOOK_HOME/central.sqlite`.
+        var path: String { db.first ?? Paths.defaultCentral }
 
         /// Opens the centre's store that `--db` names, creating a SQLite one on first use. A `postgres://` URL
         /// selects the PostgreSQL store (issue 17).
-        func store() throws -> any CentralStore {
-            try CentralStoreLocation(path).open(options: .system)
+        func store() async throws -> any CentralStore {
+            try await CentralStoreLocation(path, keyFile: keyFile).open(options: .system)
         }
     }
 
@@ -110,9 +131,17 @@ struct AdminCommand: ParsableCommand {
                 abstract: "为员工登记一台设备；令牌只显示这一次，单独一行输出到标准输出。")
             @OptionGroup var options: Options
             @Argument(help: ArgumentHelp("员工编号。", valueName: "工号")) var code: String
-            @Option(help: ArgumentHelp("设备连接中心节点用的 HOST:PORT（默认 serve 最近一次使用的地址）。", valueName: "HOST:PORT"))
+            @Option(help: ArgumentHelp(
+                "设备连接中心节点用的 HOST:PORT；中心有几台服务器时用逗号分隔，设备依次尝试（默认 serve 最近一次使用的地址）。",
+                valueName: "HOST:PORT[,…]"))
             var server: String?
             @Flag(help: "以 JSON 输出 {device, token}。") var json = false
+
+            func validate() throws {
+                if let server, ServerAddress.list(server) == nil {
+                    throw ValidationError("--server 应为 主机:端口，几台服务器用逗号分隔（如 10.0.0.5:7420,10.0.0.6:7420）")
+                }
+            }
 
             /// The fingerprint a new enrolment token should carry: the one `serve` last presented, `nil` if it last
             /// ran `--insecure`. Before `serve` ever ran, the self-signed identity beside the database is made now
@@ -125,15 +154,19 @@ struct AdminCommand: ParsableCommand {
                     if let bytes = Hex.decode(hex), bytes.count == 32 { return bytes }
                     fallthrough
                 case .unknown:
+                    // Several servers share one PostgreSQL centre: no certificate beside a database file to make.
+                    if CentralStoreLocation(path).isPostgres {
+                        throw AdminFailure(message: "中心节点还没有运行过：先用 serve --db（同一个数据库）--tls-cert … --tls-key … 启动一次，再登记设备")
+                    }
                     return try ServerIdentity.loadOrCreate(at: ServerIdentity.defaultPath(beside: path)).fingerprint
                 }
             }
 
             func run() async throws {
                 let token = try await AdminFailure.guarding {
-                    let central = try options.store()
+                    let central = try await options.store()
                     let recorded = try await central.recordedTransport()
-                    let address = server ?? recorded.address ?? "127.0.0.1:7420"
+                    let address = server.flatMap(ServerAddress.list).map(ServerAddress.text) ?? recorded.address ?? "127.0.0.1:7420"
                     let fingerprint = try Self.advertisedFingerprint(recorded.record, path: options.path)  // the certificate devices pin
                     var token = try await central.addDevice(for: code, address: address)
                     token.fingerprint = fingerprint

@@ -17,13 +17,13 @@ struct AdminReportCommand: ParsableCommand {
         subcommands: [Sales.self, Overlap.self, Coverage.self])
 
     /// Opens an existing centre's store with the environment's clock (`FIELDBOOK_NOW` fixes "today" for tests).
-    static func open(_ options: AdminCommand.Options) throws -> any CentralStore {
-        let location = CentralStoreLocation(options.path)
+    static func open(_ options: AdminCommand.Options) async throws -> any CentralStore {
+        let location = CentralStoreLocation(options.path, keyFile: options.keyFile)
         guard location.exists else {
             throw AdminFailure(message: "没有找到中心数据库：\(options.path)（先运行 fieldbook serve 或 admin principal add）")
         }
         do {
-            return try location.open(options: try Environment.bookOptions())
+            return try await location.open(options: try Environment.bookOptions())
         } catch let error as ValidationError {
             throw AdminFailure(message: error.message)
         }
@@ -58,7 +58,7 @@ struct AdminReportCommand: ParsableCommand {
 
         func run() async throws {
             let report = try await AdminFailure.guarding {
-                let central = try AdminReportCommand.open(options)
+                let central = try await AdminReportCommand.open(options)
                 let today = try await central.today()
                 let end = try to.map { try AdminReportCommand.day($0, "--to", today: today) } ?? today
                 let start = try from.map { try AdminReportCommand.day($0, "--from", today: today) }

@@ -39,7 +39,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("账本文件（默认 $FIELDBOOK_HOME/book.sqlite）。", valueName: "路径"))
     var book: String?
 
-    @Option(help: ArgumentHelp("中心节点的 HOST:PORT（默认用令牌里的地址）。", valueName: "HOST:PORT"))
+    @Option(help: ArgumentHelp(
+        "中心节点的 HOST:PORT；中心有几台服务器时用逗号分隔，同步时依次尝试（默认用令牌里的地址）。",
+        valueName: "HOST:PORT[,…]"))
     var server: String?
 
     @Option(help: ArgumentHelp(
@@ -69,6 +71,9 @@ struct InitCommand: ParsableCommand {
         if tokenFile == "" { throw ValidationError("--token-file 需要令牌文件的路径") }
         let tokenGiven = token != nil || tokenFile != nil
         if server != nil, !tokenGiven { throw ValidationError("--server 需要和 --token-file 或 --token 一起用") }
+        if let server, ServerAddress.list(server) == nil {
+            throw ValidationError("--server 应为 主机:端口，几台服务器用逗号分隔（如 10.0.0.5:7420,10.0.0.6:7420）")
+        }
         if insecure, !tokenGiven { throw ValidationError("--insecure 需要和 --token-file 或 --token 一起用") }
         // A token typed on the command line is checked here, as any other argument (exit 2); one read from a file or
         // standard input is checked once read (exit 1).
@@ -83,7 +88,8 @@ struct InitCommand: ParsableCommand {
         let path = book ?? Paths.defaultBook
         do {
             var enrolment = try readEnrolment()
-            if let server { enrolment?.address = server }
+            // The list replaces the token's; the book keeps one list (``SyncClient/enrol(_:token:)``).
+            if let server, let list = ServerAddress.list(server) { enrolment?.address = ServerAddress.text(list) }
             // The book remembers the choice: it will only ever sync in plain TCP.
             if insecure { enrolment?.fingerprint = nil }
             // A token names the principal it was issued for: another's would enrol this book for nobody's customers.
@@ -100,7 +106,7 @@ struct InitCommand: ParsableCommand {
                     throw StoreError(.exists, "这个账本已经登记过中心节点；换设备请用新账本")
                 }
                 try SyncClient.enrol(existing, token: enrolment)
-                StandardStreams.out("已把账本 \(path) 登记到中心节点 \(enrolment.address)（设备 \(enrolment.device.hex.prefix(8))\(Self.transport(enrolment))）：用 sync 同步")
+                StandardStreams.out("已把账本 \(path) 登记到中心节点 \(Self.servers(enrolment))（设备 \(enrolment.device.hex.prefix(8))\(Self.transport(enrolment))）：用 sync 同步")
                 tokenFileHint()
                 return
             }
@@ -108,7 +114,7 @@ struct InitCommand: ParsableCommand {
             let created = try Book.create(at: path, principal: principal, name: name, options: options)
             if let enrolment {
                 try SyncClient.enrol(created, token: enrolment)
-                StandardStreams.out("已登记到中心节点 \(enrolment.address)（设备 \(enrolment.device.hex.prefix(8))\(Self.transport(enrolment))）：用 sync 同步")
+                StandardStreams.out("已登记到中心节点 \(Self.servers(enrolment))（设备 \(enrolment.device.hex.prefix(8))\(Self.transport(enrolment))）：用 sync 同步")
             }
             StandardStreams.out("已创建账本：\(created.path)（员工 \(principal)，设备 \(created.actor.short)）")
             if enrolment != nil { tokenFileHint() }
@@ -237,6 +243,11 @@ struct InitCommand: ParsableCommand {
             bytes += chunk[0..<count]
         }
         return bytes
+    }
+
+    /// The central node's servers for the confirmation line: `A`, or `A、B（依次尝试）`.
+    static func servers(_ token: EnrolmentToken) -> String {
+        token.addresses.count == 1 ? token.address : token.addresses.joined(separator: "、") + "（同步时依次尝试）"
     }
 
     /// How the book will reach the central node, for the confirmation line.

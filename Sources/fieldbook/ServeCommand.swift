@@ -14,8 +14,15 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "运行中心节点，供各设备同步。")
 
-    @Option(help: ArgumentHelp("中心数据库（默认 $FIELDBOOK_HOME/central.sqlite）。", valueName: "数据库"))
+    @Option(help: ArgumentHelp(
+        "中心数据库：SQLite 文件路径或 postgres://用户@主机:端口/数据库（默认 $FIELDBOOK_HOME/central.sqlite）。",
+        valueName: "数据库"))
     var db: String?
+
+    @Option(help: ArgumentHelp(
+        "postgres:// 中心的设备密钥文件（默认 $FIELDBOOK_HOME/central.key，首次使用时创建，权限 0600）；同一中心的每台服务器须用同一个文件。",
+        valueName: "文件"))
+    var keyFile: String?
 
     @Option(help: ArgumentHelp("监听的端口（0 表示任选一个空闲端口）。", valueName: "端口"))
     var port: Int = 7420
@@ -26,7 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("没有数据的连接保持多少秒。", visibility: .hidden))
     var idleTimeout: Int64 = 120
 
-    @Option(help: ArgumentHelp("出示的 PEM 证书链（默认使用数据库旁的自签名证书）。", valueName: "文件"))
+    @Option(help: ArgumentHelp(
+        "出示的 PEM 证书链（SQLite 默认使用数据库旁的自签名证书；postgres:// 必须给，每台服务器同一对文件）。", valueName: "文件"))
     var tlsCert: String?
 
     @Option(help: ArgumentHelp("--tls-cert 的 PEM 私钥。", valueName: "文件"))
@@ -58,6 +66,15 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if insecure, tlsCert != nil || tlsKey != nil { throw ValidationError("--insecure 不能和 --tls-cert/--tls-key 一起用") }
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert 和 --tls-key 要一起给") }
+        // Several servers of one PostgreSQL centre must present one certificate, which every token pins: one made
+        // beside a database file would differ on every server.
+        if let db, CentralStoreLocation(db).isPostgres, tlsCert == nil, !insecure {
+            throw ValidationError(
+                "postgres:// 中心的每台服务器须出示同一个证书：给 --tls-cert 证书.pem --tls-key 私钥.pem（每台服务器同一对文件），或在可信网络上用 --insecure")
+        }
+        if keyFile != nil, db.map({ CentralStoreLocation($0).isPostgres }) != true {
+            throw ValidationError("--key-file 只用于 postgres:// 数据库：SQLite 中心数据库的密钥在数据库旁（数据库路径.key）")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port 应为 0 到 65535 之间的整数") }
         guard sessionDeadline > 0 else { throw ValidationError("--session-deadline 应为正的秒数") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections 应为正整数") }
@@ -77,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "fieldbook.serve")
         let store: any CentralStore
         do {
-            store = try CentralStoreLocation(path).open(options: .system)
+            store = try await CentralStoreLocation(path, keyFile: keyFile).open(options: .system)
         } catch {
             StandardStreams.err("\(error)")
             throw ExitCode(1)

@@ -21,7 +21,10 @@ struct ShellCommand: ParsableCommand {
         let path = book ?? Paths.defaultBook
         let opened: Book
         do {
-            opened = try Book.open(at: path, options: try Environment.bookOptions())
+            // The session checkpoints the WAL between commands, not inside a command's commit (Session.execute).
+            var options = try Environment.bookOptions()
+            options.checkpoints = .betweenCommands()
+            opened = try Book.open(at: path, options: options)
         } catch let error as StoreError {
             StandardStreams.output.error(error.message)
             throw ExitCode(1)

@@ -15,12 +15,21 @@ import Foundation
 /// Bounded in count (`--devices`) and in time (`--time-limit` seconds per N: sessions still running then are
 /// reported as unfinished and the server is stopped).
 ///
+/// With `--servers N` (and `--db postgres://…`, `--kill-busiest-at F`) it runs ``ClusterRun`` instead: N servers on
+/// one centre, a SQLite file or a fresh database on a PostgreSQL cluster, with the lost-op count, resyncs after a
+/// kill, and CPU per session of every component (issue 17).
+///
 /// Output: `RESULT {json}` lines on stdout like `fieldbook-bench` (see tools/bench/report.py), progress on stderr.
 @main
 struct LoadGen {
     static let usage = """
         usage: fieldbook-loadgen --fieldbook BIN [--devices 10,100,1000] [--ops 500] [--customers 30] [--time-limit 60]
                                  [--hold N]   (N authenticated idle sessions held at once, then one sync; 0 = skip)
+               fieldbook-loadgen --fieldbook BIN --servers N [--db postgres://USER@HOST:PORT/DB] [--kill-busiest-at F]
+                                 [--tag NAME] [--devices …] [--ops …] [--customers …] [--time-limit …]
+                     (N servers on one centre: a SQLite file, or a fresh database on that PostgreSQL cluster, made
+                      with psql and dropped after; with --kill-busiest-at, the busiest server is killed once F of the
+                      devices have finished; results cluster.NAME.DEVICES.…)
         """
 
     static func main() async {
@@ -45,6 +54,31 @@ struct LoadGen {
         guard hold >= 0, hold <= 20_000 else {
             FileHandle.standardError.write(Data("fieldbook-loadgen: --hold must be 0…20000\n".utf8))
             exit(2)
+        }
+        let postgres = value("--db")
+        let servers = value("--servers").flatMap(Int.init)
+        let killAt = value("--kill-busiest-at").flatMap(Double.init)
+        if postgres != nil || servers != nil || killAt != nil {
+            guard let servers, (1...16).contains(servers), hold == 0,
+                postgres.map({ $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") }) ?? true,
+                killAt.map({ $0 > 0 && $0 < 1 && servers > 1 }) ?? true
+            else {
+                FileHandle.standardError.write(Data("fieldbook-loadgen: --servers must be 1…16 (2 or more with --kill-busiest-at, which is a share 0…1); --db must be postgres://…; no --hold with them\n".utf8))
+                exit(2)
+            }
+            let tag = value("--tag") ?? "\(postgres == nil ? "sqlite" : "postgres")\(servers)\(killAt == nil ? "" : "kill")"
+            do {
+                for count in devices {
+                    try await ClusterRun(
+                        binary: binary, postgres: postgres, servers: servers, devices: count, ops: ops, customers: customers,
+                        timeLimit: limit, killAt: killAt, tag: tag
+                    ).run()
+                }
+            } catch {
+                FileHandle.standardError.write(Data("fieldbook-loadgen: \(error)\n".utf8))
+                exit(1)
+            }
+            return
         }
         do {
             for count in devices {

@@ -51,6 +51,18 @@ final class ServeProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var recordedPeak = 0
 
+    /// Kills the server at once (SIGKILL: no session ends cleanly, nothing is flushed) and waits for it; returns its
+    /// CPU time up to then, in seconds.
+    @discardableResult
+    func killAtOnce() -> Double {
+        guard process.isRunning else { return 0 }
+        let used = Measure.cpuSeconds(pid: process.processIdentifier)
+        lock.withLock { recordedPeak = max(recordedPeak, Measure.peakRSS(pid: process.processIdentifier)) }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return used
+    }
+
     /// Stops the server (SIGTERM: it lets running sessions end) and waits; SIGKILL after 10 s.
     func stop() {
         guard process.isRunning else { return }

@@ -4,6 +4,8 @@
 Usage: peers.py wire WORKLOAD.json     the day's edits as a Loro update and a Yrs update (bytes)
        peers.py apply WORKLOAD.json [--runs 5] [--tag apply]
                                        import every edit into an empty document (ops/s)
+       peers.py snapshot WORKLOAD.json the whole document as one full update, raw and zlib level 6 (bytes): what a
+                                       new device would download, beside Fieldbook's initial pull of the same content
 
 The workload is the JSON that fieldbook-bench writes (tools/bench/FieldbookBench/Workload.swift): customers are
 maps (one root map per customer, keyed by its ID), tags a nested map used as a set, contacts and purchases maps
@@ -156,8 +158,27 @@ def apply(workload, runs, tag):
          [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024])
 
 
+def snapshot(workload):
+    customers = workload["customers"]
+    edits = workload["base"] + workload["edits"]
+    for peer_type in PEERS:
+        peer = peer_type()
+        for edit in edits:
+            peer.apply(edit, customers)
+        update = peer.full_update()
+        emit(f"pull.{peer.name}", f"{peer.name}: full update of the book ({len(edits)} edits)", "B",
+             [float(len(update))])
+        emit(f"pull.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 6", "B",
+             [float(len(zlib.compress(update, 6)))])
+        if peer.name == "loro":
+            # What Loro keeps of a document: its snapshot (state and history), beside the size of a Fieldbook book.
+            snapshot_bytes = peer.doc.export(loro.ExportMode.Snapshot())
+            emit("book.loro.snapshot", "loro: snapshot of the same book (state and history)", "B",
+                 [float(len(snapshot_bytes))])
+
+
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("wire", "apply"):
+    if len(argv) < 3 or argv[1] not in ("wire", "apply", "snapshot"):
         print(__doc__, file=sys.stderr)
         return 2
     with open(argv[2], encoding="utf-8") as f:
@@ -165,6 +186,8 @@ def main(argv):
     options = dict(zip(argv[3::2], argv[4::2]))
     if argv[1] == "wire":
         wire(workload)
+    elif argv[1] == "snapshot":
+        snapshot(workload)
     else:
         apply(workload, int(options.get("--runs", 5)), options.get("--tag", "apply"))
     return 0

@@ -8,9 +8,9 @@ import Foundation
 ///
 /// - `wire [--out workload.json] [--customers 2000] [--ops 500] [--touched 300]`
 /// - `apply [--ops 100000] [--runs 5] [--modes memory,persisted,sqlite] [--tag apply] [--out workload.json]`
-/// - `latency --book PATH [--customers 5000] [--samples 300]`
+/// - `latency --book PATH [--customers 5000] [--samples 300] [--checkpoint between|automatic] [--fresh-wal yes]`
 /// - `startup --fieldbook BIN --book PATH [--runs 20]`
-/// - `sync [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]`
+/// - `sync [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5] [--out YEAR.json] [--fieldbook BIN]`
 /// - `allocations --book PATH [--ops 20000] [--customers 1000] [--samples 100]` (under the interposer's LD_PRELOAD)
 @main
 struct Bench {
@@ -18,9 +18,10 @@ struct Bench {
         usage: fieldbook-bench wire|apply|latency|startup|sync|allocations [--option value …]
           wire     [--out FILE] [--customers 2000] [--ops 500] [--touched 300]
           apply    [--ops 100000] [--runs 5] [--modes memory,persisted,sqlite] [--tag apply] [--out FILE]
-          latency  --book PATH [--customers 5000] [--samples 300]
+          latency  --book PATH [--customers 5000] [--samples 300] [--checkpoint between|automatic] [--fresh-wal yes]
           startup  --fieldbook BIN --book PATH [--customers 5000] [--runs 20]
-          sync     [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5]
+          sync     [--customers 2000] [--central-ops 10000,100000,1000000] [--runs 5] [--out YEAR.json]
+                   [--fieldbook BIN]
           allocations --book PATH [--ops 20000] [--customers 1000] [--samples 100]
                    (needs LD_PRELOAD=.build-release/release/libMallocInterposerSwift.so)
         """
@@ -38,6 +39,8 @@ struct Bench {
                 var bench = SyncBench(
                     customers: options.int("--customers", 2_000),
                     centralOps: options.ints("--central-ops", [1_000_000]).sorted(), runs: options.int("--runs", 5))
+                bench.workloadOut = options.string("--out")
+                bench.fieldbook = options.string("--fieldbook")
                 try await bench.run()
             case "allocations": try await AllocationBench.run(options)
             default:

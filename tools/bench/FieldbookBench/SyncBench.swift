@@ -7,6 +7,7 @@ import FieldbookServer
 import FieldbookStore
 import FieldbookSync
 import Foundation
+import GRDB
 import Logging
 
 /// Sync figures: a 2,000-customer book with a year of history synced from scratch, and a day's 500-op delta
@@ -20,6 +21,14 @@ struct SyncBench {
     var random = SplitMix64(seed: 2026)
     /// Other managers' devices made so far by `loadCentral`.
     var loadedDevices = 0
+    /// Where to write the year's content as a library-neutral workload (`--out`), for the peers' full update: the
+    /// initial pull's bytes are compared with Loro's and Yrs's full document update of the same content.
+    var workloadOut: String?
+    /// The year's content in library-neutral terms, filled by `fillYear`.
+    var year = Workload(seed: 0)
+    /// The `fieldbook` executable (`--fieldbook`): when given, a new device also pulls the book in a process of its own,
+    /// whose peak RSS is the device's alone (issue 20: at most twice the resulting book file).
+    var fieldbook: String?
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -86,6 +95,42 @@ struct SyncBench {
         Measure.emit(
             "sync.initial.pull", "initial sync: pull a \(customers)-customer book (\(generated) ops) to a new device",
             unit: "ms", values: pullTimes.map { Measure.seconds($0) * 1000 }, extra: ["bytes": pullBytes, "ops": generated])
+        // Both directions of the whole session (HELLO to DONE), its op batches compressed as on every sync.
+        Measure.emit(
+            "sync.initial.pull.bytes", "initial sync: bytes of the pull of a \(customers)-customer book, both directions",
+            unit: "B", values: [Double(pullBytes)])
+        // The floor of that figure under today's encoding: every entity the pull creates carries a UUIDv7 with 74
+        // random bits, which no compressor shrinks (Loro and Yrs name a new object by its creating op instead).
+        let entities = year.base.reduce(0) { count, edit in
+            switch edit {
+            case .customer, .event: return count + 1
+            default: return count
+            }
+        }
+        Measure.emit(
+            "sync.initial.pull.idfloor", "floor: the random bits of the pulled book's \(entities) entity IDs (74 bits each)",
+            unit: "B", values: [(Double(entities) * 74 / 8).rounded(.up)])
+        // The pulled book on disk, its WAL folded in first (issue 20: at most 3x Loro's snapshot of the same content).
+        let bookBytes = try Self.bookSize(path("fresh0.sqlite"))
+        Measure.emit(
+            "sync.book.bytes", "the pulled \(customers)-customer book on disk (\(generated) ops, WAL checkpointed)",
+            unit: "B", values: [bookBytes])
+        if let fieldbook {
+            let rss = try pullInChildProcess(fieldbook, central: central, address: address)
+            Measure.emit(
+                "sync.device.rss", "peak RSS of `fieldbook sync` pulling the \(customers)-customer book (its own process)",
+                unit: "MiB", values: [rss.megabytes], extra: ["book_bytes": rss.bookBytes])
+            Measure.emit(
+                "sync.device.rss.ratio", "that peak RSS ÷ the book file it made", unit: "×",
+                values: [rss.megabytes * 1_048_576 / max(rss.bookBytes, 1)])
+            Measure.emit(
+                "sync.device.rss.floor", "floor: peak RSS of `fieldbook -c status` on the empty book before the pull",
+                unit: "MiB", values: [rss.floor])
+            Measure.emit(
+                "sync.device.rss.growth", "the pull's peak RSS above that floor ÷ the book file", unit: "×",
+                values: [(rss.megabytes - rss.floor) * 1_048_576 / max(rss.bookBytes, 1)])
+        }
+        if let workloadOut { try year.json().write(to: URL(fileURLWithPath: workloadOut)) }
 
         // 2. The central node grows to each size with other managers' history, then the manager's day.
         var held = generated
@@ -120,6 +165,58 @@ struct SyncBench {
         _ = try await serving.value
     }
 
+    /// Enrols a new device with the real executable and runs its first `sync` in a child process: that child's peak
+    /// RSS, the peak RSS of `status` on the empty book before it (the process's floor), and the size of the book the
+    /// pull made.
+    func pullInChildProcess(
+        _ binary: String, central: CentralDatabase, address: String
+    ) throws -> (megabytes: Double, floor: Double, bookBytes: Double) {
+        let token = path("rss.token")
+        let book = path("rss.sqlite")
+        guard FileManager.default.createFile(
+            atPath: token, contents: Data(try central.addDevice(for: "M001", address: address).text.utf8),
+            attributes: [.posixPermissions: 0o600])
+        else { throw BenchError("cannot write the token file") }
+        /// Runs the executable and returns its own peak RSS in MiB: `VmHWM` of /proc/PID/status, read every 5 ms while
+        /// it runs. (`getrusage(RUSAGE_CHILDREN)` cannot tell it: a child's `ru_maxrss` starts from the bench
+        /// process's own size at fork, before the exec.) The last 5 ms before it exits may be missed.
+        func run(_ arguments: [String]) throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.environment = ["FIELDBOOK_HOME": folder, "PATH": "/usr/bin:/bin"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            var peak = 0.0
+            let status = "/proc/\(process.processIdentifier)/status"
+            while process.isRunning {
+                if let text = try? String(contentsOfFile: status, encoding: .utf8),
+                    let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                    let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+                {
+                    peak = max(peak, kilobytes / 1024)
+                }
+                usleep(5_000)
+            }
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw BenchError("fieldbook \(arguments[0]) exited \(process.terminationStatus)") }
+            return peak
+        }
+        _ = try run(["init", "--principal", "M001", "--token-file", token, "--insecure", "--book", book])
+        // The floor: the same executable on the same, still empty, book (the runtime, Foundation, NIO, SQLite).
+        let floor = try run(["--book", book, "-c", "status"])
+        let peak = try run(["--book", book, "-c", "sync"])
+        return (peak, floor, try Self.bookSize(book))
+    }
+
+    /// A book file's size in bytes once its WAL is folded into it.
+    static func bookSize(_ file: String) throws -> Double {
+        let folded = try DatabaseQueue(path: file)
+        try folded.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try folded.close()
+        return (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? 0
+    }
+
     /// A year of a manager's work: each customer created with a profile, edited, tagged, contacted, with family.
     mutating func fillYear(_ book: Book, customers: Int) throws -> Int {
         var total = 0
@@ -137,7 +234,8 @@ struct SyncBench {
                         ])
                     try tx.set(id, Schema.F.note, .text("年初电话回访，关注理财"))
                     try tx.set(id, Schema.F.note, .text("年中上门拜访，家里老人身体不好"))
-                    try tx.add(id, Schema.F.tags, index % 2 == 0 ? "理财沙龙" : "VIP")
+                    let tag = index % 2 == 0 ? "理财沙龙" : "VIP"
+                    try tx.add(id, Schema.F.tags, tag)
                     try tx.create(.family, scope: .customer(id), fields: [
                         FieldAssignment(Schema.F.name, .text("家人\(index)")), FieldAssignment(Schema.F.relation, .text("配偶")),
                     ])
@@ -147,6 +245,24 @@ struct SyncBench {
                             FieldAssignment(Schema.F.text, .text("第\(month + 1)季度电话回访，聊了定投")),
                             FieldAssignment(Schema.F.date, .date(Day(number: Int32(20_000 + month * 90)))),
                         ])
+                    }
+                    // The same content for the peers: a map per customer, the tag in its set, the family member
+                    // and the contacts as events.
+                    year.customers.append(id)
+                    let c = year.customers.count - 1
+                    year.base.append(.customer(c, [
+                        ("name", .text(names[index % names.count] + "客户\(index)")), ("phone", .text("138\(10_000_000 + index)")),
+                        ("tier", .text(["普通", "金葵花", "钻石"][index % 3])), ("birthday", .int(Int64(-3_000 + index % 9_000))),
+                    ]))
+                    year.base.append(.set(c, "note", .text("年初电话回访，关注理财")))
+                    year.base.append(.set(c, "note", .text("年中上门拜访，家里老人身体不好")))
+                    year.base.append(.tag(c, tag))
+                    year.base.append(.event(c, "family", [("name", .text("家人\(index)")), ("relation", .text("配偶"))]))
+                    for month in 0..<4 {
+                        year.base.append(.event(c, "contact", [
+                            ("channel", .text("call")), ("text", .text("第\(month + 1)季度电话回访，聊了定投")),
+                            ("date", .int(Int64(20_000 + month * 90))),
+                        ]))
                     }
                 }
                 return tx.appended.count

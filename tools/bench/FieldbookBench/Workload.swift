@@ -157,6 +157,9 @@ struct OpAuthor {
 
     static func value(_ field: String, _ scalar: Workload.Scalar) -> Value {
         switch (field, scalar) {
+        // The channel is stored as its English code since issue 19 (`ContactChannel`): the Chinese word would be an
+        // invalid value that the book skips.
+        case ("channel", .text(let text)): return .text(ContactChannel.parse(text)?.rawValue ?? text)
         case (_, .text(let text)): return .text(text)
         case ("birthday", .int(let n)), ("date", .int(let n)): return .date(Day(number: Int32(n)))
         case ("aum", .int(let n)), ("amount", .int(let n)): return .money(n)

@@ -1,0 +1,56 @@
+import GRDB
+import Synchronization
+
+extension Book {
+    /// Copies the WAL into the book (a `PASSIVE` checkpoint) when it holds at least the threshold of
+    /// ``CheckpointPolicy/betweenCommands(threshold:ceiling:)``: what the shell calls after each command, once its
+    /// output is written. Does nothing under ``CheckpointPolicy/automatic`` or for a book in memory, and nothing
+    /// (without touching the database) while the WAL is below the threshold.
+    ///
+    /// `PASSIVE` never waits: what a reader in another process still needs stays in the WAL and is copied after a later
+    /// command. The commits themselves were already durable (`synchronous=FULL`); a checkpoint only moves them.
+    ///
+    /// When every frame was copied, the next write starts the WAL over from its first frame, and that write syncs the
+    /// WAL's new header before its own frames: two syncs instead of one. So the log is started over here too, by
+    /// writing back the file header's `user_version` unchanged (one page; nothing reads it), and the next command's
+    /// commit costs one sync like any other. That write takes the write lock like a command (so it can wait, up to the
+    /// book's busy timeout, for another process that is writing).
+    ///
+    /// The same goes for a long command whose last commit reached the ceiling and checkpointed the whole WAL: the
+    /// log is started over here, though no checkpoint is due.
+    ///
+    /// - Returns: Whether a checkpoint ran.
+    /// - Throws: ``StoreError`` for a database failure (the WAL then keeps its frames: nothing is lost).
+    @discardableResult
+    public func checkpointIfDue() throws(StoreError) -> Bool {
+        guard let walMonitor else { return false }
+        let due = walMonitor.frames.load(ordering: .relaxed) >= walMonitor.threshold
+        guard due || walMonitor.restartPending.load(ordering: .relaxed) else { return false }
+        do {
+            try database.writeWithoutTransaction { db in
+                if due {
+                    let (logged, copied) = try db.checkpoint(.passive)
+                    walMonitor.checkpointed(logged: logged, copied: copied)
+                    guard copied >= logged else { return }
+                }
+                // SQLite skips an UPDATE that leaves a row as it was, so the header's field is what gets written.
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                try db.execute(sql: "PRAGMA user_version = \(version)")
+            }
+        } catch {
+            throw Self.map(error)
+        }
+        return due
+    }
+
+    /// What the WAL hook has seen, for tests and benchmarks: frames in the WAL after the last commit (0 after a
+    /// complete checkpoint), and the checkpoints run between commands and inside commits. `nil` under
+    /// ``CheckpointPolicy/automatic``.
+    package var walActivity: (frames: Int, checkpointsBetween: Int, checkpointsInCommit: Int)? {
+        guard let walMonitor else { return nil }
+        return (
+            walMonitor.frames.load(ordering: .relaxed), walMonitor.checkpointsBetween.load(ordering: .relaxed),
+            walMonitor.checkpointsInCommit.load(ordering: .relaxed)
+        )
+    }
+}
