@@ -5,8 +5,9 @@ import FieldbookWire
 import Foundation
 import PostgresNIO
 
-/// The administration half of the seam on PostgreSQL: what `fieldbook admin --db postgres://…` does, with the same
-/// rules and the same messages as the SQLite store (`CentralDatabase+Administration`).
+/// The administration half of the seam on PostgreSQL: what `fieldbook admin --db postgres://…` does. The rules and
+/// their messages are ``AdministrationRules`` (FieldbookCentral), which the SQLite store applies too; this file reads
+/// what they decide from and writes what they allow.
 ///
 /// Every method is one transaction. Changes take row locks in a fixed order, so that administrators working on
 /// several servers at once cannot interleave badly: a principal's row (`FOR UPDATE` to deactivate it, `FOR SHARE` to
@@ -14,9 +15,7 @@ import PostgresNIO
 /// write path. Messages never carry customer data: a customer is named by its short ID.
 extension PostgresCentralStore: CentralAdministration {
     public func addPrincipal(_ code: String, name: String, role: PrincipalRole) async throws {
-        guard !code.isEmpty, code.utf8.count <= 64,
-            code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), code != "central"
-        else { throw CentralError("员工编号只能由字母、数字、- 和 _ 组成，最多 64 字节") }
+        try AdministrationRules.checkNewCode(code)
         let now = Int64(Self.nowMilliseconds())
         try await administer(.readCommitted) { connection, logger in
             // ON CONFLICT: two administrators adding one code at once both get an answer, one of them "已存在".
@@ -39,10 +38,9 @@ extension PostgresCentralStore: CentralAdministration {
         let now = Int64(Self.nowMilliseconds())
         try await administer(.readCommitted) { connection, logger in
             // FOR SHARE: a deactivation of the same principal waits for this enrolment, then revokes it too.
-            guard let record = try await Self.principalRecord(principal, lock: "FOR SHARE", connection: connection, logger: logger) else {
-                throw CentralError("没有员工 \(principal)：先运行 admin principal add")
-            }
-            guard !record.deactivated else { throw CentralError("员工 \(principal) 已停用，不能再登记设备") }
+            try AdministrationRules.checkEnrolment(
+                for: principal,
+                record: await Self.principalRecord(principal, lock: "FOR SHARE", connection: connection, logger: logger))
             try await connection.query(
                 "INSERT INTO device (id, principal, secret, created) VALUES (\(Data(device.bytes)), \(principal), \(sealed), \(now))",
                 logger: logger)
@@ -66,10 +64,9 @@ extension PostgresCentralStore: CentralAdministration {
             try await Self.check(admin, connection: connection, logger: logger)
             // FOR UPDATE first: an enrolment for this principal running now finishes before the devices are revoked
             // (and is revoked with them), or starts after and sees the principal deactivated.
-            guard let record = try await Self.principalRecord(code, lock: "FOR UPDATE", connection: connection, logger: logger) else {
-                throw CentralError("没有员工 \(code)")
-            }
-            guard code != admin.code else { throw CentralError("不能停用自己（\(code)）") }
+            let record = try AdministrationRules.checkDeactivation(
+                of: code, record: await Self.principalRecord(code, lock: "FOR UPDATE", connection: connection, logger: logger),
+                by: admin)
             var owned = 0
             for try await count in try await connection.query(
                 "SELECT count(*) FROM coverage WHERE owner = \(code)", logger: logger
@@ -93,25 +90,19 @@ extension PostgresCentralStore: CentralAdministration {
 
     public func assign(_ customer: String, to principal: String, by admin: Administrator) async throws -> AdminOutcome {
         try await adminChange(customer, by: admin) { writer, id, connection, logger in
-            let record = try await Self.requireActive(principal, connection: connection, logger: logger)
-            guard let role = record.role, PrincipalRole.owners.contains(role) else {
-                throw CentralError("只能交给客户经理或远维经理管户：\(principal) 是\(record.role?.label ?? "未知角色")")
-            }
+            try AdministrationRules.checkOwner(
+                principal, record: await Self.principalRecord(principal, connection: connection, logger: logger))
             return try await writer.set(id, Schema.F.owner, .text(principal)) != nil
         }
     }
 
     public func assignAll(from: String, to: String, by admin: Administrator, dryRun: Bool) async throws -> [CentralCustomer] {
-        guard from != to else { throw CentralError("--from 和 --to 是同一个人：\(from)") }
+        try AdministrationRules.checkMove(from: from, to: to)
         return try await administer(.readCommitted) { connection, logger in
             try await Self.check(admin, connection: connection, logger: logger)
-            guard try await Self.principalRecord(from, connection: connection, logger: logger) != nil else {
-                throw CentralError("没有员工 \(from)")
-            }
-            let record = try await Self.requireActive(to, connection: connection, logger: logger)
-            guard let role = record.role, PrincipalRole.owners.contains(role) else {
-                throw CentralError("只能交给客户经理或远维经理管户：\(to) 是\(record.role?.label ?? "未知角色")")
-            }
+            try AdministrationRules.requireRegistered(
+                from, record: await Self.principalRecord(from, connection: connection, logger: logger))
+            try AdministrationRules.checkOwner(to, record: await Self.principalRecord(to, connection: connection, logger: logger))
             // The centre's own counter first (the first lock of every writer of its ops), then what it moves.
             var writer = try await PostgresCentralWriter.start(author: admin.code, connection: connection, logger: logger)
             let moved = try await PostgresMasterFile.customers(owner: from, cocoverer: nil, tier: nil, connection: connection, logger: logger)
@@ -130,15 +121,10 @@ extension PostgresCentralStore: CentralAdministration {
 
     public func cocover(_ customer: String, with principal: String, by admin: Administrator) async throws -> AdminOutcome {
         try await adminChange(customer, by: admin) { writer, id, connection, logger in
-            let record = try await Self.requireActive(principal, connection: connection, logger: logger)
-            guard record.role == .advisor else {
-                throw CentralError("只有财富顾问可以协同：\(principal) 是\(record.role?.label ?? "未知角色")")
-            }
-            let current = try await PostgresMasterFile.customer(id, connection: connection, logger: logger)
-            guard let tier = current?.tier, CoverageReport.vipTiers.contains(tier) else {
-                // The short ID only: an error may end up in a log, and carries no customer data (SECURITY.md).
-                throw CentralError("只有钻石和私人银行客户可以协同：[\(id.short)] 是\(current?.tier.map { "\($0)客户" } ?? "未设层级的客户")")
-            }
+            try AdministrationRules.checkCocoverer(
+                principal, record: await Self.principalRecord(principal, connection: connection, logger: logger))
+            try AdministrationRules.checkCocoverable(
+                id, tier: await PostgresMasterFile.customer(id, connection: connection, logger: logger)?.tier)
             return try await writer.add(id, Schema.F.cocoverers, principal) != nil
         }
     }
@@ -146,7 +132,7 @@ extension PostgresCentralStore: CentralAdministration {
     public func uncover(_ customer: String, with principal: String, by admin: Administrator) async throws -> AdminOutcome {
         try await adminChange(customer, by: admin) { writer, id, _, _ in
             guard try await writer.remove(id, Schema.F.cocoverers, principal) != nil else {
-                throw CentralError("\(principal) 没有协同客户 [\(id.short)]")
+                throw AdministrationRules.notCocovering(principal, customer: id)
             }
             return true
         }
@@ -168,9 +154,9 @@ extension PostgresCentralStore: CentralAdministration {
 
     public func customers(owner: String?, cocoverer: String?, tier: String?) async throws -> [CentralCustomer] {
         try await administer(.repeatableRead, readOnly: true) { connection, logger in
-            for code in [owner, cocoverer].compactMap({ $0 })
-            where try await Self.principalRecord(code, connection: connection, logger: logger) == nil {
-                throw CentralError("没有员工 \(code)")
+            for code in [owner, cocoverer].compactMap({ $0 }) {
+                try AdministrationRules.requireRegistered(
+                    code, record: await Self.principalRecord(code, connection: connection, logger: logger))
             }
             return try await PostgresMasterFile.customers(
                 owner: owner, cocoverer: cocoverer, tier: tier, connection: connection, logger: logger)
@@ -222,7 +208,7 @@ extension PostgresCentralStore: CentralAdministration {
         if let address { settings.append((TransportKey.address, address)) }
         guard !settings.isEmpty else { return }
         try await administer(.readCommitted) { connection, logger in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 INSERT INTO setting (key, value) SELECT * FROM unnest(\(settings.map(\.0)), \(settings.map(\.1)))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value
@@ -319,14 +305,6 @@ extension PostgresCentralStore: CentralAdministration {
 
     // MARK: - Principals, administrators, devices
 
-    /// A registered principal as the rules need it.
-    struct PrincipalRecord {
-        var code: String
-        var name: String
-        var role: PrincipalRole?
-        var deactivated: Bool
-    }
-
     /// A principal's record, optionally locking its row (`FOR SHARE`, `FOR UPDATE`).
     static func principalRecord(
         _ code: String, lock: String = "", connection: PostgresConnection, logger: Logger
@@ -339,34 +317,10 @@ extension PostgresCentralStore: CentralAdministration {
         return nil
     }
 
-    /// Checks who is acting: a named administrator must be a registered, active principal with role `admin`; an
-    /// unnamed one (the operating-system user) must be a valid code that is no other person's.
+    /// Checks who is acting (``AdministrationRules/checkAdministrator(_:record:)``).
     static func check(_ admin: Administrator, connection: PostgresConnection, logger: Logger) async throws {
-        if admin == .centre { return }
-        let code = admin.code
-        let valid =
-            !code.isEmpty && code.utf8.count <= 64
-            && code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) && code != "central"
-        guard let record = try await principalRecord(code, connection: connection, logger: logger) else {
-            if admin.named {
-                throw CentralError("没有管理员 \(code)：先运行 admin principal add \(code) --name 姓名 --role admin")
-            }
-            guard valid else { throw CentralError("系统用户名不能用作操作人：用 --as 指定管理员的员工编号") }
-            return
-        }
-        guard record.role == .admin else {
-            throw CentralError("\(code) 是\(record.role?.label ?? "未知角色")，不是管理员：用 --as 指定管理员的员工编号")
-        }
-        guard !record.deactivated else { throw CentralError("管理员 \(code) 已停用") }
-    }
-
-    /// A principal that may receive a customer or a co-coverage: registered and active.
-    static func requireActive(_ code: String, connection: PostgresConnection, logger: Logger) async throws -> PrincipalRecord {
-        guard let record = try await principalRecord(code, connection: connection, logger: logger) else {
-            throw CentralError("没有员工 \(code)：先运行 admin principal add")
-        }
-        guard !record.deactivated else { throw CentralError("员工 \(code) 已停用") }
-        return record
+        try AdministrationRules.checkAdministrator(
+            admin, record: await principalRecord(admin.code, connection: connection, logger: logger))
     }
 
     /// The enrolled devices whose ID (or, with `actors`, whose bound actor) starts with `reference` in hex (4+

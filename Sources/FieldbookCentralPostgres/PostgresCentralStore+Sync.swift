@@ -97,23 +97,11 @@ extension PostgresCentralStore: CentralSyncStore {
             // (1) The actor's row: two sessions of one device take turns from here.
             var held = try await Self.held(account.actor, connection: connection, logger: logger, lock: true)
             var outcome = PushOutcome(held: held)
-            // The ops that continue what is held, in counter order; the rest are counted as the SQLite store does.
-            var candidates: [Op] = []
-            var next = held
-            for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
-                // Ops signed for another actor are never stored and do not count.
-                guard op.id.actor == account.actor else {
-                    outcome.denied += 1
-                    continue
-                }
-                if op.id.counter <= next { continue }  // a duplicate of something held
-                guard op.id.counter == next + 1 else {
-                    outcome.gap = true
-                    break
-                }
-                candidates.append(op)
-                next += 1
-            }
+            // The ops that continue what is held, in counter order; the rest are counted as every store does.
+            let batch = PushBatch(ops, actor: account.actor, held: held)
+            outcome.denied = batch.foreign
+            outcome.gap = batch.gap
+            let candidates = batch.continuing
             guard !candidates.isEmpty else { return outcome }
 
             // (2) The scopes the batch writes, then what it can touch, read under their locks.

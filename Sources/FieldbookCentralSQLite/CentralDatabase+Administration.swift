@@ -5,14 +5,7 @@ import Foundation
 import GRDB
 
 extension CentralDatabase {
-    /// A registered principal as the rules need it.
-    struct PrincipalRecord {
-        var code: String
-        var name: String
-        var role: PrincipalRole?
-        var deactivated: Bool
-    }
-
+    /// The principal registered under `code`, or `nil`: what ``AdministrationRules`` decide from.
     static func principalRecord(_ code: String, db: Database) throws -> PrincipalRecord? {
         guard
             let row = try Row.fetchOne(
@@ -23,34 +16,9 @@ extension CentralDatabase {
             deactivated: (row["deactivated"] as Int64?) != nil)
     }
 
-    /// Checks who is acting: a named administrator must be a registered, active principal with role `admin`; an
-    /// unnamed one (the operating-system user) must be a valid code that is no other person's.
+    /// Checks who is acting (``AdministrationRules/checkAdministrator(_:record:)``).
     static func check(_ admin: Administrator, db: Database) throws {
-        if admin == .centre { return }
-        let code = admin.code
-        let valid =
-            !code.isEmpty && code.utf8.count <= 64
-            && code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) && code != "central"
-        guard let record = try principalRecord(code, db: db) else {
-            if admin.named {
-                throw CentralError("没有管理员 \(code)：先运行 admin principal add \(code) --name 姓名 --role admin")
-            }
-            guard valid else { throw CentralError("系统用户名不能用作操作人：用 --as 指定管理员的员工编号") }
-            return
-        }
-        guard record.role == .admin else {
-            throw CentralError("\(code) 是\(record.role?.label ?? "未知角色")，不是管理员：用 --as 指定管理员的员工编号")
-        }
-        guard !record.deactivated else { throw CentralError("管理员 \(code) 已停用") }
-    }
-
-    /// A principal that may receive a customer or a co-coverage: registered, active, of one of `roles`.
-    private static func requireActive(_ code: String, db: Database) throws -> PrincipalRecord {
-        guard let record = try principalRecord(code, db: db) else {
-            throw CentralError("没有员工 \(code)：先运行 admin principal add")
-        }
-        guard !record.deactivated else { throw CentralError("员工 \(code) 已停用") }
-        return record
+        try AdministrationRules.checkAdministrator(admin, record: principalRecord(admin.code, db: db))
     }
 
     // MARK: - Coverage changes with the branch's rules
@@ -62,10 +30,7 @@ extension CentralDatabase {
     @discardableResult
     public func assign(_ customer: String, to principal: String, by admin: Administrator) throws -> AdminOutcome {
         try adminChange(customer, by: admin) { writer, id, db in
-            let record = try Self.requireActive(principal, db: db)
-            guard let role = record.role, PrincipalRole.owners.contains(role) else {
-                throw CentralError("只能交给客户经理或远维经理管户：\(principal) 是\(record.role?.label ?? "未知角色")")
-            }
+            try AdministrationRules.checkOwner(principal, record: Self.principalRecord(principal, db: db))
             return try writer.set(id, Schema.F.owner, .text(principal)) != nil
         }
     }
@@ -77,15 +42,8 @@ extension CentralDatabase {
     @discardableResult
     public func cocover(_ customer: String, with principal: String, by admin: Administrator) throws -> AdminOutcome {
         try adminChange(customer, by: admin) { writer, id, db in
-            let record = try Self.requireActive(principal, db: db)
-            guard record.role == .advisor else {
-                throw CentralError("只有财富顾问可以协同：\(principal) 是\(record.role?.label ?? "未知角色")")
-            }
-            let current = try Self.centralCustomer(id, db: db)
-            guard let tier = current?.tier, CoverageReport.vipTiers.contains(tier) else {
-                // The short ID only: an error may end up in a log, and carries no customer data (SECURITY.md).
-                throw CentralError("只有钻石和私人银行客户可以协同：[\(id.short)] 是\(current?.tier.map { "\($0)客户" } ?? "未设层级的客户")")
-            }
+            try AdministrationRules.checkCocoverer(principal, record: Self.principalRecord(principal, db: db))
+            try AdministrationRules.checkCocoverable(id, tier: Self.centralCustomer(id, db: db)?.tier)
             return try writer.add(id, Schema.F.cocoverers, principal) != nil
         }
     }
@@ -95,7 +53,7 @@ extension CentralDatabase {
     public func uncover(_ customer: String, with principal: String, by admin: Administrator) throws -> AdminOutcome {
         try adminChange(customer, by: admin) { writer, id, _ in
             guard try writer.remove(id, Schema.F.cocoverers, principal) != nil else {
-                throw CentralError("\(principal) 没有协同客户 [\(id.short)]")
+                throw AdministrationRules.notCocovering(principal, customer: id)
             }
             return true
         }
@@ -106,14 +64,11 @@ extension CentralDatabase {
     ///
     /// - Returns: The customers moved (or that would move), by name.
     public func assignAll(from: String, to: String, by admin: Administrator, dryRun: Bool) throws -> [CentralCustomer] {
-        guard from != to else { throw CentralError("--from 和 --to 是同一个人：\(from)") }
+        try AdministrationRules.checkMove(from: from, to: to)
         return try book.database.write { db in
             try Self.check(admin, db: db)
-            guard try Self.principalRecord(from, db: db) != nil else { throw CentralError("没有员工 \(from)") }
-            let record = try Self.requireActive(to, db: db)
-            guard let role = record.role, PrincipalRole.owners.contains(role) else {
-                throw CentralError("只能交给客户经理或远维经理管户：\(to) 是\(record.role?.label ?? "未知角色")")
-            }
+            try AdministrationRules.requireRegistered(from, record: Self.principalRecord(from, db: db))
+            try AdministrationRules.checkOwner(to, record: Self.principalRecord(to, db: db))
             let ids = try Self.ownedCustomers(of: from, db: db)
             var moved = try ids.compactMap { try Self.centralCustomer($0, db: db) }
             moved.sort { ($0.name, $0.id.text) < ($1.name, $1.id.text) }
@@ -132,8 +87,8 @@ extension CentralDatabase {
     public func deactivate(_ code: String, by admin: Administrator) throws -> (devices: Int, owned: Int, wasActive: Bool) {
         try book.database.write { db in
             try Self.check(admin, db: db)
-            guard let record = try Self.principalRecord(code, db: db) else { throw CentralError("没有员工 \(code)") }
-            guard code != admin.code else { throw CentralError("不能停用自己（\(code)）") }
+            let record = try AdministrationRules.checkDeactivation(
+                of: code, record: Self.principalRecord(code, db: db), by: admin)
             let owned = try Self.ownedCustomers(of: code, db: db).count
             try db.cachedStatement(
                 sql: "UPDATE device SET revoked = 1, secret = X'' WHERE principal = ? AND revoked = 0").execute(arguments: [code])
@@ -205,8 +160,8 @@ extension CentralDatabase {
     /// - Throws: ``CentralError`` for a principal nobody registered.
     public func customers(owner: String?, cocoverer: String?, tier: String?) throws -> [CentralCustomer] {
         try book.database.read { db in
-            for code in [owner, cocoverer].compactMap({ $0 }) where try Self.principalRecord(code, db: db) == nil {
-                throw CentralError("没有员工 \(code)")
+            for code in [owner, cocoverer].compactMap({ $0 }) {
+                try AdministrationRules.requireRegistered(code, record: Self.principalRecord(code, db: db))
             }
             let ids = try Book.customers(owner: owner, cocoverer: cocoverer, tier: tier, db: db)
             return try ids.compactMap { try Self.centralCustomer($0, db: db) }.sorted { ($0.name, $0.id.text) < ($1.name, $1.id.text) }

@@ -79,9 +79,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
     ///
     /// - Throws: ``CentralError`` if the code exists or is not a valid employee code.
     public func addPrincipal(_ code: String, name: String, role: PrincipalRole) throws {
-        guard !code.isEmpty, code.utf8.count <= 64,
-            code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), code != "central"
-        else { throw CentralError("员工编号只能由字母、数字、- 和 _ 组成，最多 64 字节") }
+        try AdministrationRules.checkNewCode(code)
         try database.write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM principal WHERE code = ?"), arguments: [code]) != true else {
                 throw CentralError("员工 \(code) 已存在")
@@ -99,10 +97,7 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let sealed = try seal.seal(secret)
         try database.write { db in
-            guard let record = try Self.principalRecord(principal, db: db) else {
-                throw CentralError("没有员工 \(principal)：先运行 admin principal add")
-            }
-            guard !record.deactivated else { throw CentralError("员工 \(principal) 已停用，不能再登记设备") }
+            try AdministrationRules.checkEnrolment(for: principal, record: Self.principalRecord(principal, db: db))
             try db.cachedStatement(
                 sql: "INSERT INTO device (id, principal, secret, created) VALUES (?, ?, ?, ?)").execute(
                 arguments: [Data(device.bytes), principal, sealed, now64()])
@@ -310,17 +305,10 @@ public final class CentralDatabase: CentralReplica, @unchecked Sendable {
             sql: "INSERT INTO lsn (actor, counter, scope, device, at) VALUES (?, ?, ?, ?, ?)")
         var projector = try Projector(db)
         var created: [String] = []
-        for op in ops.sorted(by: { $0.id.counter < $1.id.counter }) {
-            // Ops signed for another actor are never stored and do not count.
-            guard op.id.actor == account.actor else {
-                outcome.denied += 1
-                continue
-            }
-            if op.id.counter <= held { continue }  // a duplicate of something held
-            guard op.id.counter == held + 1 else {
-                outcome.gap = true
-                break
-            }
+        let batch = PushBatch(ops, actor: account.actor, held: held)
+        outcome.denied = batch.foreign
+        outcome.gap = batch.gap
+        for op in batch.continuing {
             if let refusal = try ScopePolicy.refusal(of: op, from: account, now: clock, records: records) {
                 try db.cachedStatement(
                     sql: """

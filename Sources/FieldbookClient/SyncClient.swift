@@ -4,6 +4,7 @@ import FieldbookWire
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Runs one sync of a device's book with the central node over TCP (ARCHITECTURE §5).
 ///
@@ -28,11 +29,17 @@ public struct SyncClient: Sendable {
     /// drops connection attempts should not hold the others back for long.
     public var connectTimeout: Int64
 
+    /// Seconds a connected server has to welcome the device before the next is tried (at most ``timeout``). WELCOME
+    /// follows authentication at once, before any queueing for the store, so a server that takes longer is hung or
+    /// drowning; the long ``timeout`` applies only once the session has started.
+    public var welcomeTimeout: Int64
+
     /// Makes a client.
-    public init(book: Book, timeout: Int64 = 60, connectTimeout: Int64 = 10) {
+    public init(book: Book, timeout: Int64 = 60, connectTimeout: Int64 = 10, welcomeTimeout: Int64 = 15) {
         self.book = book
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.welcomeTimeout = welcomeTimeout
     }
 
     /// The enrolment the book was initialised with.
@@ -172,6 +179,13 @@ public struct SyncClient: Sendable {
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let welcomed = Welcome()
+        // A server that accepted the connection but does not welcome the device in time is closed here, and the
+        // next one is tried (the closed stream ends the exchange before any of the session happened).
+        let raw = channel.channel
+        let deadline = raw.eventLoop.scheduleTask(in: .seconds(min(timeout, welcomeTimeout))) {
+            if welcomed.expire() { raw.close(promise: nil) }
+        }
+        defer { deadline.cancel() }
         do {
             return try await exchange(over: channel, session: &session, welcomed: welcomed, progress: progress)
         } catch let failure as Unreached {
@@ -179,7 +193,7 @@ public struct SyncClient: Sendable {
         } catch {
             let explained = explain(error, trust: trust, address: address)
             // Before the welcome nothing was pushed or pulled: a dropped, silent or half-open server gives way.
-            if !welcomed.value, let failure = explained as? SyncError, failure.code == .unreachable {
+            if welcomed.expired || (!welcomed.value && (explained as? SyncError)?.code == .unreachable) {
                 throw Unreached(error: explained, reason: "连接中断或超时")
             }
             throw explained
@@ -214,7 +228,10 @@ public struct SyncClient: Sendable {
                     if case .error(let error) = message, error.code == .queued, !error.fatal {
                         progress("中心节点繁忙，正在排队：\(ClientSession.printable(error.message))…")
                     }
-                    if case .welcome = message { welcomed.value = true }
+                    if case .welcome = message, !welcomed.welcome() {
+                        // The welcome came after the deadline closed the connection: nothing happened here.
+                        throw SyncError(.unreachable, "中心节点没有及时应答：本地账本未受影响，可以继续使用，稍后再同步")
+                    }
                     // Overloaded, shutting down, or its store failing: another server of the centre may serve.
                     if case .error(let error) = message, !welcomed.value, error.code == .busy || error.code == .internal {
                         throw Unreached(
@@ -245,8 +262,33 @@ public struct SyncClient: Sendable {
     }
 }
 
-/// Whether the server welcomed the device: set by the session loop, read when it failed. Only the one task running
-/// the sync touches it, in turn.
-private final class Welcome: @unchecked Sendable {
-    var value = false
+/// Whether the server welcomed the device in time: the session loop marks the welcome, the welcome deadline (on the
+/// connection's event loop) marks the expiry, whichever comes first; the other then sees it lost.
+private final class Welcome: Sendable {
+    private enum State { case waiting, welcomed, expired }
+    private let state = Mutex(State.waiting)
+
+    /// Whether the server welcomed the device.
+    var value: Bool { state.withLock { $0 == .welcomed } }
+
+    /// Whether the deadline passed before the welcome (and closed the connection).
+    var expired: Bool { state.withLock { $0 == .expired } }
+
+    /// Marks the welcome; `false` when the deadline had already passed.
+    func welcome() -> Bool {
+        state.withLock { state in
+            guard state == .waiting else { return state == .welcomed }
+            state = .welcomed
+            return true
+        }
+    }
+
+    /// Marks the deadline as passed; `false` when the server had welcomed the device already.
+    func expire() -> Bool {
+        state.withLock { state in
+            guard state == .waiting else { return false }
+            state = .expired
+            return true
+        }
+    }
 }

@@ -126,7 +126,7 @@ def cluster_section(rep, r):
       "CPU per session: servers / PostgreSQL / load generator | one core of the centre carries |")
     o("|---|---|---|---|---|---|---|---|---|---|---|---|")
     names = {"sqlite1": "SQLite, 1 server", "postgres3": "PostgreSQL, 3 servers",
-             "postgres3kill": "PostgreSQL, 3 servers, busiest killed"}
+             "postgres3kill": "PostgreSQL, 3 servers, busiest killed", "sqlite3": "SQLite, 3 servers on one file"}
     for tag in sorted(runs, key=lambda t: list(names).index(t) if t in names else 99):
         n = runs[tag]
         p = f"cluster.{tag}.{n}"

@@ -93,8 +93,22 @@ struct ClusterRun {
         }
         log(String(format: "books made at %.1f s", Measure.seconds(ContinuousClock.now - setupClock)))
         let firstClock = ContinuousClock.now
-        try await day.forEach(books, concurrency: 32) { book in _ = try await SyncClient(book: book).sync() }
-        log(String(format: "first syncs done in %.1f s", Measure.seconds(ContinuousClock.now - firstClock)))
+        let firstFailures = Counter()
+        try await day.forEach(books, concurrency: 32) { book in
+            // Untimed, but it must not end the run: a device whose first sync fails (several servers on one SQLite
+            // file may answer "busy") syncs again, as its user would.
+            for attempt in 1... {
+                do {
+                    _ = try await SyncClient(book: book).sync()
+                    return
+                } catch where attempt < 5 {
+                    firstFailures.add()
+                    try await Task.sleep(for: .milliseconds(100 * attempt))
+                }
+            }
+        }
+        log(String(format: "first syncs done in %.1f s (%d failed and were retried)",
+                   Measure.seconds(ContinuousClock.now - firstClock), firstFailures.value))
         try await day.forEach(books, concurrency: lanes) { book in try day.writeDay(book) }
         try centre.analyze()
         log(String(format: "days written at %.1f s", Measure.seconds(ContinuousClock.now - setupClock)))
@@ -201,6 +215,15 @@ struct ClusterRun {
                 "here_all_components": Double(ProcessInfo.processInfo.activeProcessorCount) * 1000
                     / (centreMilliseconds + perSession(ownUsed)),
             ]) { $1 })
+    }
+
+    /// A count shared by concurrent tasks.
+    final class Counter: @unchecked Sendable {
+        // @unchecked: `count` is only touched under `lock`.
+        private let lock = NSLock()
+        private var count = 0
+        func add() { lock.withLock { count += 1 } }
+        var value: Int { lock.withLock { count } }
     }
 
     /// A device's book: enrolled with `token` (plain TCP, every server listed), holding `customers` of its own.

@@ -142,31 +142,32 @@ def wire(workload):
              per_op=squeezed / n)
 
 
-def apply(workload, runs, tag):
-    customers = workload["customers"]
+def filled(peer_type, workload):
+    """A peer holding every edit of the workload (base and measured), and the number of edits."""
+    peer = peer_type()
     edits = workload["base"] + workload["edits"]
+    for edit in edits:
+        peer.apply(edit, workload["customers"])
+    return peer, len(edits)
+
+
+def apply(workload, runs, tag):
     for peer_type in PEERS:
-        peer = peer_type()
-        for edit in edits:
-            peer.apply(edit, customers)
+        peer, n = filled(peer_type, workload)
         update = peer.full_update()
         del peer
-        rates = [len(edits) / peer_type.timed_import(update) for _ in range(runs)]
-        emit(f"{tag}.{peer_type.name}", f"{peer_type.name}: import {len(edits)} ops into an empty document", "ops/s",
-             rates, ops=len(edits), update_bytes=len(update))
+        rates = [n / peer_type.timed_import(update) for _ in range(runs)]
+        emit(f"{tag}.{peer_type.name}", f"{peer_type.name}: import {n} ops into an empty document", "ops/s",
+             rates, ops=n, update_bytes=len(update))
     emit(f"{tag}.peers.rss", "peers: peak RSS of the Python process", "MiB",
          [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024])
 
 
 def snapshot(workload):
-    customers = workload["customers"]
-    edits = workload["base"] + workload["edits"]
     for peer_type in PEERS:
-        peer = peer_type()
-        for edit in edits:
-            peer.apply(edit, customers)
+        peer, n = filled(peer_type, workload)
         update = peer.full_update()
-        emit(f"pull.{peer.name}", f"{peer.name}: full update of the book ({len(edits)} edits)", "B",
+        emit(f"pull.{peer.name}", f"{peer.name}: full update of the book ({n} edits)", "B",
              [float(len(update))])
         emit(f"pull.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 6", "B",
              [float(len(zlib.compress(update, 6)))])
