@@ -31,16 +31,7 @@ struct LoadRun {
         // Every device: its book, enrolment and customers, and a first sync (not measured).
         var books: [Book] = []
         for (index, token) in tokens.enumerated() {
-            let book = try Book.inMemory(principal: Self.principal(index))
-            try SyncClient.enrol(book, token: token)
-            try book.write { tx in
-                for number in 0..<customers {
-                    _ = try tx.create(.customer, scope: nil, fields: [
-                        FieldAssignment(Schema.F.name, .text("客户\(index)-\(number)")),
-                        FieldAssignment(Schema.F.tier, .text("金葵花")),
-                    ])
-                }
-            }
+            let book = try ClusterRun.book(index, token: token, customers: customers)
             books.append(book)
         }
         let setupClock = ContinuousClock.now

@@ -107,22 +107,23 @@ enum ApplyBench {
 /// durability (WAL, `synchronous=FULL`) and the same batching (one transaction per 2,000 ops), through one prepared
 /// statement, with no projections.
 enum RawSQLite {
+    /// The op table and its indexes as the book has them: what every raw-SQLite baseline writes into.
+    static let opTable = """
+        CREATE TABLE op (
+            actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
+            principal TEXT NOT NULL, schema INTEGER NOT NULL, entity BLOB NOT NULL, body BLOB NOT NULL,
+            PRIMARY KEY (actor, counter));
+        CREATE INDEX op_scope ON op (scope);
+        CREATE INDEX op_hlc ON op (hlc);
+        """
+
     static func insert(_ chunks: [[Op]], path: String) throws -> Double {
         var configuration = Configuration()
         configuration.journalMode = .wal
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         // After opening, as the book does: GRDB's WAL set-up leaves `synchronous=NORMAL`.
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE op (
-                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
-                    principal TEXT NOT NULL, schema INTEGER NOT NULL, entity BLOB NOT NULL, body BLOB NOT NULL,
-                    PRIMARY KEY (actor, counter));
-                CREATE INDEX op_scope ON op (scope);
-                CREATE INDEX op_hlc ON op (hlc);
-                """)
-        }
+        try queue.write { db in try db.execute(sql: opTable) }
         return try Measure.milliseconds {
             for chunk in chunks {
                 try queue.write { db in

@@ -36,16 +36,7 @@ final class RawCommit {
         self.checkpointBetween = checkpointBetween
         // After opening, as the book does: GRDB's WAL set-up leaves `synchronous=NORMAL`.
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE op (
-                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
-                    principal TEXT NOT NULL, schema INTEGER NOT NULL, entity BLOB NOT NULL, body BLOB NOT NULL,
-                    PRIMARY KEY (actor, counter));
-                CREATE INDEX op_scope ON op (scope);
-                CREATE INDEX op_hlc ON op (hlc);
-                """)
-        }
+        try queue.write { db in try db.execute(sql: RawSQLite.opTable) }
         _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
