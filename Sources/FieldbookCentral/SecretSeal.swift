@@ -23,6 +23,14 @@ package struct SecretSeal: Sendable {
     /// A key that lives only in memory, for tests.
     package init(key: SymmetricKey) { self.key = key }
 
+    /// A fingerprint of the key that does not reveal it (HMAC-SHA-256 of a fixed label, hex): a store shared by several
+    /// servers records it, so that a server given another key file is refused at start instead of failing every
+    /// device's authentication.
+    package var fingerprint: String {
+        HMAC<SHA256>.authenticationCode(for: Data("fieldbook sealing key".utf8), using: key)
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
     package func seal(_ secret: [UInt8]) throws -> Data {
         guard let combined = try AES.GCM.seal(secret, using: key).combined else {
             throw CentralError("无法加密设备密钥")

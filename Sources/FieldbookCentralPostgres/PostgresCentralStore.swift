@@ -70,12 +70,41 @@ public final class PostgresCentralStore: Sendable {
         }
         do {
             try await PostgresMigrations.migrate(store)
+            try await store.checkSealingKey()
+        } catch let error as PostgresStoreError {
+            store.close()
+            throw error
         } catch {
             store.close()
             throw PostgresStoreError("无法连接或升级中心数据库 \(location)：\(PostgresStoreError.words(for: error))")
         }
         return store
     }
+
+    /// Records the sealing key's fingerprint on first use, and refuses a key file that is not the one the centre's
+    /// device secrets are sealed under: every server of one centre must be given the same file.
+    func checkSealingKey() async throws {
+        let fingerprint = seal.fingerprint
+        let logger = self.logger
+        let recorded = try await transaction(.readCommitted) { connection -> String in
+            try await connection.query(
+                "INSERT INTO setting (key, value) VALUES ('seal', \(fingerprint)) ON CONFLICT (key) DO NOTHING", logger: logger)
+            var value = fingerprint
+            for try await stored in try await connection.query("SELECT value FROM setting WHERE key = 'seal'", logger: logger)
+                .decode(String.self)
+            {
+                value = stored
+            }
+            return value
+        }
+        guard recorded == fingerprint else {
+            throw PostgresStoreError(
+                "密钥文件与中心数据库 \(location) 不匹配：设备密钥是用另一个密钥文件加密的。给这台服务器与其他服务器同一个 --key-file")
+        }
+    }
+
+    /// The sealing key, for tests that open the same database as another server.
+    package var sealForTests: SecretSeal { seal }
 
     /// Closes the pool.
     public func close() {

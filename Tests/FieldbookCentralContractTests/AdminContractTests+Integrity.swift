@@ -56,7 +56,7 @@ final class AdminIntegrityContractTests: XCTestCase {
         let (first, drop) = try await ContractStores.freshPostgres()
         do {
             let second = try await PostgresCentralStore.open(
-                first.location, seal: SecretSeal(key: SymmetricKey(size: .bits256)), connections: 4)
+                first.location, seal: first.sealForTests, connections: 4)  // one key file for every server
             defer { second.close() }
             try await first.addPrincipal("X001", name: "管理员", role: .admin)
             for round in 0..<5 {
@@ -85,7 +85,7 @@ final class AdminIntegrityContractTests: XCTestCase {
         do {
             var book = try await ContractBook.make(first, name: "postgres")
             let second = try await PostgresCentralStore.open(
-                first.location, seal: SecretSeal(key: SymmetricKey(size: .bits256)), connections: 4)
+                first.location, seal: first.sealForTests, connections: 4)  // one key file for every server
             defer { second.close() }
             let admin = ContractBook.admin
             let vips = ["王芳", "周杰", "钱多", "赵敏"].map { book.ids[$0]!.text }

@@ -83,7 +83,7 @@ final class SyncConcurrencyContractTests: XCTestCase {
     func testTwoServersEditingTheSameCustomersAtOnceAgree() async throws {
         let (first, drop) = try await ContractStores.freshPostgres()
         let second = try await PostgresCentralStore.open(
-            first.location, seal: SecretSeal(key: SymmetricKey(size: .bits256)), connections: 4)
+            first.location, seal: first.sealForTests, connections: 4)  // one key file for every server
         do {
             try await first.addPrincipal("M001", name: "张经理", role: .manager)
             var owner = try await ContractDevice.enrol(first, principal: "M001")
