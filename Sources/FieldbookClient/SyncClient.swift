@@ -29,9 +29,11 @@ public struct SyncClient: Sendable {
     /// drops connection attempts should not hold the others back for long.
     public var connectTimeout: Int64
 
-    /// Seconds a connected server has to welcome the device before the next is tried (at most ``timeout``). WELCOME
-    /// follows authentication at once, before any queueing for the store, so a server that takes longer is hung or
-    /// drowning; the long ``timeout`` applies only once the session has started.
+    /// Seconds a connected server has to say anything before the next is tried (at most ``timeout``). A live server
+    /// answers the device's preamble with its own at once, before authentication or any queueing for the store; one
+    /// that stays silent this long is hung. Measured on the connection's event loop, so a device whose own tasks are
+    /// slow to run does not mistake a live server for a silent one; once the server has spoken, the long ``timeout``
+    /// applies.
     public var welcomeTimeout: Int64
 
     /// Makes a client.
@@ -73,7 +75,9 @@ public struct SyncClient: Sendable {
     }
 
     /// Sets up the connection's channel pipeline: the idle timer on the raw bytes, then TLS when pinned.
-    static func configure(_ channel: any Channel, timeout: Int64, tls: (NIOSSLContext, PinnedTrust)?) throws {
+    static func configure(
+        _ channel: any Channel, timeout: Int64, tls: (NIOSSLContext, PinnedTrust)?, welcome: Welcome
+    ) throws {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(IdleStateHandler(readTimeout: .seconds(timeout)))
         try pipeline.addHandler(IdleCloser())
@@ -82,6 +86,8 @@ public struct SyncClient: Sendable {
             try pipeline.addHandler(
                 NIOSSLClientHandler(context: tls.0, serverHostname: nil, customVerificationCallback: tls.1.verify))
         }
+        // After TLS: the server's own bytes (its preamble), not a handshake that a TLS terminator might complete.
+        try pipeline.addHandler(ServerHeard(welcome))
     }
 
     /// Turns a failure of an open session into what the user needs to know: a certificate that is not the pinned
@@ -160,13 +166,14 @@ public struct SyncClient: Sendable {
         let trust = token.fingerprint.map(PinnedTrust.init(expected:))
         let tls = try trust.map { (try NIOSSLContext(configuration: PinnedTrust.configuration), $0) }
         let timeout = self.timeout
+        let welcomed = Welcome()
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(min(timeout, connectTimeout)))
                 .connect(host: target.host, port: target.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configure(channel, timeout: timeout, tls: tls)
+                        try Self.configure(channel, timeout: timeout, tls: tls, welcome: welcomed)
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -178,9 +185,8 @@ public struct SyncClient: Sendable {
         var session = ClientSessionDriver(
             device: token.device, secret: token.secret, replica: DeviceBook(book: book),
             nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let welcomed = Welcome()
-        // A server that accepted the connection but does not welcome the device in time is closed here, and the
-        // next one is tried (the closed stream ends the exchange before any of the session happened).
+        // A server that accepted the connection but says nothing in time is closed here, and the next one is tried
+        // (the closed stream ends the exchange before any of the session happened).
         let raw = channel.channel
         let deadline = raw.eventLoop.scheduleTask(in: .seconds(min(timeout, welcomeTimeout))) {
             if welcomed.expire() { raw.close(promise: nil) }
@@ -229,7 +235,7 @@ public struct SyncClient: Sendable {
                         progress("中心节点繁忙，正在排队：\(ClientSession.printable(error.message))…")
                     }
                     if case .welcome = message, !welcomed.welcome() {
-                        // The welcome came after the deadline closed the connection: nothing happened here.
+                        // The deadline closed the connection before this was read: nothing happened here.
                         throw SyncError(.unreachable, "中心节点没有及时应答：本地账本未受影响，可以继续使用，稍后再同步")
                     }
                     // Overloaded, shutting down, or its store failing: another server of the centre may serve.
@@ -262,33 +268,57 @@ public struct SyncClient: Sendable {
     }
 }
 
-/// Whether the server welcomed the device in time: the session loop marks the welcome, the welcome deadline (on the
-/// connection's event loop) marks the expiry, whichever comes first; the other then sees it lost.
-private final class Welcome: Sendable {
-    private enum State { case waiting, welcomed, expired }
+/// How far a server got before the welcome deadline: the connection's event loop marks that it spoke
+/// (``ServerHeard``) or that the deadline passed in silence, the session loop marks the welcome; whichever of the
+/// deadline and the server's first bytes comes first wins.
+final class Welcome: Sendable {
+    private enum State { case waiting, heard, welcomed, expired }
     private let state = Mutex(State.waiting)
 
     /// Whether the server welcomed the device.
     var value: Bool { state.withLock { $0 == .welcomed } }
 
-    /// Whether the deadline passed before the welcome (and closed the connection).
+    /// Whether the deadline passed before the server said anything (and closed the connection).
     var expired: Bool { state.withLock { $0 == .expired } }
+
+    /// Marks that the server said something.
+    func heard() {
+        state.withLock { if $0 == .waiting { $0 = .heard } }
+    }
 
     /// Marks the welcome; `false` when the deadline had already passed.
     func welcome() -> Bool {
         state.withLock { state in
-            guard state == .waiting else { return state == .welcomed }
+            guard state != .expired else { return false }
             state = .welcomed
             return true
         }
     }
 
-    /// Marks the deadline as passed; `false` when the server had welcomed the device already.
+    /// Marks the deadline as passed; `false` when the server had spoken already.
     func expire() -> Bool {
         state.withLock { state in
             guard state == .waiting else { return false }
             state = .expired
             return true
         }
+    }
+}
+
+/// Tells the welcome deadline that the server has spoken: on its first bytes, on the connection's event loop.
+private final class ServerHeard: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let welcome: Welcome
+    private var told = false
+
+    init(_ welcome: Welcome) { self.welcome = welcome }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if !told {
+            told = true
+            welcome.heard()
+        }
+        context.fireChannelRead(data)
     }
 }
