@@ -70,6 +70,11 @@ extension CentralDatabase {
             // Every push rewrote the index entries of the customers it touched; nothing at the centre searches it.
             try Book.dropSearchIndex(db)
         }
+        migrator.registerMigration("central-v5: the owner lookup's own index") { db in
+            // The book's (field, value) index on every register is gone (book v9); a principal's customers are found
+            // by this one, which holds only the `owner` values (Book.customers(ownedBy:db:)).
+            try db.execute(sql: Book.ownerIndexSQL)
+        }
         return migrator
     }
 }

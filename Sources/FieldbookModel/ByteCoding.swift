@@ -4,7 +4,12 @@
 package struct ByteWriter: Sendable {
     package private(set) var bytes: [UInt8] = []
 
-    package init() {}
+    /// A writer with room for 64 bytes (an op body or a value usually fits: growing from empty took 3–4
+    /// allocations).
+    package init() { bytes.reserveCapacity(64) }
+
+    /// A writer whose buffer already holds `capacity` bytes' room, so that writing that many allocates once.
+    package init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
     package mutating func byte(_ value: UInt8) { bytes.append(value) }
 
@@ -21,10 +26,22 @@ package struct ByteWriter: Sendable {
 
     package mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
 
+    /// Appends bytes from a buffer (a column read in place, a stack value).
+    package mutating func raw(_ data: UnsafeRawBufferPointer) { bytes.append(contentsOf: data) }
+
+    /// Appends a 16-byte ID from its two halves, big-endian (the layout of `ActorID.bytes` and `EntityID.bytes`,
+    /// without building that array).
+    package mutating func id(_ high: UInt64, _ low: UInt64) {
+        bigEndian64(high)
+        bigEndian64(low)
+    }
+
+    /// Appends a string's UTF-8 bytes, without a length.
+    package mutating func utf8(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
     package mutating func string(_ text: String) {
-        let utf8 = Array(text.utf8)
-        uvarint(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        uvarint(UInt64(text.utf8.count))
+        bytes.append(contentsOf: text.utf8)
     }
 
     package mutating func bigEndian16(_ value: UInt16) {
@@ -33,7 +50,7 @@ package struct ByteWriter: Sendable {
     }
 
     package mutating func bigEndian64(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 }
 
@@ -80,17 +97,22 @@ package struct ByteReader {
     package mutating func string() throws(ModelError) -> String {
         let count = try uvarint()
         guard count <= UInt64(bytes.count - index) else { throw Self.malformed }
-        let data = try raw(Int(count))
-        guard let text = String(validating: data, as: UTF8.self) else { throw Self.malformed }
+        let end = index + Int(count)
+        // Validated in place: no intermediate array.
+        guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { throw Self.malformed }
+        index = end
         return text
     }
 
     package mutating func bigEndian16() throws(ModelError) -> UInt16 {
-        let d = try raw(2)
-        return UInt16(d[0]) << 8 | UInt16(d[1])
+        guard bytes.count - index >= 2 else { throw Self.malformed }
+        defer { index += 2 }
+        return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
     }
 
     package mutating func bigEndian64() throws(ModelError) -> UInt64 {
-        try raw(8).reduce(0) { $0 << 8 | UInt64($1) }
+        guard bytes.count - index >= 8 else { throw Self.malformed }
+        defer { index += 8 }
+        return bytes[index..<index + 8].reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

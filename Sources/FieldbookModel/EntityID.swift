@@ -1,8 +1,10 @@
 /// The 16-byte identity of a customer, family member, purchase, contact, task, complaint, movement, product or
 /// work-log entry.
 ///
-/// The bytes follow the UUIDv7 layout (48-bit Unix milliseconds, version 7, variant, random), so that IDs sort by
-/// creation time in the database. The **text** form is Crockford base32 of the bytes in *reverse* order: it begins
+/// Two layouts are valid: an entity created by an op of protocol version 3 or later is named by that op
+/// (``derived(actor:counter:)``: a UUID of version 8, hashed from the op's actor, with its counter), and older ones
+/// follow the UUIDv7 layout (48-bit Unix milliseconds, version 7, variant, random; ``make(milliseconds:using:)``).
+/// Nothing depends on an ID's time or order beyond determinism. The **text** form is Crockford base32 of the bytes in *reverse* order: it begins
 /// with random bits, so a 4–6 character prefix tells customers apart even when they were all created on the same
 /// day (docs/DECISIONS.md, "Short IDs").
 ///
@@ -64,7 +66,8 @@ public struct EntityID: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.init(bytes: reversed.reversed())
     }
 
-    /// The creation time encoded in the ID, in Unix milliseconds.
+    /// The creation time encoded in a UUIDv7 ID, in Unix milliseconds. Only version-7 IDs carry a time: for a
+    /// derived ID (version 8) this is part of a hash and means nothing.
     public var milliseconds: UInt64 { high >> 16 }
 
     public var description: String { text }

@@ -44,30 +44,30 @@ extension Operation.Body {
         func opIDs(_ ids: [OpID]) {
             w.uvarint(UInt64(ids.count))
             for id in ids {
-                w.raw(id.actor.bytes)
+                w.id(id.actor.high, id.actor.low)
                 w.uvarint(id.counter)
             }
         }
         switch self {
         case .create(let kind, let entity, let fields):
             w.byte(kind.rawValue)
-            w.raw(entity.bytes)
+            w.id(entity.high, entity.low)
             w.uvarint(UInt64(fields.count))
             for f in fields {
                 w.uvarint(UInt64(f.field.rawValue))
                 f.value.encode(into: &w)
             }
         case .set(let entity, let field, let value, let pred):
-            w.raw(entity.bytes)
+            w.id(entity.high, entity.low)
             w.uvarint(UInt64(field.rawValue))
             value.encode(into: &w)
             opIDs(pred)
         case .add(let entity, let field, let element):
-            w.raw(entity.bytes)
+            w.id(entity.high, entity.low)
             w.uvarint(UInt64(field.rawValue))
             w.string(element)
         case .remove(let entity, let field, let element, let observed):
-            w.raw(entity.bytes)
+            w.id(entity.high, entity.low)
             w.uvarint(UInt64(field.rawValue))
             w.string(element)
             opIDs(observed)

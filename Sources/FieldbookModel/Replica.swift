@@ -16,19 +16,27 @@ public struct Replica: Sendable {
         public var kind: EntityKind?
         /// The scope of the create op (or of the first op seen, until the create arrives).
         public var scope: Scope
-        /// Scalar fields.
-        public var registers: [FieldID: MVRegister] = [:]
+        /// Scalar fields (a small table sorted by field: an entity has a handful).
+        public var registers = FieldTable<MVRegister>()
         /// Set fields.
-        public var sets: [FieldID: AddWinsSet] = [:]
+        public var sets = FieldTable<AddWinsSet>()
 
         /// Whether the create op has arrived: only created entities are visible.
         public var isCreated: Bool { kind != nil }
     }
 
-    /// Every op applied, by ID.
-    public private(set) var ops: [OpID: Operation] = [:]
+    /// Every op applied, in the order applied.
+    public private(set) var log: [Operation] = []
+    /// Which ops are applied: counters per actor, so that "seen?" costs no hashing of the op's ID (`log` holds the
+    /// ops themselves).
+    public private(set) var held = HeldCounters()
     /// Every entity touched, by ID.
     public private(set) var entities: [EntityID: Entity] = [:]
+
+    /// Every op applied, by ID: made from ``log`` on each call (for tests and tools; ``apply(_:)`` does not keep it).
+    public var ops: [OpID: Operation] {
+        Dictionary(log.lazy.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// An empty replica.
     public init() {}
@@ -36,8 +44,8 @@ public struct Replica: Sendable {
     /// Applies one op. Returns `false`, changing nothing, if the op was already applied.
     @discardableResult
     public mutating func apply(_ op: Operation) -> Bool {
-        guard ops[op.id] == nil else { return false }
-        ops[op.id] = op
+        guard held.insert(op.id) else { return false }
+        log.append(op)
         // Mutated in place: a copy taken out of the dictionary would copy its registers on the first write.
         Self.apply(op, to: &entities[op.body.entity, default: Entity(kind: nil, scope: op.scope)])
         return true
@@ -62,7 +70,7 @@ public struct Replica: Sendable {
 
     /// Applies every op of another replica (merge).
     public mutating func merge(_ other: Replica) {
-        for op in other.ops.values.sorted(by: { $0.id < $1.id }) { apply(op) }
+        for op in other.log.sorted(by: { $0.id < $1.id }) { apply(op) }
     }
 
     /// The facts of the visible state, grouped by scope key (see ``StateDigest``).
@@ -72,7 +80,7 @@ public struct Replica: Sendable {
             guard let kind = entity.kind else { continue }
             var facts: [[UInt8]] = [StateDigest.entityFact(id, kind: kind)]
             for (field, register) in entity.registers {
-                for entry in register.live.values {
+                for entry in register.entries {
                     facts.append(StateDigest.valueFact(id, field: field, id: entry.id, value: entry.value))
                 }
             }
@@ -84,8 +92,8 @@ public struct Replica: Sendable {
             byScope[entity.scope.key, default: []].append(contentsOf: facts)
         }
         // Every op held, in the scope it was written in, for the scopes with visible state.
-        for (id, op) in ops where byScope[op.scope.key] != nil {
-            byScope[op.scope.key]!.append(StateDigest.opFact(id))
+        for op in log where byScope[op.scope.key] != nil {
+            byScope[op.scope.key]!.append(StateDigest.opFact(op.id))
         }
         return byScope
     }
@@ -102,13 +110,5 @@ public struct Replica: Sendable {
     }
 
     /// The highest contiguous counter held of each actor: "what I have of actor A".
-    public func versionVector() -> [ActorID: UInt64] {
-        var counters: [ActorID: [UInt64]] = [:]
-        for id in ops.keys { counters[id.actor, default: []].append(id.counter) }
-        return counters.mapValues { list in
-            var held: UInt64 = 0
-            for c in list.sorted() where c == held + 1 { held = c }
-            return held
-        }
-    }
+    public func versionVector() -> [ActorID: UInt64] { held.versionVector }
 }

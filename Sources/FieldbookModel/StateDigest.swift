@@ -36,16 +36,16 @@ public enum StateDigest {
     /// The fact for one op held in a scope: so that a replica missing an op whose effect is not visible (a value
     /// superseded since, a tag added and removed) still hashes differently, and DONE's check sees it (SPEC [W-9.4]).
     public static func opFact(_ id: OpID) -> [UInt8] {
-        var w = ByteWriter()
-        w.byte(4)
-        w.raw(id.actor.bytes)
-        w.uvarint(id.counter)
+        var w = ByteWriter(capacity: 27)
+        writeOpFact(id, into: &w)
         return w.bytes
     }
 
     /// The fact for a created entity.
     public static func entityFact(_ entity: EntityID, kind: EntityKind) -> [UInt8] {
-        [1] + entity.bytes + [kind.rawValue]
+        var w = ByteWriter(capacity: 18)
+        writeEntityFact(entity, kind: kind, into: &w)
+        return w.bytes
     }
 
     /// The fact for one current register value.
@@ -56,36 +56,97 @@ public enum StateDigest {
     /// The fact for one current register value already in its canonical encoding (as the SQLite book stores it), so
     /// that hashing a scope need not decode and re-encode every value.
     package static func valueFact(_ entity: EntityID, field: FieldID, id: OpID, encodedValue: [UInt8]) -> [UInt8] {
-        var w = ByteWriter()
-        w.byte(2)
-        w.raw(entity.bytes)
-        w.bigEndian16(field.rawValue)
-        w.raw(id.actor.bytes)
-        w.bigEndian64(id.counter)
-        w.raw(encodedValue)
+        var w = ByteWriter(capacity: 43 + encodedValue.count)
+        encodedValue.withUnsafeBytes { writeValueFact(entity, field: field, id: id, encodedValue: $0, into: &w) }
         return w.bytes
     }
 
     /// The fact for one element present in a set.
     public static func elementFact(_ entity: EntityID, field: FieldID, element: String) -> [UInt8] {
-        var w = ByteWriter()
-        w.byte(3)
-        w.raw(entity.bytes)
-        w.bigEndian16(field.rawValue)
-        w.raw(Array(element.utf8))
+        var w = ByteWriter(capacity: 19 + element.utf8.count)
+        writeElementFact(entity, field: field, element: element, into: &w)
         return w.bytes
+    }
+
+    // The layouts, written once for both sinks (an array above, SHA-256 below).
+
+    private static func writeOpFact(_ id: OpID, into w: inout some FactSink) {
+        w.byte(4)
+        w.id(id.actor.high, id.actor.low)
+        w.uvarint(id.counter)
+    }
+
+    private static func writeEntityFact(_ entity: EntityID, kind: EntityKind, into w: inout some FactSink) {
+        w.byte(1)
+        w.id(entity.high, entity.low)
+        w.byte(kind.rawValue)
+    }
+
+    private static func writeValueFact(
+        _ entity: EntityID, field: FieldID, id: OpID, encodedValue: UnsafeRawBufferPointer, into w: inout some FactSink
+    ) {
+        w.byte(2)
+        w.id(entity.high, entity.low)
+        w.bigEndian16(field.rawValue)
+        w.id(id.actor.high, id.actor.low)
+        w.bigEndian64(id.counter)
+        w.raw(encodedValue)
+    }
+
+    private static func writeElementFact(
+        _ entity: EntityID, field: FieldID, element: String, into w: inout some FactSink
+    ) {
+        w.byte(3)
+        w.id(entity.high, entity.low)
+        w.bigEndian16(field.rawValue)
+        w.utf8(element)
     }
 
     /// The digest of one fact in the scope with key `scope`, as the integer a scope's hash adds up.
     public static func digest(scope: String, fact: [UInt8]) -> StateSum {
-        var prefix = ByteWriter()
-        prefix.raw(Array(domain.utf8))
-        prefix.byte(0)
-        prefix.string(scope)
-        var hasher = SHA256()
-        hasher.update(data: prefix.bytes)
-        hasher.update(data: fact)
-        return hasher.finalize().withUnsafeBytes { StateSum(littleEndian: $0) }
+        var hasher = FactHasher(scope: scope)
+        fact.withUnsafeBytes { hasher.raw($0) }
+        return hasher.finalize()
+    }
+
+    // The same digests without building the fact: `digest(scope:fact:)` of the matching fact, byte for byte (the
+    // store's running sums take one or two of these for every op).
+
+    /// The digest of ``opFact(_:)`` in scope `scope`.
+    package static func opDigest(_ id: OpID, scope: String) -> StateSum {
+        var hasher = FactHasher(scope: scope)
+        writeOpFact(id, into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// The digest of ``entityFact(_:kind:)`` in scope `scope`.
+    package static func entityDigest(_ entity: EntityID, kind: EntityKind, scope: String) -> StateSum {
+        var hasher = FactHasher(scope: scope)
+        writeEntityFact(entity, kind: kind, into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// The digest of ``valueFact(_:field:id:encodedValue:)`` in scope `scope`, the value read in place.
+    package static func valueDigest(
+        _ entity: EntityID, field: FieldID, id: OpID, encodedValue: UnsafeRawBufferPointer, scope: String
+    ) -> StateSum {
+        var hasher = FactHasher(scope: scope)
+        writeValueFact(entity, field: field, id: id, encodedValue: encodedValue, into: &hasher)
+        return hasher.finalize()
+    }
+
+    /// The digest of ``valueFact(_:field:id:encodedValue:)`` in scope `scope`.
+    package static func valueDigest(
+        _ entity: EntityID, field: FieldID, id: OpID, encodedValue: [UInt8], scope: String
+    ) -> StateSum {
+        encodedValue.withUnsafeBytes { valueDigest(entity, field: field, id: id, encodedValue: $0, scope: scope) }
+    }
+
+    /// The digest of ``elementFact(_:field:element:)`` in scope `scope`.
+    package static func elementDigest(_ entity: EntityID, field: FieldID, element: String, scope: String) -> StateSum {
+        var hasher = FactHasher(scope: scope)
+        writeElementFact(entity, field: field, element: element, into: &hasher)
+        return hasher.finalize()
     }
 
     /// The sum of one scope's fact digests, in any order (facts are distinct: each counts once).

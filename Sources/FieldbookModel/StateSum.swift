@@ -22,11 +22,13 @@ public struct StateSum: Hashable, Sendable, CustomStringConvertible {
     /// The integer whose little-endian bytes these are; `nil` unless there are exactly 32.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.enumerated() {
-            words[index / 8] |= UInt64(byte) << (UInt64(index % 8) * 8)
+        // The bytes copied into four words on the stack, each then read as little-endian (any host alike).
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
-        limbs = (words[0], words[1], words[2], words[3])
+        limbs = (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), UInt64(littleEndian: words.2),
+                 UInt64(littleEndian: words.3))
     }
 
     /// The integer whose 32 little-endian bytes `raw` holds (a SHA-256 output, read without copying).
@@ -37,13 +39,12 @@ public struct StateSum: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The 32 little-endian bytes.
-    public var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for word in [limbs.0, limbs.1, limbs.2, limbs.3] {
-            for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
-        return out
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Calls `body` with the 32 little-endian bytes, from the stack (binding a sum allocates nothing).
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let words = (limbs.0.littleEndian, limbs.1.littleEndian, limbs.2.littleEndian, limbs.3.littleEndian)
+        return try Swift.withUnsafeBytes(of: words, body)
     }
 
     /// Whether this is the sum of no digests (or, with negligible chance, of digests that cancel).

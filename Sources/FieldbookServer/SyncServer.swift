@@ -297,7 +297,7 @@ public final class SyncServer: Sendable {
             case .badMagic:
                 return nil
             case .unsupportedVersion:
-                return Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: "没有共同的同步协议版本：中心节点使用第 2 版，请更新 Fieldbook")
+                return Message.ErrorMessage(code: .unsupportedVersion, fatal: true, message: "没有共同的同步协议版本：中心节点使用第 \(Preamble.sessionVersions.lowerBound)–\(Preamble.sessionVersions.upperBound) 版，请更新 Fieldbook")
             case .frameTooLarge, .stringTooLong, .listTooLong, .tooManyOps, .declaredSizeTooLarge:
                 return Message.ErrorMessage(code: .limitExceeded, fatal: true, message: "limit exceeded: \(error.code)")
             default:

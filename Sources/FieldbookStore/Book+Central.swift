@@ -91,16 +91,23 @@ extension Book {
 
     /// The customers whose owner is `principal` now (archived ones too), in no particular order.
     package static func customers(ownedBy principal: String, db: Database) throws -> [EntityID] {
-        // `owner` is written only by the central node, one change at a time, so it has one live value: the
-        // (field, value) index finds a principal's customers without visiting anyone else's.
+        // `owner` is written only by the central node, one change at a time, so it has one live value: the centre's
+        // owner index (``ownerIndexSQL``) finds a principal's customers without visiting anyone else's. The field is
+        // written into the SQL, not bound, so that SQLite can use that partial index.
         try Data.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
-                WHERE r.field = ? AND r.value = ?
-                """),
-            arguments: [Int(Schema.F.owner.rawValue), Data(Value.text(principal).canonicalBytes)]
+            db.cachedStatement(sql: ownedBySQL), arguments: [Data(Value.text(principal).canonicalBytes)]
         ).compactMap { EntityID(bytes: Array($0)) }
     }
+
+    /// The query of ``customers(ownedBy:db:)``: the customers whose live `owner` value is the bound one.
+    package static let ownedBySQL = """
+        SELECT DISTINCT r.entity FROM reg_value r JOIN customer c ON c.id = r.entity
+        WHERE r.field = \(Schema.F.owner.rawValue) AND r.value = ?
+        """
+
+    /// The centre's index of `owner` values (a partial index: one row per customer, no other field's values).
+    package static let ownerIndexSQL =
+        "CREATE INDEX IF NOT EXISTS reg_value_owner ON reg_value (value) WHERE field = \(Schema.F.owner.rawValue)"
 
     /// A customer's co-coverers as they stand now, by code, without duplicates.
     package static func cocoverers(of customer: EntityID, db: Database) throws -> [String] {

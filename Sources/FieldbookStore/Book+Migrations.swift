@@ -180,6 +180,20 @@ extension Book {
                 if let entity = EntityID(bytes: Array(id)) { try Projector.refreshCustomer(entity, db: db) }
             }
         }
+        migrator.registerMigration("v9: what a book stored twice (book size, issue 20)") { db in
+            // `reg_value_field` held a second copy of every live value (a fifth of a pulled book) and served only the
+            // centre's lookup of a principal's customers by `owner`, which the centre now answers from an index of its
+            // own (central-v5); every other read of `reg_value` names the entity, the primary key's first column.
+            // `op_hlc` served only undo's search for another device's latest op on an entity, which now reads the
+            // ops of the entity's scope (`op_scope`): every op on an entity carries the entity's scope (a purge relies
+            // on it too). The pages they held are free pages until the book is next compacted. And the log's `entity`
+            // column: the encoded body starts with the same ID, and undo, its only reader, decodes the body instead.
+            // (SQLite rewrites the rows in place, keeping their rowids, and fires no trigger.)
+            try db.execute(sql: "DROP INDEX IF EXISTS reg_value_field; DROP INDEX IF EXISTS op_hlc")
+            if try db.columns(in: "op").contains(where: { $0.name == "entity" }) {
+                try db.execute(sql: "ALTER TABLE op DROP COLUMN entity")
+            }
+        }
         return migrator
     }
 

@@ -5,14 +5,35 @@ import GRDB
 extension Book {
     // MARK: - Field and set reads
 
+    /// The live values of a register, display winner first: greatest `(hlc, actor, counter)`, compared as SQLite
+    /// orders them (signed integers, the actor's bytes). Read in place and ordered here, not by `ORDER BY` (a sort
+    /// in SQLite allocates; a register holds one value, or a few in a conflict).
     func liveValues(_ entity: EntityID, _ field: FieldID, db: Database) throws -> [MVRegister.Entry] {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT actor, counter, hlc, value FROM reg_value WHERE entity = ? AND field = ?
-                ORDER BY hlc DESC, actor DESC, counter DESC
-                """),
-            arguments: [Data(entity.bytes), Int(field.rawValue)])
-        return try rows.map { row in try Self.entry(row) }
+        let rows = DirectStatement(
+            try db.cachedStatement(
+                sql: "SELECT actor, counter, hlc, value FROM reg_value WHERE entity = ? AND field = ?"),
+            db: db)
+        rows.reset()
+        defer { rows.reset() }
+        try rows.bind(1, entity)
+        try rows.bind(2, Int(field.rawValue))
+        var entries: [MVRegister.Entry] = []
+        while try rows.step() {
+            guard let actor = rows.halves(0) else {
+                throw StoreError(.corrupt, "字段值表中有损坏的行（可用 rebuild 重建）")
+            }
+            let id = OpID(actor: ActorID(high: actor.high, low: actor.low), counter: UInt64(bitPattern: rows.int64(1)))
+            entries.append(
+                MVRegister.Entry(id: id, hlc: HLC(rawValue: UInt64(bitPattern: rows.int64(2))), value: try rows.value(3)))
+        }
+        if entries.count > 1 {
+            func standing(_ entry: MVRegister.Entry) -> (Int64, UInt64, UInt64, Int64) {
+                (Int64(bitPattern: entry.hlc.rawValue), entry.id.actor.high, entry.id.actor.low,
+                 Int64(bitPattern: entry.id.counter))
+            }
+            entries.sort { standing($0) > standing($1) }
+        }
+        return entries
     }
 
     static func entry(_ row: Row) throws -> MVRegister.Entry {

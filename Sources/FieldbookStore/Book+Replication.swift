@@ -175,11 +175,20 @@ extension Book {
 
     /// The `scope_hash` row under `key` (a scope's, or the whole book's), or `nil`.
     static func storedScopeHash(_ key: String, db: Database) throws -> ScopeHash? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT hash, entities FROM scope_hash WHERE scope = ?"), arguments: [key])
-        else { return nil }
-        return ScopeHash(sum: try sum(row[0]), entities: row[1])
+        // Read in place (the projector reads one or two of these for every batch).
+        let row = DirectStatement(
+            try db.cachedStatement(sql: "SELECT hash, entities FROM scope_hash WHERE scope = ?"), db: db)
+        row.reset()
+        defer { row.reset() }
+        try row.bind(1, key)
+        guard try row.step() else { return nil }
+        let sum = try row.withBytes(0) { bytes in
+            guard !row.isNull(0), bytes.count == 32 else {
+                throw StoreError(.corrupt, "状态哈希表中有损坏的行（可用 rebuild 重建）")
+            }
+            return StateSum(littleEndian: bytes)
+        }
+        return ScopeHash(sum: sum, entities: Int(row.int64(1)))
     }
 
     /// A stored sum; a damaged one (not 32 bytes) is reported, not read as some other number.

@@ -34,7 +34,6 @@ public final class Book: Sendable {
 
     /// The database, for modules of this package that keep their own tables beside the book (the central node).
     package let database: DatabaseQueue
-    private let generator: Mutex<SplitMix64?>
     /// The WAL hook of ``CheckpointPolicy/betweenCommands(threshold:ceiling:)``, or `nil` under SQLite's automatic
     /// checkpoint.
     let walMonitor: WALMonitor?
@@ -49,10 +48,6 @@ public final class Book: Sendable {
         self.actor = actor
         self.principal = principal
         self.options = options
-        // A seeded book is reopened by many short processes (`-c`, transcripts): mix in how many ops it holds, so a
-        // reopened book does not make the IDs it made last time.
-        let held = (try? Self.snapshotRead(database) { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM op")) ?? 0 }) ?? 0
-        self.generator = Mutex(options.seed.map { SplitMix64(seed: $0 &+ UInt64(held) &* 0x9E37_79B9_7F4A_7C15) })
     }
 
     // MARK: - Opening
@@ -271,16 +266,6 @@ public final class Book: Sendable {
             try db.cachedStatement(
                 sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").execute(
                 arguments: [key, value])
-        }
-    }
-
-    /// A new entity ID for the current time.
-    func newEntityID() -> EntityID {
-        let now = options.now()
-        return generator.withLock { seeded in
-            if seeded != nil { return EntityID.make(milliseconds: now, using: &seeded!) }
-            var system = SystemRandomNumberGenerator()
-            return EntityID.make(milliseconds: now, using: &system)
         }
     }
 

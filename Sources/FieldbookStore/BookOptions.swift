@@ -7,7 +7,8 @@ import Foundation
 public struct BookOptions: Sendable {
     /// The wall clock, in Unix milliseconds.
     public var now: @Sendable () -> UInt64
-    /// A seed for entity IDs, or `nil` for the system's randomness.
+    /// A seed for the book's actor ID (and so for the IDs of the entities it creates, which derive from it), or `nil`
+    /// for the system's randomness.
     public var seed: UInt64?
     /// The UTC offset of the user's "today", in seconds.
     public var utcOffsetSeconds: Int

@@ -127,12 +127,20 @@ extension BookTransaction {
         return best?.value
     }
 
-    /// The latest op on an entity from another device, if there is one.
+    /// The latest op on an entity from another device, if there is one. Read among the ops of the entity's scope
+    /// (`op_scope`), which hold every op on it, newest first; the log keeps the entity only in each op's body.
     private func foreignOp(on entity: EntityID) throws -> Op? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM op WHERE entity = ? AND actor != ? ORDER BY hlc DESC LIMIT 1"),
-            arguments: [Data(entity.bytes), Data(book.actor.bytes)]
-        ).map(Book.operation)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT * FROM op WHERE scope = (SELECT scope FROM entity WHERE id = ?) AND actor != ?
+                ORDER BY hlc DESC, actor DESC, counter DESC
+                """),
+            arguments: [Data(entity.bytes), Data(book.actor.bytes)])
+        while let row = try rows.next() {
+            let op = try Book.operation(row)
+            if op.body.entity == entity { return op }
+        }
+        return nil
     }
 
     /// The op with an ID, if the log holds it.

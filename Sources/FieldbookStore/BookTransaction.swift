@@ -39,11 +39,16 @@ public final class BookTransaction {
     ///   - scope: The scope; `nil` for a customer (it is its own scope). A customer is owned by this book's principal
     ///     unless `fields` names an owner.
     ///   - fields: The first values. Each field must belong to `kind`.
-    /// - Returns: The new entity's ID.
+    /// - Returns: The new entity's ID: named by the op that creates it, ``EntityID/derived(actor:counter:)`` of this
+    ///   book's actor and the op's counter (protocol version 3; the centre refuses a version-8 ID created by any other
+    ///   op, SPEC [W-10.9]).
     /// - Throws: ``StoreError`` with code ``StoreError/Code/invalid`` for a field of another kind or a bad scope.
     @discardableResult
     public func create(_ kind: EntityKind, scope: Scope?, fields: [FieldAssignment]) throws -> EntityID {
-        let id = book.newEntityID()
+        // The counter the create op will take: nothing is appended between here and its append below.
+        let counter = try nextCounter()
+        guard counter < EntityID.derivedCounterLimit else { throw StoreError(.corrupt, "操作编号超出范围：账本的计数器已损坏") }
+        let id = EntityID.derived(actor: book.actor, counter: counter)
         var fields = fields
         let resolvedScope: Scope
         if kind == .customer {
@@ -61,7 +66,8 @@ public final class BookTransaction {
         for assignment in fields {
             try check(assignment.field, kind: kind, creating: true, value: assignment.value)
         }
-        try append(.create(kind: kind, entity: id, fields: fields), scope: resolvedScope)
+        let op = try append(.create(kind: kind, entity: id, fields: fields), scope: resolvedScope)
+        assert(op.id.counter == counter, "the create op took another counter than the one its entity is named after")
         return id
     }
 
@@ -127,8 +133,14 @@ public final class BookTransaction {
 
     // MARK: - Internals
 
-    @discardableResult
-    private func append(_ body: Op.Body, scope: Scope) throws -> Op {
+    /// The counter the next appended op will take (nothing is reserved: an op that is never appended leaves no gap).
+    private func nextCounter() throws -> UInt64 {
+        try loadCounterAndClock()
+        return counter! + 1
+    }
+
+    /// Reads this replica's last counter and clock reading, once per transaction.
+    private func loadCounterAndClock() throws {
         if counter == nil {
             let held = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [Data(book.actor.bytes)]) ?? 0
@@ -141,6 +153,11 @@ public final class BookTransaction {
             let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
         }
+    }
+
+    @discardableResult
+    private func append(_ body: Op.Body, scope: Scope) throws -> Op {
+        try loadCounterAndClock()
         counter! += 1
         let hlc = clock!.tick(now: book.options.now())
         let op = Op(
@@ -167,13 +184,15 @@ public final class BookTransaction {
     }
 
     private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"),
-                arguments: [Data(entity.bytes)]),
-            let scope = Scope(key: row["scope"])
-        else { throw StoreError(.unknownReference, "找不到这条记录") }
-        return (EntityKind(rawValue: UInt8(row["kind"] as Int)), scope)
+        let row = DirectStatement(
+            try db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"), db: db)
+        row.reset()
+        defer { row.reset() }
+        try row.bind(1, entity)
+        guard try row.step(), let scope = Scope(key: row.text(1)) else {
+            throw StoreError(.unknownReference, "找不到这条记录")
+        }
+        return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
     }
 
     private func check(_ field: FieldID, kind: EntityKind, creating: Bool, value: Value) throws {

@@ -69,8 +69,7 @@ package struct Projector {
         try insert.bind(4, scope)
         try insert.bind(5, op.principal)
         try insert.bind(6, Int(op.schemaVersion))
-        try insert.bind(7, op.body.entity)
-        try insert.bind(8, op.body.encoded)
+        try insert.bind(7, op.body.encoded)
         try insert.run()
         guard insert.changes > 0 else { return false }
         try project(op, scope: scope)
@@ -108,7 +107,8 @@ package struct Projector {
             try Self.refreshLastContact(customer, db: db)
         }
         for customer in customers {
-            try Self.refreshCustomer(customer, db: db)
+            try Self.refreshCustomer(
+                customer, kind: entities[customer].map(\.kind), contactsChanged: contacted.contains(customer), db: db)
         }
         actors = [:]
         deltas = [:]
@@ -121,7 +121,7 @@ package struct Projector {
         let write = sql.writeScopeHash
         write.reset()
         try write.bind(1, scope)
-        try write.bind(2, sum.bytes)
+        try write.bind(2, sum)
         try write.bind(3, entities)
         try write.run()
     }
@@ -130,7 +130,7 @@ package struct Projector {
 
     private mutating func project(_ op: Op, scope: String) throws {
         actors[op.id.actor, default: (op.principal, [])].counters.insert(op.id.counter)
-        note(StateDigest.opFact(op.id), in: scope)
+        note(StateDigest.opDigest(op.id, scope: scope), in: scope)
         let entity = op.body.entity
         switch op.body {
         case .create(let kind, _, let fields):
@@ -161,7 +161,9 @@ package struct Projector {
             try insert.run()
             // The element's fact appears with its first live tag.
             if insert.changes > 0, state.kind != nil, try tagCount(entity, field, element) == 1 {
-                note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope)
+                note(
+                    StateDigest.elementDigest(entity, field: field, element: element, scope: state.scope),
+                    in: state.scope)
             }
         case .remove(_, let field, _, let observed):
             let state = try ensureEntity(entity, scope: scope)
@@ -179,7 +181,9 @@ package struct Projector {
                 // agree for every honest writer).
                 guard state.kind != nil else { continue }
                 for element in gone where try tagCount(entity, field, element) == 0 {
-                    note(StateDigest.elementFact(entity, field: field, element: element), in: state.scope, removed: true)
+                    note(
+                        StateDigest.elementDigest(entity, field: field, element: element, scope: state.scope),
+                        in: state.scope, removed: true)
                 }
             }
         }
@@ -221,17 +225,18 @@ package struct Projector {
             // entity holds.
             let held = try heldFacts(entity)
             if let oldKind = previous.kind {
-                note(StateDigest.entityFact(entity, kind: oldKind), in: previous.scope, removed: true)
-                for fact in held { note(fact, in: previous.scope, removed: true) }
+                let from = previous.scope
+                note(StateDigest.entityDigest(entity, kind: oldKind, scope: from), in: from, removed: true)
+                for fact in held { note(StateDigest.digest(scope: from, fact: fact), in: from, removed: true) }
                 deltas[previous.scope, default: (.zero, 0)].entities -= 1
             }
             let upsert = sql.upsertEntity
             upsert.reset()
             try bindCreated(upsert, entity, kind: kind, op: op, scope: scope)
             try upsert.run()
-            for fact in held { note(fact, in: scope) }
+            for fact in held { note(StateDigest.digest(scope: scope, fact: fact), in: scope) }
         }
-        note(StateDigest.entityFact(entity, kind: kind), in: scope)
+        note(StateDigest.entityDigest(entity, kind: kind, scope: scope), in: scope)
         deltas[scope, default: (.zero, 0)].entities += 1
         entities[entity] = EntityState(kind: kind, scope: scope)
     }
@@ -294,9 +299,9 @@ package struct Projector {
         return state
     }
 
-    /// Notes that a fact appeared in (or, with `removed`, left) a scope's state.
-    private mutating func note(_ fact: [UInt8], in scope: String, removed: Bool = false) {
-        let digest = StateDigest.digest(scope: scope, fact: fact)
+    /// Notes that a fact, by its digest in `scope` (`StateDigest`), appeared in (or, with `removed`, left) the scope's
+    /// state.
+    private mutating func note(_ digest: StateSum, in scope: String, removed: Bool = false) {
         if removed {
             deltas[scope, default: (.zero, 0)].sum -= digest
         } else {
@@ -321,8 +326,8 @@ package struct Projector {
             while try delete.step() { superseded.append(delete.bytes(0)) }
             guard state.kind != nil else { continue }
             for encoded in superseded {
-                note(StateDigest.valueFact(entity, field: field, id: p, encodedValue: encoded), in: state.scope,
-                     removed: true)
+                note(StateDigest.valueDigest(entity, field: field, id: p, encodedValue: encoded, scope: state.scope),
+                     in: state.scope, removed: true)
             }
         }
         let encoded = value.canonicalBytes
@@ -336,7 +341,9 @@ package struct Projector {
         try insert.bind(6, encoded)
         try insert.run()
         if insert.changes > 0, state.kind != nil {
-            note(StateDigest.valueFact(entity, field: field, id: op.id, encodedValue: encoded), in: state.scope)
+            note(
+                StateDigest.valueDigest(entity, field: field, id: op.id, encodedValue: encoded, scope: state.scope),
+                in: state.scope)
         }
     }
 
@@ -397,65 +404,89 @@ package struct Projector {
         return try Value.decode(from: &reader)
     }
 
-    /// The display winners of the displayed fields of an entity, in one query (the first row of each field is its
-    /// winner, ordered as in ``winner(_:_:db:)``).
-    private static func displayedWinners(_ entity: Data, db: Database) throws -> [FieldID: Value] {
-        var winners: [FieldID: Value] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: displayedWinnersSQL), arguments: [entity])
-        while let row = try rows.next() {
-            let field = FieldID(rawValue: UInt16(row[0] as Int))
-            guard winners[field] == nil else { continue }
-            var reader = ByteReader(Array(row[1] as Data))
-            winners[field] = try Value.decode(from: &reader)
+    /// Where a live value stands in the display order, greatest first: `(hlc, actor, counter)`, compared as
+    /// ``winner(_:_:db:)``'s `ORDER BY hlc DESC, actor DESC, counter DESC` does (signed integers, the actor's bytes).
+    private typealias Standing = (hlc: Int64, actorHigh: UInt64, actorLow: UInt64, counter: Int64)
+
+    /// The standing of the current row of a statement whose columns `first`, `first + 1`, `first + 2` are `hlc`,
+    /// `actor`, `counter`.
+    private static func standing(_ rows: DirectStatement, from first: Int32) -> Standing {
+        let actor = rows.halves(first + 1) ?? (0, 0)
+        return (rows.int64(first), actor.high, actor.low, rows.int64(first + 2))
+    }
+
+    /// The display winners of the displayed fields of an entity, in one query; only a value that leads its field
+    /// so far is decoded. The fields and the winners are picked here rather than by `field IN (…)` and `ORDER BY`,
+    /// for which SQLite built a table and sorted (allocating) for every customer row rewritten.
+    private static func displayedWinners(
+        _ entity: EntityID, db: Database
+    ) throws -> [FieldID: (standing: Standing, value: Value)] {
+        let rows = DirectStatement(try db.cachedStatement(sql: displayedWinnersSQL), db: db)
+        rows.reset()
+        defer { rows.reset() }
+        try rows.bind(1, entity)
+        var winners: [FieldID: (standing: Standing, value: Value)] = [:]
+        winners.reserveCapacity(displayedFields.count)
+        while try rows.step() {
+            let field = FieldID(rawValue: UInt16(truncatingIfNeeded: rows.int64(0)))
+            guard displayedFields.contains(field) else { continue }
+            let standing = standing(rows, from: 2)
+            if let leader = winners[field], leader.standing > standing { continue }
+            winners[field] = (standing, try rows.value(1))
         }
         return winners
     }
 
-    private static let displayedWinnersSQL = """
-        SELECT field, value FROM reg_value WHERE entity = ? AND field IN (\(
-            displayedFields.map { String($0.rawValue) }.sorted().joined(separator: ", ")))
-        ORDER BY field, hlc DESC, actor DESC, counter DESC
+    private static let displayedWinnersSQL = "SELECT field, value, hlc, actor, counter FROM reg_value WHERE entity = ?"
+
+    /// A customer's contacts (`ORDER BY e.id` follows the `entity_scope` index: no sort) with their live values, in
+    /// no order within a contact (`lastContact` keeps `date` and `archived`: a `field IN (…)` here made SQLite build
+    /// a table for every run).
+    private static let lastContactSQL = """
+        SELECT e.id, e.created_hlc, r.field, r.value, r.hlc, r.actor, r.counter FROM entity e
+        LEFT JOIN reg_value r ON r.entity = e.id
+        WHERE e.scope = ?1 AND e.kind = ?2
+        ORDER BY e.id
         """
 
     /// The latest day of a customer's contacts that are not archived, by anyone: the greatest `date`, and the
     /// greatest creation reading of those without one (whose day depends on the book's time zone, so it is turned
-    /// into a day when read, ``Book/contactDay(_:_:)``).
-    private static func lastContact(_ entity: EntityID, db: Database) throws -> (day: Int32?, undated: Int64?) {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT e.id, e.created_hlc, r.field, r.value FROM entity e
-                    LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (?, ?)
-                    WHERE e.scope = ? AND e.kind = ?
-                    ORDER BY e.id, r.field, r.hlc DESC, r.actor DESC, r.counter DESC
-                    """),
-            arguments: [
-                Int(Schema.F.date.rawValue), Int(Schema.F.archived.rawValue), Scope.customer(entity).key,
-                Int(EntityKind.contact.rawValue),
-            ])
+    /// into a day when read, ``Book/contactDay(_:_:)``). `scope` is the customer's scope key.
+    private static func lastContact(scope: String, db: Database) throws -> (day: Int32?, undated: Int64?) {
+        let rows = DirectStatement(try db.cachedStatement(sql: lastContactSQL), db: db)
+        rows.reset()
+        defer { rows.reset() }
+        try rows.bind(1, scope)
+        try rows.bind(2, Int(EntityKind.contact.rawValue))
         var latestDay: Int32?
         var latestUndated: Int64?
-        var current: (id: Data, created: Int64, day: Day??, archived: Bool?)?
+        // The contact being read: its ID, creation reading, and the winning `date` and `archived` so far.
+        var current: (id: EntityID?, created: Int64, day: (Standing, Day?)?, archived: (Standing, Bool)?)?
         func close() {
-            guard let contact = current, contact.archived != true else { return }
-            if let day = contact.day ?? nil {
+            guard let contact = current, contact.archived?.1 != true else { return }
+            if let day = contact.day?.1 {
                 latestDay = max(latestDay ?? .min, day.number)
             } else {
                 latestUndated = max(latestUndated ?? .min, contact.created)
             }
         }
-        while let row = try rows.next() {
-            let id = row[0] as Data
-            if current?.id != id {
+        while try rows.step() {
+            let id = rows.entityID(0)
+            if current == nil || current!.id != id {
                 close()
-                current = (id, (row[1] as Int64?) ?? 0, nil, nil)
+                // A NULL creation reading reads as 0.
+                current = (id, rows.int64(1), nil, nil)
             }
-            guard let raw = row[2] as Int?, let bytes = row[3] as Data? else { continue }
-            var reader = ByteReader(Array(bytes))
-            let value = try Value.decode(from: &reader)
-            // Rows come winner first within a field: keep the first.
-            if raw == Int(Schema.F.date.rawValue), current!.day == nil { current!.day = .some(value.day) }
-            if raw == Int(Schema.F.archived.rawValue), current!.archived == nil { current!.archived = value.isTrue }
+            guard !rows.isNull(2), !rows.isNull(3) else { continue }
+            let field = rows.int64(2)
+            let standing = standing(rows, from: 4)
+            if field == Int64(Schema.F.date.rawValue) {
+                if let leader = current!.day, leader.0 > standing { continue }
+                current!.day = (standing, try rows.value(3).day)
+            } else if field == Int64(Schema.F.archived.rawValue) {
+                if let leader = current!.archived, leader.0 > standing { continue }
+                current!.archived = (standing, try rows.value(3).isTrue)
+            }
         }
         close()
         return (latestDay, latestUndated)
@@ -463,44 +494,109 @@ package struct Projector {
 
     /// Rewrites the `customer` row (display winners, search text, pinyin key, typed columns, last contact) of a
     /// created customer; an unchanged row is left alone, so its search index entry is not rewritten.
-    static func refreshCustomer(_ entity: EntityID, db: Database) throws {
-        let data = Data(entity.bytes)
-        let kind = try Int.fetchOne(db.cachedStatement(sql: "SELECT kind FROM entity WHERE id = ?"), arguments: [data])
-        guard kind == Int(EntityKind.customer.rawValue) else { return }
-        let winners = try displayedWinners(data, db: db)
-        let name = winners[Schema.F.name]?.text ?? ""
-        let tier = winners[Schema.F.tier]?.text
-        let archived = winners[Schema.F.archived]?.isTrue ?? false
-        let phone = winners[Schema.F.phone]?.text ?? ""
-        let note = winners[Schema.F.note]?.text ?? ""
+    ///
+    /// - Parameters:
+    ///   - known: The entity's kind when the caller knows it (`.some(nil)`: not created), so it need not be read.
+    ///   - contactsChanged: `false` when none of the customer's contacts changed since its row was last written: the
+    ///     row's last-contact columns are then kept (read only if the row turns out not to exist).
+    ///
+    /// Read and written through ``DirectStatement``: a `set` rewrites one row, and GRDB's rows and arguments for it
+    /// were most of the command's allocations (tools/bench/NOTES.md, "Allocations").
+    static func refreshCustomer(
+        _ entity: EntityID, kind known: EntityKind?? = .none, contactsChanged: Bool = true, db: Database
+    ) throws {
+        let isCustomer: Bool
+        if let known {
+            isCustomer = known == .customer
+        } else {
+            let kind = DirectStatement(try db.cachedStatement(sql: "SELECT kind FROM entity WHERE id = ?"), db: db)
+            kind.reset()
+            try kind.bind(1, entity)
+            isCustomer = try kind.step() && !kind.isNull(0) && kind.int64(0) == Int64(EntityKind.customer.rawValue)
+            kind.reset()
+        }
+        guard isCustomer else { return }
+        let winners = try displayedWinners(entity, db: db)
+        let name = winners[Schema.F.name]?.value.text ?? ""
+        let phone = winners[Schema.F.phone]?.value.text ?? ""
+        let note = winners[Schema.F.note]?.value.text ?? ""
         // Lowercased so that `instr` (1–2 character queries) is as case-insensitive as the trigram index.
-        let search = [name, phone, note].joined(separator: "\n").lowercased()
+        var search = ""
+        search.reserveCapacity(name.utf8.count + phone.utf8.count + note.utf8.count + 2)
+        search += name
+        search += "\n"
+        search += phone
+        search += "\n"
+        search += note
+        search = search.lowercased()
         var pinyin = NamePinyin()
-        let birthday = winners[Schema.F.birthday]?.day
-        let (lastDay, lastUndated) = try lastContact(entity, db: db)
-        let columns: [(String, (any DatabaseValueConvertible)?)] = [
-            ("name", name), ("tier", tier), ("archived", archived), ("search", search), ("pinyin", pinyin.key(name)),
-            ("aum", winners[Schema.F.aum]?.integer), ("income", winners[Schema.F.income]?.integer),
-            ("birthday", birthday.map { Int64($0.number) }),
-            ("birth_md", birthday.map { $0.civil.month * 100 + $0.civil.day }),
-            ("risk", winners[Schema.F.customerRisk]?.text), ("risk_date", winners[Schema.F.riskDate]?.day.map { Int64($0.number) }),
-            ("stage", winners[Schema.F.stage]?.text), ("familiarity", winners[Schema.F.familiarity]?.text),
-            ("last_contact", lastDay.map { Int64($0) }), ("last_contact_hlc", lastUndated),
-        ]
-        let values: [(any DatabaseValueConvertible)?] = [data, entity.text] + columns.map(\.1)
-        try db.run(upsertCustomerSQL, StatementArguments(values))
+        let pinyinKey = pinyin.key(name)
+        let birthday = winners[Schema.F.birthday]?.value.day
+        let idText = entity.text
+        /// Binds `id`, `idtext` and the columns (numbered as in `upsertCustomerSQL`); the last-contact ones only when
+        /// given.
+        func bindRow(_ statement: DirectStatement, lastContact: (day: Int32?, undated: Int64?)?) throws {
+            statement.reset()
+            try statement.bind(1, entity)
+            try statement.bind(2, idText)
+            for (offset, column) in customerColumns.enumerated() {
+                let index = Int32(offset + 3)
+                switch column {
+                case "name": try statement.bind(index, name)
+                case "tier": try statement.bind(index, winners[Schema.F.tier]?.value.text)
+                case "archived": try statement.bind(index, winners[Schema.F.archived]?.value.isTrue ?? false)
+                case "search": try statement.bind(index, search)
+                case "pinyin": try statement.bind(index, pinyinKey)
+                case "aum": try statement.bind(index, winners[Schema.F.aum]?.value.integer)
+                case "income": try statement.bind(index, winners[Schema.F.income]?.value.integer)
+                case "birthday": try statement.bind(index, birthday.map { Int64($0.number) })
+                case "birth_md": try statement.bind(index, birthday.map { Int64($0.civil.month * 100 + $0.civil.day) })
+                case "risk": try statement.bind(index, winners[Schema.F.customerRisk]?.value.text)
+                case "risk_date":
+                    try statement.bind(index, winners[Schema.F.riskDate]?.value.day.map { Int64($0.number) })
+                case "stage": try statement.bind(index, winners[Schema.F.stage]?.value.text)
+                case "familiarity": try statement.bind(index, winners[Schema.F.familiarity]?.value.text)
+                case "last_contact": if let lastContact { try statement.bind(index, lastContact.day.map { Int64($0) }) }
+                case "last_contact_hlc": if let lastContact { try statement.bind(index, lastContact.undated) }
+                default: preconditionFailure("refreshCustomer does not know the customer column \(column)")
+                }
+            }
+        }
+        if !contactsChanged {
+            // The usual `set`: the row exists and its last contact stands; an update that changes nothing, or finds
+            // no row, writes nothing.
+            let update = DirectStatement(try db.cachedStatement(sql: updateCustomerSQL), db: db)
+            try bindRow(update, lastContact: nil)
+            try update.run()
+            if update.changes > 0 { return }
+            let exists = DirectStatement(try db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?"), db: db)
+            exists.reset()
+            try exists.bind(1, entity)
+            let found = try exists.step()
+            exists.reset()
+            if found { return }
+        }
+        let upsert = DirectStatement(try db.cachedStatement(sql: upsertCustomerSQL), db: db)
+        try bindRow(upsert, lastContact: try lastContact(scope: "c:" + idText, db: db))
+        try upsert.run()
     }
 
     /// Rewrites only the last-contact columns of a customer's row (its contacts changed, its own fields did not);
     /// nothing for a customer not yet created.
     static func refreshLastContact(_ entity: EntityID, db: Database) throws {
-        let (day, undated) = try lastContact(entity, db: db)
-        try db.run(
-            """
-            UPDATE customer SET last_contact = ?, last_contact_hlc = ?
-            WHERE id = ? AND (last_contact IS NOT ? OR last_contact_hlc IS NOT ?)
-            """,
-            [day.map { Int64($0) }, undated, Data(entity.bytes), day.map { Int64($0) }, undated])
+        let (day, undated) = try lastContact(scope: Scope.customer(entity).key, db: db)
+        let update = DirectStatement(
+            try db.cachedStatement(
+                sql: """
+                    UPDATE customer SET last_contact = ?1, last_contact_hlc = ?2
+                    WHERE id = ?3 AND (last_contact IS NOT ?1 OR last_contact_hlc IS NOT ?2)
+                    """),
+            db: db)
+        update.reset()
+        try update.bind(1, day.map { Int64($0) })
+        try update.bind(2, undated)
+        try update.bind(3, entity)
+        try update.run()
     }
 
     /// The columns of the `customer` row that ``refreshCustomer(_:db:)`` writes, after `id` and `idtext`.
@@ -514,6 +610,17 @@ package struct Projector {
         VALUES (?, ?, \(customerColumns.map { _ in "?" }.joined(separator: ", ")))
         ON CONFLICT(id) DO UPDATE SET \(customerColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
         WHERE \(customerColumns.map { "customer.\($0) IS NOT excluded.\($0)" }.joined(separator: " OR "))
+        """
+
+    /// The columns but the last-contact ones, as `(name, parameter number in upsertCustomerSQL)`.
+    private static let ownColumns = customerColumns.enumerated()
+        .filter { !$0.element.hasPrefix("last_contact") }.map { ($0.element, $0.offset + 3) }
+
+    /// Rewrites a customer's row but its last-contact columns, with the parameters numbered as in
+    /// `upsertCustomerSQL` (`?1` the ID); changes nothing when nothing differs.
+    private static let updateCustomerSQL = """
+        UPDATE customer SET \(ownColumns.map { "\($0.0) = ?\($0.1)" }.joined(separator: ", "))
+        WHERE id = ?1 AND (\(ownColumns.map { "\($0.0) IS NOT ?\($0.1)" }.joined(separator: " OR ")))
         """
 }
 

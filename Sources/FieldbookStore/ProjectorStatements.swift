@@ -39,8 +39,8 @@ struct ProjectorStatements {
         func cached(sql: String) throws -> DirectStatement { DirectStatement(try db.cachedStatement(sql: sql), db: db) }
         insertOp = try cached(
             sql: """
-                INSERT OR IGNORE INTO op (actor, counter, hlc, scope, principal, schema, entity, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO op (actor, counter, hlc, scope, principal, schema, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
         entityInfo = try cached(sql: "SELECT kind, scope FROM entity WHERE id = ?")
         entityValues = try cached(sql: "SELECT field, actor, counter, value FROM reg_value WHERE entity = ?")

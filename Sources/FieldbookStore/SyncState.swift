@@ -96,8 +96,12 @@ extension Book {
         }
     }
 
-    /// Records a change of the sync state on its own (one transaction).
+    /// Records a change of the sync state on its own (one transaction). The DONE that ends the first pull (the cursor
+    /// leaves 0) also compacts the book, which that pull wrote all at once (``compactAfterInitialPull()``).
     public func record(_ change: SyncState.Change) throws(StoreError) {
+        var initialPull = false
+        if case .done(let cursor, _) = change, cursor > 0 { initialPull = try syncState().cursor == 0 }
         try setMeta(SyncState.rows(for: change))
+        if initialPull { compactAfterInitialPull() }
     }
 }

@@ -87,6 +87,8 @@ public struct ClientSession: Sendable {
     private let actor: ActorID
     private let principal: String
     private let nonce: [UInt8]
+    /// The protocol version: HELLO names it and OPS batches are written in its layout.
+    public let version: UInt8
     /// Where the session is in §9.2's table; `nil` before ``start()`` and once finished.
     private var phase: SessionPhase?
     private var started = false
@@ -108,12 +110,17 @@ public struct ClientSession: Sendable {
     ///   - actor: The book's actor: every op it pushes has it.
     ///   - principal: The employee code the book belongs to: the centre must say the device was enrolled for it.
     ///   - nonce: 32 fresh random bytes; a new value for every session (SPEC §14).
-    public init(device: DeviceID, secret: [UInt8], actor: ActorID, principal: String, nonce: [UInt8]) {
+    ///   - version: The protocol version the session speaks: ``Preamble/version``, or 2 to act as a version-2
+    ///     device (tests of the server's version-2 sessions).
+    public init(
+        device: DeviceID, secret: [UInt8], actor: ActorID, principal: String, nonce: [UInt8], version: UInt8 = Preamble.version
+    ) {
         self.device = device
         self.secret = secret
         self.actor = actor
         self.principal = principal
         self.nonce = nonce
+        self.version = version
     }
 
     /// Whether the session has completed (or failed).
@@ -124,7 +131,7 @@ public struct ClientSession: Sendable {
 
     /// Opens the session: the HELLO.
     public mutating func start() -> [Action] {
-        let hello = Message.Hello(version: Preamble.version, device: device, actor: actor, nonce: nonce, schema: Schema.version)
+        let hello = Message.Hello(version: version, device: device, actor: actor, nonce: nonce, schema: Schema.version)
         self.hello = hello
         started = true
         phase = .challenge
@@ -259,7 +266,7 @@ public struct ClientSession: Sendable {
                 return ask(.pullPosition, then: .pullPosition)
             }
             pushSeq += 1
-            return [.send(.ops(Message.Ops(seq: pushSeq, operations: ops, compressed: ops.count > 32)))]
+            return [.send(.ops(Message.Ops(seq: pushSeq, operations: ops, compressed: ops.count > 32, version: version)))]
         case (.pullPosition, .pullPosition(let cursor, let resync, let resume)):
             phase = .pulling
             pulledWithResync = resync

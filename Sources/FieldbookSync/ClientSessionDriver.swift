@@ -23,9 +23,12 @@ public struct ClientSessionDriver {
     }
 
     /// Makes a driver for a new session of the device's book.
-    public init(device: DeviceID, secret: [UInt8], replica: any DeviceReplica, nonce: [UInt8]) {
+    ///
+    /// - Parameter version: The protocol version the session speaks (``Preamble/version`` by default).
+    public init(device: DeviceID, secret: [UInt8], replica: any DeviceReplica, nonce: [UInt8], version: UInt8 = Preamble.version) {
         self.replica = replica
-        self.session = ClientSession(device: device, secret: secret, actor: replica.actor, principal: replica.principal, nonce: nonce)
+        self.session = ClientSession(
+            device: device, secret: secret, actor: replica.actor, principal: replica.principal, nonce: nonce, version: version)
     }
 
     /// What the session did so far.

@@ -18,6 +18,9 @@ public struct Refusal: Sendable, Hashable {
         case invalidValue(String)
         /// A create names an entity that exists already (it would change the entity's kind or parent).
         case notNew
+        /// A create names an entity of version 8 (named by its creating op) that is not the one this op's actor and
+        /// counter derive: it would take another op's entity before that op is made (SPEC [W-10.9]).
+        case notDerivedFromOp
         /// The op names an entity (or a parent customer) the centre does not hold.
         case unknownEntity
         /// The declared scope is not the one the centre's records give the entity.
@@ -73,6 +76,7 @@ public struct Refusal: Sendable, Hashable {
         case .fieldNotOfKind: return 9
         case .adminField: return 10
         case .outOfScope: return 11
+        case .notDerivedFromOp: return 12
         }
     }
 
@@ -90,6 +94,7 @@ public struct Refusal: Sendable, Hashable {
         case 9: return "字段不属于这类记录"
         case 10: return "管户与协同只能由管理员修改"
         case 11: return "客户不在本设备的范围内（已改派或协同已结束）"
+        case 12: return "新记录的编号不是由创建它的这个操作得出的"
         default: return "未知原因"
         }
     }

@@ -18,7 +18,8 @@ public protocol AuthorityRecords {
 /// Who may write what: the central node's pure authority rules (protocol/SPEC.md §10, SECURITY.md).
 ///
 /// The customer an op touches is derived from the entity (a customer's own entity, or the customer a child entity was
-/// created under), never taken from the op; the declared scope must match it. A `create` names a new entity; no op
+/// created under), never taken from the op; the declared scope must match it. A `create` names a new entity, and an
+/// entity named by its creating op (version 8) only by that op (``FieldbookModel/EntityID/isValidCreation(by:)``); no op
 /// changes an entity's kind or parent; admin fields are refused from devices; global ops are limited to the product
 /// catalogue; values keep the rules of ``Operation/valueProblem``; an op clocked more than ``clockBound`` ahead of the
 /// centre is refused.
@@ -56,6 +57,8 @@ public enum ScopePolicy {
         if let problem = op.valueProblem { return Refusal(.invalidValue(problem), op: op) }
         switch op.body {
         case .create(let kind, let entity, let fields):
+            // Anyone can compute another actor's next derived ID: only its own op may create it (SPEC [W-10.9]).
+            if !entity.isValidCreation(by: op.id) { return Refusal(.notDerivedFromOp, op: op) }
             if try records.entity(entity) != nil { return Refusal(.notNew, op: op) }
             for assignment in fields where Schema.field(assignment.field)?.writer == .admin {
                 // A device may create a customer it then owns; nothing else about coverage.

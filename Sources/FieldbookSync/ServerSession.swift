@@ -139,9 +139,10 @@ public struct ServerSession: Sendable {
         case .pong, .unknown:
             return []
         case .hello(let hello):
-            // A version-1 device negotiated version 1 with the server's preamble (02 01) only to read this: it prints
-            // a fatal ERROR's message to its user (SPEC [W-5.6], [W-8.1.2]).
-            guard hello.version == Preamble.version else { return fail(.unsupportedVersion, Preamble.updateMessage) }
+            // A version-1 device negotiated version 1 with the server's preamble (03 01) only to read this: it prints
+            // a fatal ERROR's message to its user (SPEC [W-5.6], [W-8.1.2]). Versions 2 and 3 run: the session writes
+            // its OPS in the HELLO's version (SPEC [W-5.7]).
+            guard Preamble.sessionVersions.contains(hello.version) else { return fail(.unsupportedVersion, Preamble.updateMessage) }
             self.hello = hello
             let challenge = Message.Challenge(nonce: nonce)
             self.challenge = challenge
@@ -250,13 +251,15 @@ public struct ServerSession: Sendable {
             stats.purged += plan.purges.count
         }
         for chunk in OpBatching.chunks(plan.backfill) {
-            actions.append(.send(.ops(Message.Ops(seq: cursor, backfill: true, operations: chunk, compressed: chunk.count > 32))))
+            actions.append(
+                .send(.ops(Message.Ops(seq: cursor, backfill: true, operations: chunk, compressed: chunk.count > 32, version: hello!.version))))
         }
         // A delta batch's seq is the log sequence number of its last op: the cursor once it is applied.
         var lsnByOp: [OpID: UInt64] = [:]
         for entry in plan.delta { lsnByOp[entry.op.id] = entry.lsn }
         for chunk in OpBatching.chunks(plan.delta.map(\.op)) {
-            actions.append(.send(.ops(Message.Ops(seq: lsnByOp[chunk.last!.id]!, operations: chunk, compressed: chunk.count > 32))))
+            actions.append(
+                .send(.ops(Message.Ops(seq: lsnByOp[chunk.last!.id]!, operations: chunk, compressed: chunk.count > 32, version: hello!.version))))
         }
         stats.sent += plan.backfill.count + plan.delta.count
         actions.append(.send(.done(Message.Done(cursor: plan.cursor, stateHash: plan.stateHash))))

@@ -14,10 +14,12 @@ extension ByteBuffer {
     /// while let message = try buffer.readMessage() { handle(message) }
     /// ```
     ///
+    /// - Parameter version: The session's protocol version (``Preamble/version`` by default): OPS batches are read
+    ///   in its layout (SPEC §8.6).
     /// - Returns: The message, or `nil` when more bytes are needed.
     /// - Throws: ``WireError`` for malformed input.
-    public mutating func readMessage() throws(WireError) -> Message? {
-        guard let (message, length) = try self.getMessage(at: self.readerIndex) else { return nil }
+    public mutating func readMessage(version: UInt8 = Preamble.version) throws(WireError) -> Message? {
+        guard let (message, length) = try self.getMessage(at: self.readerIndex, version: version) else { return nil }
         self.moveReaderIndex(forwardBy: length)
         return message
     }
@@ -27,9 +29,12 @@ extension ByteBuffer {
     /// - Parameters:
     ///   - index: Where the frame starts.
     ///   - trace: Where to record annotations for `wiredump`, if anywhere.
+    ///   - version: The session's protocol version.
     /// - Returns: The message and the frame's total byte count, or `nil` when more bytes are needed.
     /// - Throws: ``WireError`` for malformed input.
-    func getMessage(at index: Int, trace: WireTrace? = nil, base: Int = 0) throws(WireError) -> (Message, Int)? {
+    func getMessage(at index: Int, trace: WireTrace? = nil, base: Int = 0, version: UInt8 = Preamble.version)
+        throws(WireError) -> (Message, Int)?
+    {
         guard let (length, lengthBytes) = try self.getUVarint(at: index) else { return nil }
         guard length > 0 else { throw WireError(.emptyFrame, "frame length is 0") }
         guard length <= UInt64(WireLimits.maxFrameLength) else {
@@ -40,7 +45,7 @@ extension ByteBuffer {
         guard self.writerIndex - index >= total, let frame = self.getSlice(at: index, length: total) else {
             return nil
         }
-        var r = PayloadReader(frame, base: base, trace: trace)
+        var r = PayloadReader(frame, base: base, trace: trace, version: version)
         _ = try r.uvarint("length")
         let typeStart = r.offset
         let type = MessageType(rawValue: try r.fixed(1, "type")[0])
@@ -50,7 +55,8 @@ extension ByteBuffer {
         return (message, total)
     }
 
-    /// Appends one message as a frame and returns the number of bytes written.
+    /// Appends one message as a frame and returns the number of bytes written. An OPS batch is written in the
+    /// layout of its own ``Message/Ops/version``.
     ///
     /// ```swift
     /// var out = ByteBuffer()

@@ -68,6 +68,9 @@ public struct FrameReader: Sendable {
     public var gate: Gate
     /// The peer's preamble, once its six bytes have arrived (even if it names no version in common).
     public private(set) var peerPreamble: Preamble?
+    /// The version both sides speak, once the peer's preamble has arrived and names one in common (SPEC `[W-5.3]`):
+    /// frames are read in its layout.
+    public private(set) var version: UInt8?
     /// What this side speaks: the peer's preamble is negotiated against it.
     public let local: Preamble
 
@@ -108,10 +111,10 @@ public struct FrameReader: Sendable {
         if peerPreamble == nil {
             guard let preamble = try Preamble.read(from: &buffer) else { return nil }
             peerPreamble = preamble
-            _ = try preamble.negotiate(with: local)
+            version = try preamble.negotiate(with: local)
         }
         if gate != .open { try checkGate() }
-        if let message = try buffer.readMessage() { return message }
+        if let message = try buffer.readMessage(version: version ?? Preamble.version) { return message }
         if buffer.readableBytes == 0 {
             buffer = ByteBuffer()  // let a large frame's storage go
         } else {

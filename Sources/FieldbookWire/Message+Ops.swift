@@ -30,6 +30,10 @@ extension Message {
         public var compressed: Bool
         /// The operations, in the order the receiver should apply them.
         public var operations: [Operation]
+        /// The protocol version of the session the batch travels in, which fixes its entities table (SPEC §8.6):
+        /// from 3 on, an entity named by its creating op is written as (actor, counter); in 2 every ID is written in
+        /// full. A decoded batch carries the version it was read as.
+        public var version: UInt8
 
         /// Makes an OPS batch.
         ///
@@ -38,11 +42,16 @@ extension Message {
         ///   - backfill: Whether this is backfill (server only).
         ///   - operations: The operations, at most ``WireLimits/maxOpsPerBatch``.
         ///   - compressed: Whether to zlib-compress the batch.
-        public init(seq: UInt64, backfill: Bool = false, operations: [Operation], compressed: Bool = false) {
+        ///   - version: The session's protocol version (``Preamble/version`` by default).
+        public init(
+            seq: UInt64, backfill: Bool = false, operations: [Operation], compressed: Bool = false,
+            version: UInt8 = Preamble.version
+        ) {
             self.seq = seq
             self.backfill = backfill
             self.compressed = compressed
             self.operations = operations
+            self.version = version
         }
     }
 }
@@ -52,7 +61,7 @@ extension Message.Ops: PayloadCodable {
 
     func encodePayload(into buffer: inout ByteBuffer) throws(WireError) {
         var batch = ByteBuffer()
-        try OpBatch.encode(self.operations, into: &batch)
+        try OpBatch.encode(self.operations, version: self.version, into: &batch)
         buffer.writeInteger(UInt8((self.compressed ? 1 : 0) | (self.backfill ? 2 : 0)))
         buffer.writeUVarint(self.seq)
         if self.compressed {
@@ -73,6 +82,7 @@ extension Message.Ops: PayloadCodable {
         self.compressed = flags & 1 != 0
         self.backfill = flags & 2 != 0
         self.seq = try r.uvarint("seq")
+        self.version = r.version
         if self.compressed {
             let size = try r.uvarint("raw size")
             guard size <= UInt64(WireLimits.maxBatchRawSize) else {
@@ -84,11 +94,11 @@ extension Message.Ops: PayloadCodable {
             let raw = try Zlib.inflate(streamBytes, size: Int(size))
             r.note(from: from, "zlib stream (\(streamBytes.count) bytes) → \(size) raw bytes")
             let trace = r.trace.map { parent in parent.inflated(raw) }
-            var inner = PayloadReader(ByteBuffer(bytes: raw), base: 0, trace: trace, depth: r.depth + 1)
-            self.operations = try OpBatch.decode(&inner)
+            var inner = PayloadReader(ByteBuffer(bytes: raw), base: 0, trace: trace, depth: r.depth + 1, version: r.version)
+            self.operations = try OpBatch.decode(&inner, version: r.version)
         } else {
             var inner = try r.sub(r.remaining, "batch")
-            self.operations = try OpBatch.decode(&inner)
+            self.operations = try OpBatch.decode(&inner, version: r.version)
         }
     }
 }

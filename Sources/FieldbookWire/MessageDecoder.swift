@@ -16,8 +16,15 @@ public struct MessageDecoder: NIOSingleStepByteToMessageDecoder {
     /// The decoded unit: one message.
     public typealias InboundOut = Message
 
+    /// The session's protocol version: OPS batches are read in its layout (SPEC §8.6).
+    public var version: UInt8
+
     /// Makes a decoder.
-    public init() {}
+    ///
+    /// - Parameter version: The session's protocol version (``Preamble/version`` by default).
+    public init(version: UInt8 = Preamble.version) {
+        self.version = version
+    }
 
     /// Decodes the next frame, if it is complete.
     ///
@@ -25,7 +32,7 @@ public struct MessageDecoder: NIOSingleStepByteToMessageDecoder {
     /// - Returns: The message, or `nil` when more bytes are needed.
     /// - Throws: ``WireError`` for malformed input.
     public mutating func decode(buffer: inout ByteBuffer) throws -> Message? {
-        try buffer.readMessage()
+        try buffer.readMessage(version: version)
     }
 
     /// Decodes what is left when the stream ends.
@@ -36,7 +43,7 @@ public struct MessageDecoder: NIOSingleStepByteToMessageDecoder {
     /// - Returns: A last message, or `nil`.
     /// - Throws: ``WireError`` for malformed input, or `.truncated` when the stream ends inside a frame.
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Message? {
-        if let message = try buffer.readMessage() { return message }
+        if let message = try buffer.readMessage(version: version) { return message }
         if seenEOF && buffer.readableBytes > 0 {
             throw WireError(.truncated, "the stream ended inside a frame")
         }

@@ -5,6 +5,8 @@ import NIOCore
 extension OpBatch {
     private struct Author {
         var actor: ActorID
+        /// The actor's index in the actors table (kept, so that no op hashes its actor to find it).
+        var slot: Int
         var principal: String
         var schema: UInt16
     }
@@ -35,11 +37,13 @@ extension OpBatch {
 
     /// Reads a batch (SPEC §8.6), rejecting any index past its table and any structural error.
     ///
-    /// - Parameter r: A reader holding exactly the batch.
+    /// - Parameters:
+    ///   - r: A reader holding exactly the batch.
+    ///   - version: The session's protocol version, which fixes the entities table's layout (SPEC §8.6).
     /// - Returns: The operations, in batch order.
     /// - Throws: ``WireError``: `.tooManyOps`, `.listTooLong`, `.badIndex`, `.badBatch`, `.badValue`, `.badBody`,
     ///   `.truncated`, `.trailingBytes` or a primitive's error.
-    static func decode(_ r: inout PayloadReader) throws(WireError) -> [Operation] {
+    static func decode(_ r: inout PayloadReader, version: UInt8) throws(WireError) -> [Operation] {
         let opCount = try r.count("op count", limit: WireLimits.maxOpsPerBatch, code: .tooManyOps)
 
         // Strings.
@@ -87,31 +91,11 @@ extension OpBatch {
             guard seenAuthors.insert([a, p, UInt64(schema)]).inserted else {
                 throw WireError(.badBatch, "authors table repeats an entry")
             }
-            authors.append(Author(actor: actors[Int(a)], principal: strings[Int(p)], schema: schema))
+            authors.append(Author(actor: actors[Int(a)], slot: Int(a), principal: strings[Int(p)], schema: schema))
         }
 
-        // Entities: strictly ascending, the 48-bit prefix delta-coded.
-        r.heading("entities table")
-        let entityCount = try r.count("entities", limit: WireLimits.maxTableEntries)
-        var entities: [EntityID] = []
-        entities.reserveCapacity(entityCount)
-        var prefix: UInt64 = 0
-        for i in 0..<entityCount {
-            let delta = try r.uvarint("e\(i) prefix delta")
-            guard delta <= 0xFFFF_FFFF_FFFF - prefix else { throw WireError(.badBatch, "entity prefix is past 48 bits") }
-            prefix += delta
-            let tail = try r.fixed(10, "e\(i) tail")
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(16)
-            for shift in stride(from: 40, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: prefix >> UInt64(shift))) }
-            bytes += tail
-            let id = EntityID(bytes: bytes)!
-            if let last = entities.last, !(last < id) {
-                throw WireError(.badBatch, "entities table is not strictly ascending")
-            }
-            r.note(from: r.offset, "e\(i) = \(id.text)")
-            entities.append(id)
-        }
+        // Entities: full ones strictly ascending, the 48-bit prefix delta-coded; then (version 3) derived ones.
+        let entities = try EntityTable.read(&r, actors: actors, version: version)
 
         // Scopes.
         r.heading("scopes table")
@@ -159,14 +143,34 @@ extension OpBatch {
         var authorRuns = RunReader(reader: columns[Column.author.rawValue], name: "author")
         var counterRuns = RunReader(reader: columns[Column.counter.rawValue], name: "counter")
         var lastCounter = [UInt64](repeating: 0, count: actors.count)
-        var actorIndex: [ActorID: Int] = [:]
-        for (i, a) in actors.enumerated() { actorIndex[a] = i }
         var previousMilliseconds: UInt64 = 0
 
-        func index(_ column: Column, _ label: String, _ count: Int, _ table: String) throws(WireError) -> Int {
-            let v = try columns[column.rawValue].uvarint(label)
+        // The label is built only for a trace or an error: built eagerly it was 13 % of decoding.
+        func index(_ column: Column, _ label: @autoclosure () -> String, _ count: Int, _ table: String)
+            throws(WireError) -> Int
+        {
+            let v = try columns[column.rawValue].uvarint(label())
             guard v < UInt64(count) else { throw WireError(.badIndex, "\(OpBatch.columnNames[column.rawValue]) index is past the \(table) table") }
             return Int(v)
+        }
+        // Version 3: 0 names the entity derived from the op itself, k the entities table's entry k − 1 ([W-8.7.6]).
+        var keys: KeyRing?
+        func entity(_ n: Int, actor: Int, counter: UInt64) throws(WireError) -> EntityID {
+            guard version >= 3 else { return entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")] }
+            let v = try columns[Column.entity.rawValue].uvarint("op\(n) entity (0 = named by this op, else idx + 1)")
+            guard v <= UInt64(entities.count) else { throw WireError(.badIndex, "entity index is past the entities table") }
+            if v > 0, !entities[Int(v - 1)].isDerived { return entities[Int(v - 1)] }
+            guard counter < EntityID.derivedCounterLimit else {
+                if v == 0 { throw WireError(.badBatch, "an entity named by an op whose counter is past 2^62 - 1") }
+                return entities[Int(v - 1)]
+            }
+            if keys == nil { keys = KeyRing(actors) }
+            let own = keys!.key(actor).entity(counter: counter)
+            if v == 0 { return own }
+            guard entities[Int(v - 1)] != own else {
+                throw WireError(.badBatch, "an entity named by its op is written as an index, not as 0")
+            }
+            return entities[Int(v - 1)]
         }
         func field(_ n: Int) throws(WireError) -> FieldID {
             FieldID(rawValue: try columns[Column.field.rawValue].uint16("op\(n) field"))
@@ -209,7 +213,7 @@ extension OpBatch {
             let au = try authorRuns.next(n)
             guard au < UInt64(authors.count) else { throw WireError(.badIndex, "author index is past the authors table") }
             let author = authors[Int(au)]
-            let a = actorIndex[author.actor]!
+            let a = author.slot
             let delta = try counterRuns.next(n)
             let counter = lastCounter[a] &+ UInt64(bitPattern: ZigZag.decode(delta)) &+ 1
             guard counter != 0 else { throw WireError(.badBatch, "op counter is 0") }
@@ -225,13 +229,21 @@ extension OpBatch {
                 logical = try columns[Column.hlc.rawValue].uint16("op\(n) hlc logical")
                 guard logical != 0 else { throw WireError(.badBatch, "op clock marks a logical part of 0") }
             }
-            let scope = scopes[try index(.scope, "op\(n) scope idx", scopes.count, "scopes")]
+            // Version 3 writes 0 for "the customer this op acts on" and the table index plus 1 otherwise ([W-8.7.6]).
+            let scopeValue: Int
+            if version >= 3 {
+                let v = try columns[Column.scope.rawValue].uvarint("op\(n) scope (0 = own customer, else idx + 1)")
+                guard v <= UInt64(scopes.count) else { throw WireError(.badIndex, "scope index is past the scopes table") }
+                scopeValue = Int(v) - 1
+            } else {
+                scopeValue = try index(.scope, "op\(n) scope idx", scopes.count, "scopes")
+            }
             let tag = try columns[Column.body.rawValue].u8("op\(n) body tag")
             let body: Operation.Body
             switch tag {
             case 1:
                 let kind = EntityKind(rawValue: try columns[Column.body.rawValue].u8("op\(n) kind"))
-                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let entity = try entity(n, actor: a, counter: counter)
                 let count = try columns[Column.field.rawValue].count("op\(n) field count", limit: WireLimits.maxListEntries)
                 var ids: [FieldID] = []
                 ids.reserveCapacity(count)
@@ -241,22 +253,31 @@ extension OpBatch {
                 for f in ids { fields.append(FieldAssignment(f, try value(n))) }
                 body = .create(kind: kind, entity: entity, fields: fields)
             case 2:
-                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let entity = try entity(n, actor: a, counter: counter)
                 let f = try field(n)
                 let v = try value(n)
                 body = .set(entity: entity, field: f, value: v, pred: try refs(n, counter: counter, "pred"))
             case 3:
-                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let entity = try entity(n, actor: a, counter: counter)
                 let f = try field(n)
                 let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
                 body = .add(entity: entity, field: f, element: e)
             case 4:
-                let entity = entities[try index(.entity, "op\(n) entity idx", entities.count, "entities")]
+                let entity = try entity(n, actor: a, counter: counter)
                 let f = try field(n)
                 let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
                 body = .remove(entity: entity, field: f, element: e, observed: try refs(n, counter: counter, "observed"))
             default:
                 throw WireError(.badBody, "op body tag is not 1 to 4")
+            }
+            let scope: Scope
+            if scopeValue < 0 {
+                scope = .customer(body.entity)
+            } else {
+                scope = scopes[scopeValue]
+                guard version < 3 || scope != .customer(body.entity) else {
+                    throw WireError(.badBatch, "an op's own customer scope is written as an index, not as 0")
+                }
             }
             operations.append(
                 Operation(

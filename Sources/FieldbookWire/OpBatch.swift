@@ -11,11 +11,13 @@ import NIOCore
 /// │ strings table    │ count, then count × string            (UTF-8, deduplicated by bytes)
 /// │ actors table     │ count, then count × 16 bytes
 /// │ authors table    │ count, then count × (actor idx, principal string idx, schema)
-/// │ entities table   │ count, then count × (prefix Δ uvarint, 10 bytes), strictly ascending
+/// │ entities table   │ count, then count × (prefix Δ uvarint, 10 bytes), strictly ascending;
+/// │                  │ version 3: then count × (actor idx, counter Δ) of IDs named by their creating op
 /// │ scopes table     │ count, then count × (tag u8 [, idx])
 /// ├──────────────────┤
 /// │ 10 columns       │ each: length uvarint | bytes
 /// │  1 author   (RLE)│  2 counter (RLE)  3 hlc  4 scope  5 body  6 entity
+/// │                  │  version 3: entity 0 = derived(op), else idx + 1; scope 0 = .customer(entity), else idx + 1
 /// │  7 field         │  8 value          9 refs 10 element
 /// └──────────────────┘
 /// ```
@@ -66,9 +68,11 @@ enum OpBatch {
     ///
     /// - Parameters:
     ///   - operations: At most ``WireLimits/maxOpsPerBatch`` operations.
+    ///   - version: The session's protocol version: from 3 on, IDs named by their creating op are written as
+    ///     (actor, counter) (``EntityTable``).
     ///   - buffer: Where to write.
     /// - Throws: ``WireError`` when a list or string is over its limit.
-    static func encode(_ operations: [Operation], into buffer: inout ByteBuffer) throws(WireError) {
+    static func encode(_ operations: [Operation], version: UInt8, into buffer: inout ByteBuffer) throws(WireError) {
         guard operations.count <= WireLimits.maxOpsPerBatch else {
             throw WireError(.tooManyOps, "batch has more than \(WireLimits.maxOpsPerBatch) operations")
         }
@@ -91,17 +95,31 @@ enum OpBatch {
             }
         }
 
-        // Pass 1: the tables.
+        // Pass 1: the tables. From version 3 an op's entity named by the op itself, and a customer scope that is the
+        // op's own entity, are written as 0 in their columns and take no table entry (SPEC [W-8.7.6]).
         var authorOf: [Int] = []
         var scopeOf: [Int] = []
+        var namedByOp: [Bool] = []
+        var keys: [ActorID: EntityID.DerivationKey] = [:]
         authorOf.reserveCapacity(operations.count)
         scopeOf.reserveCapacity(operations.count)
+        namedByOp.reserveCapacity(operations.count)
         for op in operations {
+            var own = false
+            if version >= 3, op.body.entity.isDerived, op.id.counter != 0, op.id.counter < EntityID.derivedCounterLimit {
+                let key = keys[op.id.actor] ?? EntityID.DerivationKey(actor: op.id.actor)
+                keys[op.id.actor] = key
+                own = key.entity(counter: op.id.counter) == op.body.entity
+            }
+            namedByOp.append(own)
             let actor = actors.intern(op.id.actor)
             let principal = try text(op.principal, max: WireLimits.maxPrincipalLength, "op principal")
             authorOf.append(authors.intern(AuthorKey(actor: actor, principal: principal, schema: op.schemaVersion)))
             switch op.scope {
             case .global: scopeOf.append(scopes.intern(.global))
+            case .customer(let id) where version >= 3 && id == op.body.entity:
+                // A customer's own op: the scope column says so with 0, and the table needs no entry (SPEC [W-8.7.6]).
+                scopeOf.append(-1)
             case .customer(let id):
                 entitySet.insert(id)
                 scopeOf.append(scopes.intern(.customer(id)))
@@ -109,7 +127,7 @@ enum OpBatch {
                 _ = try text(code, max: WireLimits.maxPrincipalLength, "principal scope")
                 scopeOf.append(scopes.intern(.principal(Array(code.utf8))))
             }
-            entitySet.insert(op.body.entity)
+            if !own { entitySet.insert(op.body.entity) }
             switch op.body {
             case .create(_, _, let fields):
                 try list(fields.count, "create fields")
@@ -126,11 +144,8 @@ enum OpBatch {
                 for id in observed { _ = actors.intern(id.actor) }
             }
         }
-        let entities = entitySet.sorted()
-        var entityIndex: [EntityID: Int] = [:]
-        for (i, e) in entities.enumerated() { entityIndex[e] = i }
         guard strings.items.count <= WireLimits.maxTableEntries, actors.items.count <= WireLimits.maxTableEntries,
-            entities.count <= WireLimits.maxTableEntries
+            entitySet.count <= WireLimits.maxTableEntries
         else { throw WireError(.listTooLong, "batch table has more than \(WireLimits.maxTableEntries) entries") }
 
         // Tables.
@@ -145,14 +160,9 @@ enum OpBatch {
             buffer.writeUVarint(UInt64(a.principal))
             buffer.writeUVarint(UInt64(a.schema))
         }
-        buffer.writeUVarint(UInt64(entities.count))
-        var previousPrefix: UInt64 = 0
-        for e in entities {
-            let prefix = e.high >> 16
-            buffer.writeUVarint(prefix - previousPrefix)
-            previousPrefix = prefix
-            buffer.writeBytes(e.bytes[6...])
-        }
+        let entities = EntityTable(entitySet, actors: actors.items, version: version)
+        let entityIndex = entities.index
+        entities.write(into: &buffer, version: version)
         buffer.writeUVarint(UInt64(scopes.items.count))
         for s in scopes.items {
             switch s {
@@ -201,9 +211,13 @@ enum OpBatch {
             let logical = op.hlc.logical
             columns[Column.hlc.rawValue].writeUVarint(ZigZag.encode(msDelta) << 1 | (logical == 0 ? 0 : 1))
             if logical != 0 { columns[Column.hlc.rawValue].writeUVarint(UInt64(logical)) }
-            columns[Column.scope.rawValue].writeUVarint(UInt64(scopeOf[n]))
+            columns[Column.scope.rawValue].writeUVarint(UInt64(version >= 3 ? scopeOf[n] + 1 : scopeOf[n]))
             columns[Column.body.rawValue].writeInteger(op.body.tag)
-            columns[Column.entity.rawValue].writeUVarint(UInt64(entityIndex[op.body.entity]!))
+            if version >= 3 {
+                columns[Column.entity.rawValue].writeUVarint(namedByOp[n] ? 0 : UInt64(entityIndex[op.body.entity]! + 1))
+            } else {
+                columns[Column.entity.rawValue].writeUVarint(UInt64(entityIndex[op.body.entity]!))
+            }
             switch op.body {
             case .create(let kind, _, let fields):
                 columns[Column.body.rawValue].writeInteger(kind.rawValue)

@@ -15,14 +15,17 @@ struct PayloadReader {
     let trace: WireTrace?
     /// The nesting depth used to indent annotations.
     let depth: Int
+    /// The session's protocol version, for the layouts that depend on it (the entities table, SPEC §8.6).
+    let version: UInt8
 
     /// Wraps a buffer whose readable bytes are the whole range.
-    init(_ buffer: ByteBuffer, base: Int = 0, trace: WireTrace? = nil, depth: Int = 0) {
+    init(_ buffer: ByteBuffer, base: Int = 0, trace: WireTrace? = nil, depth: Int = 0, version: UInt8 = Preamble.version) {
         self.buffer = buffer
         self.start = buffer.readerIndex
         self.base = base
         self.trace = trace
         self.depth = depth
+        self.version = version
     }
 
     /// The absolute offset of the next unread byte.
@@ -153,7 +156,7 @@ struct PayloadReader {
     mutating func sub(_ length: Int, _ label: @autoclosure () -> String) throws(WireError) -> PayloadReader {
         let from = self.offset
         guard let slice = self.buffer.readSlice(length: length) else { throw Self.truncated(label()) }
-        return PayloadReader(slice, base: from, trace: self.trace, depth: self.depth + 1)
+        return PayloadReader(slice, base: from, trace: self.trace, depth: self.depth + 1, version: self.version)
     }
 
     /// The rest of the bytes, read.

@@ -15,11 +15,15 @@ import NIOCore
 public enum WireDump {
     /// Annotates a capture: an optional preamble, then frames until the bytes end.
     ///
-    /// - Parameter bytes: The captured bytes.
+    /// - Parameters:
+    ///   - bytes: The captured bytes.
+    ///   - version: The session's protocol version, which fixes the OPS batch's layout (SPEC §8.6); by default
+    ///     the highest version of the capture's preamble, if it starts with one, else ``Preamble/version``.
     /// - Returns: The dump, one annotated byte range a line.
-    public static func annotate(_ bytes: [UInt8]) -> String {
+    public static func annotate(_ bytes: [UInt8], version: UInt8? = nil) -> String {
         var out: [String] = []
         var buffer = ByteBuffer(bytes: bytes)
+        var version = version ?? Preamble.version
         if bytes.first == Preamble.magic[0] {
             let start = buffer.readerIndex
             do {
@@ -27,6 +31,7 @@ public enum WireDump {
                     out.append(line(start, Array(bytes[0..<4]), 0, "magic \"FBKW\""))
                     out.append(line(4, [preamble.maxVersion], 0, "max version = \(preamble.maxVersion)"))
                     out.append(line(5, [preamble.minVersion], 0, "min version = \(preamble.minVersion)"))
+                    version = min(preamble.maxVersion, Preamble.version)
                 } else {
                     out.append("\(offset(start))  incomplete preamble: need more bytes")
                     return out.joined(separator: "\n")
@@ -43,7 +48,7 @@ public enum WireDump {
             out.append("")
             out.append("# frame \(frame) at \(start)")
             do {
-                guard let (_, length) = try buffer.getMessage(at: start, trace: trace, base: start) else {
+                guard let (_, length) = try buffer.getMessage(at: start, trace: trace, base: start, version: version) else {
                     out.append("\(offset(start))  incomplete frame: need more bytes (\(buffer.readableBytes) readable)")
                     break
                 }
@@ -57,6 +62,62 @@ public enum WireDump {
             frame += 1
         }
         return out.joined(separator: "\n")
+    }
+
+    /// The bytes of one part of an OPS batch (a table or a column), for ``breakdown(_:version:)``.
+    public struct Part: Sendable, Hashable {
+        /// The part's name as the dump heads it: `strings table`, `derived entities`, `hlc column`, ….
+        public var name: String
+        /// Its bytes in the raw (inflated) batch, count prefixes and column lengths included.
+        public var raw: Int
+        /// The size of its bytes alone, zlib-compressed: a rough share of the compressed batch (parts compress
+        /// together better than apart).
+        public var compressedAlone: Int
+    }
+
+    /// Where the bytes of the OPS batches in a capture go: each table and column of every batch, summed by name, in
+    /// the order they first appear.
+    ///
+    /// - Parameters:
+    ///   - bytes: A capture, as for ``annotate(_:version:)``.
+    ///   - version: The session's protocol version (as for ``annotate(_:version:)``).
+    /// - Returns: The parts, or `nil` when the capture does not decode.
+    public static func breakdown(_ bytes: [UInt8], version: UInt8? = nil) -> [Part]? {
+        var buffer = ByteBuffer(bytes: bytes)
+        var version = version ?? Preamble.version
+        if bytes.first == Preamble.magic[0] {
+            guard let preamble = try? Preamble.read(from: &buffer) else { return nil }
+            version = min(preamble.maxVersion, Preamble.version)
+        }
+        var order: [String] = []
+        var sections: [String: [UInt8]] = [:]
+        func collect(_ trace: WireTrace, _ input: [UInt8]) {
+            let data = trace.bytes ?? input
+            let headings = trace.entries.filter { $0.length == 0 && ($0.text.hasSuffix(" table") || $0.text.hasSuffix(" column") || $0.text == "derived entities") }
+            for (i, heading) in headings.enumerated() {
+                let end = i + 1 < headings.count ? headings[i + 1].start : data.count
+                // A column's heading follows its length varint, which so counts in the part before it.
+                guard heading.start <= end, end <= data.count else { continue }
+                if sections[heading.text] == nil { order.append(heading.text) }
+                sections[heading.text, default: []] += data[heading.start..<end]
+            }
+            for child in trace.children { collect(child, input) }
+        }
+        while buffer.readableBytes > 0 {
+            let start = buffer.readerIndex
+            let trace = WireTrace()
+            guard let (message, length) = try? buffer.getMessage(at: start, trace: trace, base: start, version: version) else {
+                return nil
+            }
+            if case .ops(let ops) = message, !ops.compressed {
+                // Offsets are into the capture: cut the batch's parts out of it.
+                collect(trace, Array(bytes[0..<(start + length)]))
+            } else if case .ops = message {
+                collect(trace, bytes)
+            }
+            buffer.moveReaderIndex(forwardBy: length)
+        }
+        return order.map { Part(name: $0, raw: sections[$0]!.count, compressedAlone: Zlib.deflate(sections[$0]!).count) }
     }
 
     private static func render(_ trace: WireTrace, _ input: [UInt8], _ out: inout [String]) {

@@ -102,4 +102,46 @@ struct MigrationTests {
         #expect(try book.stateHash() == replica.stateHash())
         #expect(try book.stateHash() == book.stateHashRecomputed())
     }
+    @Test("v9 drops the (field, value) index of the registers, the log's time index and its entity column; search and segments still answer (the centre's owner lookup: CentralOwnerIndexTests)")
+    func upgradeDropsIndexes() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 5)
+        var ids: [EntityID] = []
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            ids.append(try addCustomer(book, "王芳", [FieldAssignment(Schema.F.tier, .text("钻石"))]))
+            ids.append(try addCustomer(book, "李明"))
+            try book.write { tx in _ = try tx.set(ids[0], Schema.F.note, .text("关注理财")) }
+        }
+        // Back to v8: the two indexes as v1 made them, the log's entity column (its values do not matter: v9 drops
+        // it, and the ops are read from their bodies), v9 not applied.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX reg_value_field ON reg_value (field, value);
+                    CREATE INDEX op_hlc ON op (hlc);
+                    ALTER TABLE op ADD COLUMN entity BLOB NOT NULL DEFAULT x'00';
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v9%';
+                    """)
+        }
+        try queue.close()
+
+        let book = try Book.open(at: path, options: options)
+        let indexes = try book.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        #expect(!indexes.contains("reg_value_field") && !indexes.contains("op_hlc"))
+        #expect(try book.database.read { db in try db.columns(in: "op").map(\.name) }
+            == ["actor", "counter", "hlc", "scope", "principal", "schema", "body"])
+        let ops = try book.allOps()
+        #expect(ops.count == 3 && Set(ops.map(\.body.entity)) == Set(ids))
+        #expect(try book.find(text: "理财").map(\.id) == [ids[0]])
+        let diamond = try book.find(CustomerQuery(filters: [try .parse("tier=钻石", today: book.today)]))
+        #expect(diamond.matches.map(\.customer.name) == ["王芳"])
+        #expect(try book.verifyProjections() == [])
+        #expect(try book.check().isClean)
+        // Undo's search for another device's change reads the scope index now (UndoTests.refusals).
+    }
 }

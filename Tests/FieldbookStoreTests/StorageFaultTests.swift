@@ -34,11 +34,11 @@ struct StorageFaultTests {
             ("UPDATE customer SET tier = '钻石'", "投影与操作日志不一致：customer"),
             ("UPDATE meta SET value = '1' WHERE key = 'counter'", "保存的操作计数器 1 落后于日志中的最大编号 3"),
             (
-                "INSERT INTO op SELECT actor, counter + 7, hlc, scope, principal, schema, entity, body FROM op WHERE counter = 1",
+                "INSERT INTO op SELECT actor, counter + 7, hlc, scope, principal, schema, body FROM op WHERE counter = 1",
                 "本机操作编号不连续：共 4 个，最大编号 8"
             ),
             (
-                "INSERT INTO op SELECT actor, counter + 1, hlc, 'x:什么', principal, schema, entity, body FROM op WHERE counter = 3",
+                "INSERT INTO op SELECT actor, counter + 1, hlc, 'x:什么', principal, schema, body FROM op WHERE counter = 3",
                 "1 个操作的范围无法识别"
             ),
         ]

@@ -92,7 +92,7 @@ struct AuthorityTests {
         func op(_ n: UInt64, _ scope: Scope, _ body: Op.Body) -> Op {
             Op(id: OpID(actor: a.book.actor, counter: counter + n), hlc: AuthorizationTests.time, scope: scope, principal: "M001", body: body)
         }
-        let contact = EntityID(high: 0x0190_0000_0000_8001, low: 7)
+        let contact = EntityID(high: 0x0190_0000_0000_7001, low: 7)  // a UUIDv7: a version-8 one would be refused for its name (W-10.9)
         let forged: [(String, Op, ErrorCode)] = [
             ("note in global", op(0, .global, .set(entity: world.theirs, field: Schema.F.note, value: .text("x"), pred: [])), .permissionDenied),
             ("phone in A's customer's scope", op(1, .customer(world.mine), .set(entity: world.theirs, field: Schema.F.phone, value: .text("13000000000"), pred: [])), .permissionDenied),

@@ -30,18 +30,26 @@ struct SyncHarness {
 
     mutating func nonce() -> [UInt8] { (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) } }
 
+    /// Encodes and decodes a message; an OPS batch is read in the version it was written in (the session's).
     static func roundTrip(_ message: Message) throws -> Message {
         var buffer = ByteBuffer()
         _ = try buffer.writeMessage(message)
-        guard let decoded = try buffer.readMessage(), buffer.readableBytes == 0 else {
+        var version = Preamble.version
+        if case .ops(let ops) = message { version = ops.version }
+        guard let decoded = try buffer.readMessage(version: version), buffer.readableBytes == 0 else {
             throw SyncError(.protocolViolation, "message did not round-trip")
         }
         return decoded
     }
 
-    mutating func sync(_ device: TestDevice, dropAfter: Int? = nil, secret: [UInt8]? = nil) throws -> Outcome {
+    /// Runs one session; `version` is the protocol version the device speaks, `sent` sees every message on the way.
+    mutating func sync(
+        _ device: TestDevice, dropAfter: Int? = nil, secret: [UInt8]? = nil, version: UInt8 = Preamble.version,
+        sent: (Message) -> Void = { _ in }
+    ) throws -> Outcome {
         var client = ClientSessionDriver(
-            device: device.token.device, secret: secret ?? device.token.secret, replica: device.replica, nonce: nonce())
+            device: device.token.device, secret: secret ?? device.token.secret, replica: device.replica, nonce: nonce(),
+            version: version)
         var server = ServerSessionDriver(replica: central, nonce: nonce())
         var toServer: [Message] = []
         var toClient: [Message] = []
@@ -51,6 +59,7 @@ struct SyncHarness {
             if let dropAfter, passed >= dropAfter { return .dropped }
             if !toServer.isEmpty {
                 let message = try Self.roundTrip(toServer.removeFirst())
+                sent(message)
                 passed += 1
                 for action in server.receive(message) {
                     if case .send(let reply) = action { toClient.append(reply) }
@@ -59,6 +68,7 @@ struct SyncHarness {
             }
             if !toClient.isEmpty {
                 let message = try Self.roundTrip(toClient.removeFirst())
+                sent(message)
                 passed += 1
                 do {
                     for action in try client.receive(message) {

@@ -19,6 +19,7 @@ enum Sample {
     static let customer = EntityID(high: (t0 - 86_400_000) << 16 | 0x7123, low: 0x8a5b_0c1d_2e3f_4051)
     static let contact = EntityID(high: t0 << 16 | 0x7456, low: 0x9f00_1122_3344_5566)
     static let other = EntityID(high: (t0 - 3_600_000) << 16 | 0x7789, low: 0xb000_0000_0000_0abc)
+    static let actorC = ActorID(high: 0xc3c3_c3c3_c3c3_c3c3, low: 0xc3c3_c3c3_c3c3_0003)
     static let nonceC = [UInt8](0..<32)
     static let nonceS = (0..<32).map { UInt8(0xff - $0) }
     static let mac = [UInt8](repeating: 0x5a, count: 32)
@@ -28,6 +29,26 @@ enum Sample {
                    scope: Scope = .customer(customer), principal: String = "M001", _ body: FieldbookModel.Operation.Body) -> FieldbookModel.Operation {
         FieldbookModel.Operation(id: OpID(actor: actor, counter: counter), hlc: HLC(milliseconds: t0 + ms, logical: logical),
                   scope: scope, principal: principal, schemaVersion: 1, body: body)
+    }
+
+    /// Ops of protocol version 3: entities named by their creating op (SPEC [W-8.6.9], [W-10.9]). A's customer 1 with
+    /// a contact (op 2) and an edit, B's customer (op 5) with an edit, an edit of an old UUIDv7 customer, and one of a
+    /// customer derived from an actor absent from the batch (written in full).
+    static var derivedOps: [FieldbookModel.Operation] {
+        let mine = EntityID.derived(actor: actorA, counter: 1)
+        let contact = EntityID.derived(actor: actorA, counter: 2)
+        let theirs = EntityID.derived(actor: actorB, counter: 5)
+        let absent = EntityID.derived(actor: actorC, counter: 40)
+        return [
+            op(1, 0, scope: .customer(mine), .create(kind: .customer, entity: mine, fields: [FieldAssignment(Schema.F.name, .text("王芳"))])),
+            op(2, 10, scope: .customer(mine), .create(kind: .contact, entity: contact, fields: [FieldAssignment(Schema.F.channel, .text("上门"))])),
+            op(3, 20, scope: .customer(mine), .set(entity: mine, field: Schema.F.tier, value: .text("钻石"), pred: [])),
+            op(5, 30, actor: actorB, scope: .customer(theirs), principal: "M002",
+               .create(kind: .customer, entity: theirs, fields: [FieldAssignment(Schema.F.name, .text("陈静"))])),
+            op(4, 40, .set(entity: theirs, field: Schema.F.tier, value: .text("金"), pred: [OpID(actor: actorB, counter: 5)])),
+            op(5, 50, .add(entity: customer, field: Schema.F.tags, element: "高净值")),
+            op(6, 60, scope: .customer(absent), .set(entity: absent, field: Schema.F.tier, value: .text("金"), pred: [])),
+        ]
     }
 
     /// A small batch that uses every body, scope and value kind.
@@ -59,6 +80,8 @@ enum Sample {
 /// Builds the JSON files.
 struct VectorWriter {
     var cases: [[String: Any]] = []
+    /// The protocol version the file is written for.
+    var version: UInt8 = Preamble.version
 
     mutating func frame(_ name: String, _ message: Message, _ spec: [String]) {
         var b = ByteBuffer()
@@ -79,7 +102,7 @@ struct VectorWriter {
     }
 
     func write(_ file: String, _ description: String) throws {
-        let object: [String: Any] = ["description": description, "version": Int(Preamble.version), "cases": cases]
+        let object: [String: Any] = ["description": description, "version": Int(version), "cases": cases]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try data.write(to: WireVectors.directory.appendingPathComponent(file + ".json"))
     }
@@ -112,20 +135,27 @@ enum H {
     }
 
     /// A one-op batch (a `set` of tier to "钻石" by M001), with parts replaceable to break one rule at a time.
-    static func batch(count: String = "01", strings: String? = nil, authors: String = "01 00 00 01",
-                      entities: String? = nil, scopes: String = "01 01 00", columns: [String]? = nil) -> String {
+    /// `derived` is version 3's list of derived entities (empty by default); `nil` leaves it out and writes the
+    /// version-2 batch (whose scopes table holds the customer, and whose columns index it from 0).
+    static func batch(count: String = "01", strings: String? = nil, actors: String? = nil, authors: String = "01 00 00 01",
+                      entities: String? = nil, derived: String? = "00", scopes: String? = nil, columns: [String]? = nil) -> String {
         let s = strings ?? ("02 04" + Hex.encode(Array("M001".utf8)) + "06" + Hex.encode(Array("钻石".utf8)))
         let e = entities ?? ("01" + entity)
-        let ms = Sample.t0
-        let cols = columns ?? ["0100", "0100", uv(ZigZag.encode(Int64(ms)) << 1), "00", "02", "00", "0c", "0101", "00", ""]
-        return count + s + "01" + actor + authors + e + scopes + cols.map(col).joined()
+        let version: UInt8 = derived == nil ? 2 : 3
+        // Version 3: the op's scope is its own customer (scope column 0, no table entry); its entity is e0 (column 1).
+        let k = scopes ?? (version == 2 ? "01 01 00" : "00")
+        let cols = columns ?? Self.columns([:], version: version)
+        return count + s + (actors ?? ("01" + actor)) + authors + e + (derived ?? "") + k + cols.map(col).joined()
     }
+
+    /// A full entity entry (prefix Δ from 0, tail) for one ID.
+    static func full(_ id: EntityID) -> String { uv(id.high >> 16) + Hex.encode(id.bytes[6...]) }
 
     /// An OPS frame (uncompressed, seq 1) around a batch.
     static func ops(_ batch: String) -> String { frame("10 00 01" + batch) }
 
-    static func columns(_ replace: [Int: String]) -> [String] {
-        var c = ["0100", "0100", uv(ZigZag.encode(Int64(Sample.t0)) << 1), "00", "02", "00", "0c", "0101", "00", ""]
+    static func columns(_ replace: [Int: String], version: UInt8 = 3) -> [String] {
+        var c = ["0100", "0100", uv(ZigZag.encode(Int64(Sample.t0)) << 1), "00", "02", version == 2 ? "00" : "01", "0c", "0101", "00", ""]
         for (k, v) in replace { c[k] = v }
         return c
     }
@@ -140,6 +170,7 @@ struct VectorGenerator {
         try frames()
         try messages()
         try ops()
+        try opsVersionTwo()
         try errors()
         try session()
         try StateHashVector.write()
@@ -295,6 +326,31 @@ struct VectorGenerator {
         w.negative("OPS pred names counter 0", "frame", H.ops(H.batch(columns: H.columns([8: "01 00 02"]))), .badBatch, ["W-8.7.5"])
         w.negative("OPS hlc logical flag with logical 0", "frame",
                    H.ops(H.batch(columns: H.columns([2: H.uv(ZigZag.encode(Int64(Sample.t0)) << 1 | 1) + "00"]))), .badBatch, ["W-8.7.4"])
+        // Version 3: entities named by their creating op (SPEC [W-8.6.9]).
+        w.frame("OPS derived entities", .ops(.init(seq: 4, operations: Sample.derivedOps)),
+                ["W-4.4.2", "W-8.6.6", "W-8.6.9", "W-10.9"])
+        w.frame("OPS derived entities compressed", .ops(.init(seq: 5, operations: Sample.derivedOps, compressed: true)), ["W-8.6.9"])
+        let twoActors = "02" + H.actor + Hex.encode(Sample.actorB.bytes)
+        w.negative("OPS derived entity's actor index past table", "frame", H.ops(H.batch(derived: "01 01 01")), .badIndex, ["W-8.6.3", "W-8.6.9"])
+        w.negative("OPS derived entity with counter delta 0 (counter 0)", "frame", H.ops(H.batch(derived: "01 00 00")), .badBatch, ["W-8.6.9"])
+        w.negative("OPS derived entity repeated", "frame", H.ops(H.batch(derived: "02 00 05 00 00")), .badBatch, ["W-8.6.9"])
+        w.negative("OPS derived entities out of actor order", "frame",
+                   H.ops(H.batch(actors: twoActors, derived: "02 01 01 00 01")), .badBatch, ["W-8.6.9"])
+        w.negative("OPS derived entity's counter past 2^62 - 1", "frame",
+                   H.ops(H.batch(derived: "01 00" + H.uv(EntityID.derivedCounterLimit))), .badBatch, ["W-8.6.9"])
+        w.negative("OPS derived entity written in full", "frame",
+                   H.ops(H.batch(entities: "01" + H.full(EntityID.derived(actor: Sample.actorA, counter: 3)))),
+                   .badBatch, ["W-8.6.6", "W-8.6.9"])
+        w.negative("OPS derived entities cut short", "frame", H.ops(H.batch(derived: "02 00 01")), .truncated, ["W-6.5", "W-8.6.9"])
+        w.negative("OPS own customer scope written as an index", "frame", H.ops(H.batch(scopes: "01 01 00", columns: H.columns([3: "01"]))),
+                   .badBatch, ["W-8.7.6"])
+        w.negative("OPS entity named by its op written as an index", "frame",
+                   H.ops(H.batch(derived: "01 00 01", columns: H.columns([5: "02"]))),
+                   .badBatch, ["W-8.7.6"])
+        w.negative("OPS entity named by an op whose counter is past 2^62 - 1", "frame",
+                   H.ops(H.batch(scopes: "01 01 00", columns: H.columns([1: "01" + H.uv(ZigZag.encode(Int64(EntityID.derivedCounterLimit - 1))), 3: "01", 5: "00"]))),
+                   .badBatch, ["W-8.7.6"])
+        w.negative("OPS scope index past its table (version 3)", "frame", H.ops(H.batch(columns: H.columns([3: "02"]))), .badIndex, ["W-8.6.3", "W-8.7.6"])
         // Compression.
         let raw = Hex.decode(good)!
         let stream = Zlib.deflate(raw)
@@ -311,6 +367,19 @@ struct VectorGenerator {
         w.negative("OPS zlib bomb: 8 MiB of zeros declared as 100 bytes", "frame",
                    H.frame("10 01 01" + H.uv(100) + Hex.encode(bomb)), .badCompression, ["W-8.5.6", "W-8.5.7", "W-14.4"])
         try w.write("ops", "OPS and its columnar batch, compression and every batch error (SPEC §8.5–§8.7)")
+    }
+
+    func opsVersionTwo() throws {
+        var w = VectorWriter(version: 2)
+        w.frame("OPS every body, scope and value (version 2)", .ops(.init(seq: 2, operations: Sample.mixedOps, version: 2)),
+                ["W-5.7", "W-8.6.1", "W-8.6.5"])
+        w.frame("OPS derived entities written in full (version 2)", .ops(.init(seq: 4, operations: Sample.derivedOps, version: 2)),
+                ["W-5.7", "W-8.6.9"])
+        w.positive("OPS hand-written batch (version 2)", "frame", H.ops(H.batch(derived: nil)),
+                   WireJSON.message(.ops(.init(seq: 1, operations: [Sample.op(1, 0, .set(entity: Sample.customer, field: Schema.F.tier, value: .text("钻石"), pred: []))]))),
+                   ["W-5.7", "W-8.6.1"])
+        w.negative("OPS version-3 batch read as version 2", "frame", H.ops(H.batch()), .trailingBytes, ["W-5.7"])
+        try w.write("ops-v2", "OPS batches of a version-2 session: every entity written in full (SPEC §5, §8.6)")
     }
 
     func errors() throws {
@@ -337,7 +406,7 @@ struct VectorGenerator {
         ]
         for m in deviceSide { try! b.writeMessage(m) }
         w.positive("device side of a session", "stream", Hex.encode(b.readableBytesView), [
-            "preamble": ["max": 2, "min": 2], "messages": deviceSide.map(WireJSON.message),
+            "preamble": ["max": 3, "min": 3], "messages": deviceSide.map(WireJSON.message),
         ], ["W-5.1", "W-5.6", "W-9.1", "W-9.2", "W-9.12", "W-13.1"])
         var s = ByteBuffer()
         Preamble.server.write(to: &s)
@@ -352,21 +421,21 @@ struct VectorGenerator {
         ]
         for m in serverSide { try! s.writeMessage(m) }
         w.positive("server side of a session", "stream", Hex.encode(s.readableBytesView), [
-            "preamble": ["max": 2, "min": 1], "messages": serverSide.map(WireJSON.message),
+            "preamble": ["max": 3, "min": 1], "messages": serverSide.map(WireJSON.message),
         ], ["W-5.1", "W-5.6", "W-9.1", "W-9.3", "W-9.4", "W-9.10"])
         var old = ByteBuffer()
         Preamble.server.write(to: &old)
         let update: [Message] = [.error(.init(code: .unsupportedVersion, message: Preamble.updateMessage))]
         for m in update { try! old.writeMessage(m) }
         w.positive("server refuses a version-1 device's HELLO: update Fieldbook", "stream", Hex.encode(old.readableBytesView), [
-            "preamble": ["max": 2, "min": 1], "messages": update.map(WireJSON.message),
+            "preamble": ["max": 3, "min": 1], "messages": update.map(WireJSON.message),
         ], ["W-5.6", "W-8.1.2", "W-11.2.1"])
         var v = ByteBuffer()
-        Preamble(maxVersion: 3, minVersion: 2).write(to: &v)
+        Preamble(maxVersion: 5, minVersion: 4).write(to: &v)
         let refusal: [Message] = [.error(.init(code: .unsupportedVersion, message: "no common protocol version"))]
         for m in refusal { try! v.writeMessage(m) }
         w.positive("server refuses a device with no common version", "stream", Hex.encode(v.readableBytesView), [
-            "preamble": ["max": 3, "min": 2], "messages": refusal.map(WireJSON.message),
+            "preamble": ["max": 5, "min": 4], "messages": refusal.map(WireJSON.message),
         ], ["W-5.4", "W-5.5", "W-11.2.1"])
         try w.write("session", "both directions of a whole session as byte streams (SPEC §9)")
     }

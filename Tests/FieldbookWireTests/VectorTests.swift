@@ -24,11 +24,16 @@ enum Outcome: Equatable, CustomStringConvertible {
 /// Incremental decoding of one vector kind, kept across chunks for the drip-feed.
 struct VectorDecoder {
     let kind: String
+    /// The protocol version the vector's file is written for.
+    let version: UInt8
     var preamble: Preamble?
     var messages: [Message] = []
     var sawPreamble = false
 
-    init(kind: String) { self.kind = kind }
+    init(kind: String, version: UInt8 = Preamble.version) {
+        self.kind = kind
+        self.version = version
+    }
 
     /// Decodes as much as the buffer allows; `nil` means "call again with more bytes".
     mutating func step(_ buffer: inout ByteBuffer, final: Bool) -> Outcome? {
@@ -54,7 +59,7 @@ struct VectorDecoder {
                 }
                 return .value(WireJSON.canonical(["max": Int(p.maxVersion), "min": Int(p.minVersion)]))
             case "frame":
-                guard let m = try buffer.readMessage() else {
+                guard let m = try buffer.readMessage(version: version) else {
                     #expect(buffer.readerIndex == before, "need more moved the reader index")
                     return nil
                 }
@@ -68,7 +73,7 @@ struct VectorDecoder {
                     }
                     sawPreamble = true
                 }
-                while let m = try buffer.readMessage() { messages.append(m) }
+                while let m = try buffer.readMessage(version: version) { messages.append(m) }
                 guard final, buffer.readableBytes == 0 else { return nil }
                 let p: Any = preamble.map { ["max": Int($0.maxVersion), "min": Int($0.minVersion)] as Any } ?? NSNull()
                 return .value(WireJSON.canonical(["preamble": p, "messages": messages.map(WireJSON.message)]))
@@ -84,7 +89,7 @@ struct VectorDecoder {
     }
 
     /// The bytes the encoder writes for the value decoded from `bytes`.
-    static func reencode(kind: String, _ bytes: [UInt8]) throws -> [UInt8] {
+    static func reencode(kind: String, version: UInt8 = Preamble.version, _ bytes: [UInt8]) throws -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         var out = ByteBuffer()
         switch kind {
@@ -94,10 +99,10 @@ struct VectorDecoder {
             var r = PayloadReader(input)
             out.writeLengthPrefixedString(try r.string("string", maxLength: WireLimits.maxStringLength))
         case "preamble": try Preamble.read(from: &input)!.write(to: &out)
-        case "frame": try out.writeMessage(try input.readMessage()!)
+        case "frame": try out.writeMessage(try input.readMessage(version: version)!)
         case "stream":
             if bytes.first == Preamble.magic[0] { try Preamble.read(from: &input)!.write(to: &out) }
-            while let m = try input.readMessage() { try out.writeMessage(m) }
+            while let m = try input.readMessage(version: version) { try out.writeMessage(m) }
         default: break
         }
         return out.readBytes(length: out.readableBytes)!
@@ -113,7 +118,7 @@ func expected(_ v: WireVector) -> Outcome {
 
 /// Decodes bytes fed in chunks of the given sizes; returns the first outcome that is not "need more".
 func feed(_ v: WireVector, chunks: [Int]) -> Outcome {
-    var decoder = VectorDecoder(kind: v.kind)
+    var decoder = VectorDecoder(kind: v.kind, version: v.version)
     var buffer = ByteBuffer()
     var offset = 0
     var chunkIndex = 0
@@ -135,7 +140,7 @@ func feed(_ v: WireVector, chunks: [Int]) -> Outcome {
 
 @Suite("Vectors")
 struct VectorTests {
-    @Test("every vector file loads and has cases", arguments: ["primitives", "preamble", "frames", "messages", "ops", "errors", "session"])
+    @Test("every vector file loads and has cases", arguments: ["primitives", "preamble", "frames", "messages", "ops", "ops-v2", "errors", "session"])
     func fileLoads(_ file: String) {
         let cases = WireVectors.load(file)
         #expect(!cases.isEmpty)
@@ -155,7 +160,7 @@ struct VectorTests {
 
     @Test("re-encoding a decoded value gives the vector's bytes", arguments: WireVectors.load().filter { $0.decoded != nil })
     func encode(_ v: WireVector) throws {
-        let bytes = try VectorDecoder.reencode(kind: v.kind, v.bytes)
+        let bytes = try VectorDecoder.reencode(kind: v.kind, version: v.version, v.bytes)
         #expect(Hex.encode(bytes) == Hex.encode(v.bytes))
     }
 

@@ -19,6 +19,8 @@ struct WireVector: Sendable, CustomTestStringConvertible {
     var needMore: Bool
     /// The `W-…` tags the case shows.
     var spec: [String]
+    /// The protocol version its file is written for: OPS batches are read in its layout (SPEC §8.6).
+    var version: UInt8 = Preamble.version
 
     var testDescription: String { "\(file)/\(name)" }
 }
@@ -60,7 +62,7 @@ enum WireVectors {
                         bytes: Hex.decode(c["hex"] as? String ?? "zz") ?? [],
                         decoded: c["decoded"].map { WireJSON.canonical($0) },
                         error: c["error"] as? String, needMore: c["needMore"] as? Bool ?? false,
-                        spec: c["spec"] as? [String] ?? []))
+                        spec: c["spec"] as? [String] ?? [], version: UInt8(root["version"] as? Int ?? Int(Preamble.version))))
             }
         }
         return out

@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
 """The peers of tools/bench/run: Loro (loro) and Yrs (pycrdt) doing the same work as Fieldbook.
 
-Usage: peers.py wire WORKLOAD.json     the day's edits as a Loro update and a Yrs update (bytes)
+Usage: peers.py wire WORKLOAD.json [--tag wire]
+                                       the day's edits as a Loro update and a Yrs update, raw and zlib level 9
+                                       (Fieldbook's level; bytes); `--tag wire.day2` for the second day (its base
+                                       holds the first)
        peers.py apply WORKLOAD.json [--runs 5] [--tag apply]
                                        import every edit into an empty document (ops/s)
-       peers.py snapshot WORKLOAD.json the whole document as one full update, raw and zlib level 6 (bytes): what a
+       peers.py snapshot WORKLOAD.json the whole document as one full update, raw and zlib level 9 (bytes): what a
                                        new device would download, beside Fieldbook's initial pull of the same content
 
 The workload is the JSON that fieldbook-bench writes (tools/bench/FieldbookBench/Workload.swift): customers are
-maps (one root map per customer, keyed by its ID), tags a nested map used as a set, contacts and purchases maps
-appended to a nested list. Only the library calls are timed. Every figure is a `RESULT {json}` line on stdout.
+maps nested in one root map `customers`, keyed by their ID, tags a nested map used as a set, contacts and purchases
+maps appended to a nested list. Only the library calls are timed. Every figure is a `RESULT {json}` line on stdout.
+
+Why nested (issue 20, session 5): since protocol version 3 Fieldbook names an entity by the op that created it, and a
+batch names an existing customer in a few bytes. Loro and Yrs name a nested map the same way (by its creating op:
+peer and counter), while a root map is named by its text in every update that touches it: with root maps keyed by
+the 26-character ID, each peer paid about 8 incompressible bytes per customer touched that Fieldbook no longer pays.
 """
 import json
 import resource
@@ -36,7 +44,7 @@ class LoroPeer:
 
     def apply(self, edit, customers):
         kind, c = edit[0], customers[edit[1]]
-        m = self.doc.get_map(c)
+        m = self.doc.get_map("customers").get_or_create_container(c, loro.LoroMap())
         if kind in ("C", "S"):
             fields = edit[2] if kind == "C" else {edit[2]: edit[3]}
             for k, v in fields.items():
@@ -83,7 +91,10 @@ class YrsPeer:
     def apply(self, edit, customers):
         kind, c = edit[0], customers[edit[1]]
         with self.doc.transaction():
-            m = self.doc.get(c, type=pycrdt.Map)
+            root = self.doc.get("customers", type=pycrdt.Map)
+            if c not in root:
+                root[c] = pycrdt.Map()
+            m = root[c]
             if kind in ("C", "S"):
                 fields = edit[2] if kind == "C" else {edit[2]: edit[3]}
                 for k, v in fields.items():
@@ -124,7 +135,7 @@ class YrsPeer:
 PEERS = [LoroPeer, YrsPeer]
 
 
-def wire(workload):
+def wire(workload, tag):
     customers = workload["customers"]
     for peer_type in PEERS:
         peer = peer_type()
@@ -135,11 +146,30 @@ def wire(workload):
             peer.apply(edit, customers)
         update = peer.update_since(version)
         n = len(workload["edits"])
-        emit(f"wire.{peer.name}", f"{peer.name}: update of the day's {n} edits", "B", [float(len(update))],
+        day = "the day's" if tag == "wire" else tag.split(".")[-1].replace("day", "day ") + "'s"
+        emit(f"{tag}.{peer.name}", f"{peer.name}: update of {day} {n} edits", "B", [float(len(update))],
              per_op=len(update) / n)
-        squeezed = len(zlib.compress(update, 6))
-        emit(f"wire.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 6", "B", [float(squeezed)],
+        # Level 9, the level of Fieldbook's compressed OPS batch (FieldbookWire's Zlib): the same compressor at the
+        # same setting on both sides.
+        squeezed = len(zlib.compress(update, 9))
+        emit(f"{tag}.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 9", "B", [float(squeezed)],
              per_op=squeezed / n)
+
+
+def values_floor(workload, tag, whole=False):
+    """The day's field values alone (text as UTF-8, numbers in decimal, one after another), zlib level 9: what any
+    encoding of the same edits carries at least, whatever it names fields, customers and ops with. `whole`: the base's
+    edits too (the whole book, for the initial pull)."""
+    parts = []
+    edits = (workload["base"] if whole else []) + workload["edits"]
+    for edit in edits:
+        kind = edit[0]
+        values = edit[2].values() if kind == "C" else [edit[3]] if kind == "S" else [edit[2]] if kind in "AR" \
+            else edit[3].values()
+        parts.extend(str(v) for v in values)
+    squeezed = len(zlib.compress("\n".join(parts).encode("utf-8"), 9))
+    what = "the book's values alone" if whole else "the edits' values alone"
+    emit(f"{tag}.values.zlib", f"floor: {what}, zlib level 9", "B", [float(squeezed)], per_op=squeezed / len(edits))
 
 
 def filled(peer_type, workload):
@@ -169,13 +199,15 @@ def snapshot(workload):
         update = peer.full_update()
         emit(f"pull.{peer.name}", f"{peer.name}: full update of the book ({n} edits)", "B",
              [float(len(update))])
-        emit(f"pull.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 6", "B",
-             [float(len(zlib.compress(update, 6)))])
+        # Level 9, the level of Fieldbook's compressed OPS batches: the same compressor at the same setting.
+        emit(f"pull.{peer.name}.zlib", f"{peer.name}: the same update, zlib level 9", "B",
+             [float(len(zlib.compress(update, 9)))])
         if peer.name == "loro":
             # What Loro keeps of a document: its snapshot (state and history), beside the size of a Fieldbook book.
             snapshot_bytes = peer.doc.export(loro.ExportMode.Snapshot())
             emit("book.loro.snapshot", "loro: snapshot of the same book (state and history)", "B",
                  [float(len(snapshot_bytes))])
+    values_floor(workload, "pull", whole=True)
 
 
 def main(argv):
@@ -186,7 +218,8 @@ def main(argv):
         workload = json.load(f)
     options = dict(zip(argv[3::2], argv[4::2]))
     if argv[1] == "wire":
-        wire(workload)
+        wire(workload, options.get("--tag", "wire"))
+        values_floor(workload, options.get("--tag", "wire"))
     elif argv[1] == "snapshot":
         snapshot(workload)
     else:

@@ -8,48 +8,77 @@ import Foundation
 /// workload only, so the timed workloads run on the plain allocator). Nothing here is timed.
 ///
 /// Counted: applying remote ops in memory and into the book (per op), `set`, `contact` and `find` on the latency
-/// book (per command), and sync (per op, both ends in this process).
+/// book (per command), and sync (per op, both ends in this process). `--parts apply,commands,sync` (the default: all
+/// three) picks some, for measuring one change quickly; `set`, `contact` or `find` picks one command. `--unmeasured`
+/// runs the same work without the interposer and prints nothing, for a heap profiler (`heaptrack`) to count instead.
 enum AllocationBench {
     static func run(_ options: Options) async throws {
         let total = options.int("--ops", 20_000)
         let samples = options.int("--samples", 100)
         let customers = options.int("--customers", 1_000)
+        let parts = Set((options.string("--parts") ?? "apply,commands,sync").split(separator: ",").map(String.init))
         guard let path = options.string("--book") else { throw BenchError("allocations needs --book PATH") }
-        guard Measure.allocations({ _ = [UInt8](repeating: 1, count: 64) }) != nil else {
+        let unmeasured = options.arguments.contains("--unmeasured")
+        guard unmeasured || Measure.allocations({ _ = [UInt8](repeating: 1, count: 64) }) != nil else {
             throw BenchError("allocation counts need the interposer: LD_PRELOAD=.build-release/release/libMallocInterposerSwift.so")
         }
 
-        // Applying remote ops (workload 2's generator, smaller).
+        if parts.contains("apply") { try apply(total) }
+        let commands = parts.contains("commands") ? ["set", "contact", "find"] : ["set", "contact", "find"].filter(parts.contains)
+        if !commands.isEmpty { try Self.commands(Set(commands), path: path, customers: customers, samples: samples) }
+        if parts.contains("sync") {
+            // Sync, both ends in this process.
+            var sync = SyncBench(
+                customers: options.int("--sync-customers", 200), centralOps: [options.int("--central-ops", 10_000)], runs: 1)
+            try await sync.countAllocations()
+        }
+    }
+
+    /// What `body` allocated; without the interposer (`--unmeasured`), `body` runs all the same and this is `nil`.
+    private static func counted(_ body: () throws -> Void) rethrows -> (count: Int, bytes: Int)? {
+        if let counted = try Measure.allocations(body) { return counted }
+        try body()
+        return nil
+    }
+
+    /// Applying remote ops (workload 2's generator, smaller), in memory and into a new book.
+    private static func apply(_ total: Int) throws {
         let (_, ops) = ApplyBench.generate(total, seed: 2026)
         let chunks = ApplyBench.chunks(ops)
         let (frames, _) = try ApplyBench.encode(chunks)
         var replica = Replica()
-        let memory = try Measure.allocations { try ApplyBench.decode(frames, into: &replica) }!
-        Measure.emitAllocations("alloc.apply.memory", "apply in memory (decode + Replica)", memory, per: ops.count, unit: "op")
+        if let memory = try counted({ try ApplyBench.decode(frames, into: &replica) }) {
+            Measure.emitAllocations("alloc.apply.memory", "apply in memory (decode + Replica)", memory, per: ops.count, unit: "op")
+        }
         let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("fieldbook-allocs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let book = try Book.create(at: (folder as NSString).appendingPathComponent("apply.sqlite"), principal: "M001")
-        let persisted = try Measure.allocations { for chunk in chunks { try book.applyRemote(chunk) } }!
-        Measure.emitAllocations("alloc.apply.persisted", "apply into the SQLite book", persisted, per: ops.count, unit: "op")
+        if let persisted = try counted({ for chunk in chunks { try book.applyRemote(chunk) } }) {
+            Measure.emitAllocations("alloc.apply.persisted", "apply into the SQLite book", persisted, per: ops.count, unit: "op")
+        }
+    }
 
-        // Local commands (workload 3's book and commands).
+    /// Local commands (workload 3's book and commands).
+    private static func commands(_ which: Set<String>, path: String, customers: Int, samples: Int) throws {
         let latencyBook = try LatencyBench.prepare(at: path, customers: customers)
         let ids = try latencyBook.find(limit: customers).map(\.id)
         var random = SplitMix64(seed: 11)
         func perCommand(_ id: String, _ label: String, _ body: (EntityID, Int) throws -> Void) throws {
-            let counted = try Measure.allocations {
+            let counted = try counted {
                 for index in 0..<samples { try body(ids[Int(random.next() % UInt64(ids.count))], index) }
-            }!
-            Measure.emitAllocations(id, label, counted, per: samples, unit: "command")
+            }
+            if let counted { Measure.emitAllocations(id, label, counted, per: samples, unit: "command") }
         }
-        try perCommand("alloc.set", "`set` note") { id, index in try LatencyBench.setNote(latencyBook, id, index) }
-        try perCommand("alloc.contact", "`contact`") { id, index in try LatencyBench.addContact(latencyBook, id, index) }
-        try perCommand("alloc.find1", "`find 王` (1 character)") { _, _ in _ = try latencyBook.find(text: "王") }
-        try perCommand("alloc.find3", "`find 王秀英` (3 characters)") { _, _ in _ = try latencyBook.find(text: "王秀英") }
-
-        // Sync, both ends in this process.
-        var sync = SyncBench(customers: options.int("--sync-customers", 200), centralOps: [options.int("--central-ops", 10_000)], runs: 1)
-        try await sync.countAllocations()
+        if which.contains("set") {
+            try perCommand("alloc.set", "`set` note") { id, index in try LatencyBench.setNote(latencyBook, id, index) }
+        }
+        if which.contains("contact") {
+            try perCommand("alloc.contact", "`contact`") { id, index in try LatencyBench.addContact(latencyBook, id, index) }
+        }
+        if which.contains("find") {
+            try perCommand("alloc.find1", "`find 王` (1 character)") { _, _ in _ = try latencyBook.find(text: "王") }
+            try perCommand("alloc.find3", "`find 王秀英` (3 characters)") { _, _ in _ = try latencyBook.find(text: "王秀英") }
+        }
     }
 }

@@ -16,11 +16,12 @@ enum ApplyBench {
     static let batch = 2_000
 
     static func generate(_ total: Int, seed: UInt64) -> (Workload, [Op]) {
-        var workload = Workload(seed: seed)
+        let actor = ActorID(high: 0x5eed_0000_0000_0002, low: 7)
+        var workload = Workload(seed: seed, author: actor)
         let customers = max(1, total / 10)
         workload.addCustomers(customers, into: \.base)
         workload.addWork(total - customers, over: 0..<customers, into: \.edits)
-        var author = OpAuthor(actor: ActorID(high: 0x5eed_0000_0000_0002, low: 7))
+        var author = OpAuthor(actor: actor)
         let ops = author.ops(workload.base + workload.edits, customers: workload.customers)
         return (workload, ops)
     }
@@ -54,7 +55,7 @@ enum ApplyBench {
     static func run(_ options: Options) throws {
         let total = options.int("--ops", 100_000)
         let runs = options.int("--runs", 5)
-        let modes = Set((options.string("--modes") ?? "memory,persisted,sqlite").split(separator: ",").map(String.init))
+        let modes = Set((options.string("--modes") ?? "memory,persisted,sqlite,rows").split(separator: ",").map(String.init))
         let tag = options.string("--tag") ?? "apply"
         let (workload, ops) = generate(total, seed: UInt64(options.int("--seed", 2026)))
         if let out = options.string("--out") { try workload.json().write(to: URL(fileURLWithPath: out)) }
@@ -69,7 +70,7 @@ enum ApplyBench {
             for _ in 0..<runs {
                 var replica = Replica()
                 times.append(try Measure.milliseconds { try decode(frames, into: &replica) })
-                precondition(replica.ops.count == ops.count)
+                precondition(replica.log.count == ops.count)
             }
             Measure.emit(
                 "\(tag).memory", "apply \(ops.count) ops in memory (decode + Replica)", unit: "ops/s",
@@ -98,6 +99,16 @@ enum ApplyBench {
                 "\(tag).sqlite", "raw SQLite: insert the same \(ops.count) op rows", unit: "ops/s",
                 values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
         }
+        if modes.contains("rows") {
+            // Raw SQLite writing the rows the book must write (RawProjectedRows): the persisted apply's floor.
+            var times: [Double] = []
+            for run in 0..<runs {
+                times.append(try RawProjectedRows.insert(chunks, path: (folder as NSString).appendingPathComponent("rows\(run).sqlite")))
+            }
+            Measure.emit(
+                "\(tag).sqlite.rows", "raw SQLite: write the rows the book writes for the same \(ops.count) ops", unit: "ops/s",
+                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
+        }
         Measure.emit("\(tag).rss", "apply of \(ops.count) ops (\(modes.sorted().joined(separator: ", "))): bench process", unit: "MiB",
                      values: [Double(Measure.peakRSS()) / 1_048_576])
     }
@@ -111,10 +122,9 @@ enum RawSQLite {
     static let opTable = """
         CREATE TABLE op (
             actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
-            principal TEXT NOT NULL, schema INTEGER NOT NULL, entity BLOB NOT NULL, body BLOB NOT NULL,
+            principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
             PRIMARY KEY (actor, counter));
         CREATE INDEX op_scope ON op (scope);
-        CREATE INDEX op_hlc ON op (hlc);
         """
 
     static func insert(_ chunks: [[Op]], path: String) throws -> Double {
@@ -127,11 +137,11 @@ enum RawSQLite {
         return try Measure.milliseconds {
             for chunk in chunks {
                 try queue.write { db in
-                    let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO op VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                    let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO op VALUES (?, ?, ?, ?, ?, ?, ?)")
                     for op in chunk {
                         try statement.execute(arguments: [
                             Data(op.id.actor.bytes), Int64(op.id.counter), Int64(bitPattern: op.hlc.rawValue), op.scope.key,
-                            op.principal, Int(op.schemaVersion), Data(op.body.entity.bytes), Data(op.body.encoded),
+                            op.principal, Int(op.schemaVersion), Data(op.body.encoded),
                         ])
                     }
                 }

@@ -45,9 +45,9 @@ final class RawCommit {
         committed += 1
         let counter = committed
         try queue.write { db in
-            try db.cachedStatement(sql: "INSERT INTO op VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
-                actor, counter, 1_795_400_000_000 + counter, "c:\(index % 5_000)", "M001", 1, Data(repeating: UInt8(index % 251), count: 16),
-                Data("今天电话回访，第\(index)次".utf8) + Data(repeating: 7, count: 24),
+            try db.cachedStatement(sql: "INSERT INTO op VALUES (?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
+                actor, counter, 1_795_400_000_000 + counter, "c:\(index % 5_000)", "M001", 1,
+                Data(repeating: UInt8(index % 251), count: 16) + Data("今天电话回访，第\(index)次".utf8) + Data(repeating: 7, count: 24),
             ])
         }
     }

@@ -29,6 +29,8 @@ struct SyncBench {
     /// The `fieldbook` executable (`--fieldbook`): when given, a new device also pulls the book in a process of its own,
     /// whose peak RSS is the device's alone (issue 20: at most twice the resulting book file).
     var fieldbook: String?
+    /// Where to keep a copy of the pulled book (`--book-out`), to study its layout.
+    var bookOut: String?
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
@@ -99,22 +101,21 @@ struct SyncBench {
         Measure.emit(
             "sync.initial.pull.bytes", "initial sync: bytes of the pull of a \(customers)-customer book, both directions",
             unit: "B", values: [Double(pullBytes)])
-        // The floor of that figure under today's encoding: every entity the pull creates carries a UUIDv7 with 74
-        // random bits, which no compressor shrinks (Loro and Yrs name a new object by its creating op instead).
-        let entities = year.base.reduce(0) { count, edit in
-            switch edit {
-            case .customer, .event: return count + 1
-            default: return count
-            }
-        }
-        Measure.emit(
-            "sync.initial.pull.idfloor", "floor: the random bits of the pulled book's \(entities) entity IDs (74 bits each)",
-            unit: "B", values: [(Double(entities) * 74 / 8).rounded(.up)])
         // The pulled book on disk, its WAL folded in first (issue 20: at most 3x Loro's snapshot of the same content).
         let bookBytes = try Self.bookSize(path("fresh0.sqlite"))
+        let layout = try Self.bookLayout(path("fresh0.sqlite"))
         Measure.emit(
             "sync.book.bytes", "the pulled \(customers)-customer book on disk (\(generated) ops, WAL checkpointed)",
-            unit: "B", values: [bookBytes])
+            unit: "B", values: [bookBytes], extra: ["tables": layout.tables, "free_bytes": layout.freeBytes])
+        // The floor: the same ops in raw SQLite with only what an append-only log needs (issue 20).
+        let logBytes = try Self.opLogFloor(from: path("fresh0.sqlite"), into: path("oplog.sqlite"))
+        Measure.emit(
+            "sync.book.oplog.bytes", "floor: the pulled book's \(generated) ops alone in a raw SQLite op log",
+            unit: "B", values: [logBytes])
+        if let bookOut {
+            try? FileManager.default.removeItem(atPath: bookOut)
+            try FileManager.default.copyItem(atPath: path("fresh0.sqlite"), toPath: bookOut)
+        }
         if let fieldbook {
             let rss = try pullInChildProcess(fieldbook, central: central, address: address)
             Measure.emit(
@@ -217,6 +218,43 @@ struct SyncBench {
         return (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? 0
     }
 
+    /// Where a book's bytes go (SQLite's `dbstat`): each table's and index's pages in bytes, and the free pages'.
+    static func bookLayout(_ file: String) throws -> (tables: [String: Int], freeBytes: Int) {
+        let queue = try DatabaseQueue(path: file)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            var tables: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name") {
+                tables[row[0]] = row[1]
+            }
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let page = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return (tables, free * page)
+        }
+    }
+
+    /// The floor of a book's size: its ops copied into a fresh raw-SQLite file holding only what an append-only log
+    /// needs (each op's columns as the book's `op` table has them, keyed by its ID, no other index), compacted.
+    static func opLogFloor(from book: String, into file: String) throws -> Double {
+        try? FileManager.default.removeItem(atPath: file)
+        let queue = try DatabaseQueue(path: file)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS book", arguments: [book])
+            try db.execute(sql: """
+                CREATE TABLE op (
+                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
+                    principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
+                    PRIMARY KEY (actor, counter)) WITHOUT ROWID;
+                INSERT INTO op SELECT actor, counter, hlc, scope, principal, schema, body FROM book.op
+                    ORDER BY actor, counter;
+                DETACH DATABASE book;
+                VACUUM;
+                """)
+        }
+        try queue.close()
+        return (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? 0
+    }
+
     /// A year of a manager's work: each customer created with a profile, edited, tagged, contacted, with family.
     mutating func fillYear(_ book: Book, customers: Int) throws -> Int {
         var total = 0
@@ -289,7 +327,7 @@ struct SyncBench {
             for counter in 1...UInt64(min(perDevice, ops - made)) {
                 let body: Op.Body
                 if counter % 10 == 1 {
-                    customer = EntityID.make(milliseconds: 1_795_000_000_000 + counter, using: &random)
+                    customer = EntityID.derived(actor: actor, counter: counter)  // as a device names it (version 3)
                     body = .create(kind: .customer, entity: customer, fields: [
                         FieldAssignment(Schema.F.name, .text("客户\(counter)")), FieldAssignment(Schema.F.owner, .text(code)),
                     ])

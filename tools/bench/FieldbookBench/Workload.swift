@@ -47,11 +47,35 @@ struct Workload {
     static let channels = ["电话", "上门", "到店", "微信"]
     static let outcomes = ["有意向", "需跟进", "已成交", "暂无需求"]
     static let products = ["稳健理财30天", "养老目标2045", "沪深300指数", "结构性存款"]
+    /// Pieces of a visit summary, as managers type them: `summary()` joins a few into 10–40 characters.
+    static let summaryParts = [
+        "聊了定投", "客户想了解大额存单", "下周回访", "介绍了养老目标基金", "孩子明年上大学", "关注外汇额度", "对收益不满意",
+        "已安抚", "约了周末面谈", "配偶一起来网点", "企业回款后有闲钱", "想把定期转理财", "母亲住院暂缓营销", "留了资料",
+        "问了保险续期", "推荐稳健理财30天", "客户比较保守", "对基金有兴趣", "要再比较一下", "电话没接通", "微信发了产品说明",
+        "月底有一笔到期", "提醒生日关怀", "想给孩子买教育金", "担心市场波动", "下个月再联系",
+    ]
+
+    /// The mix of a day's edits.
+    enum Mix {
+        /// Day 1: field edits (notes above all), tags, 30 % contacts with a stock note, 5 % purchases.
+        case manager
+        /// Day 2 (issue 20): a quarter new contacts with a typed 10–40-character summary, a tenth purchases, the rest
+        /// field edits and tags in day 1's proportions.
+        case visits
+    }
 
     private var random: SplitMix64
     private var tagged: [Int: [String]] = [:]
 
-    init(seed: UInt64) { random = SplitMix64(seed: seed) }
+    /// The device that authors the workload (``OpAuthor``, `base` then `edits`): customers are named as it names
+    /// them, by their creating op (`EntityID.derived`, protocol version 3). `nil` for a workload that only records
+    /// customers made elsewhere.
+    let author: ActorID?
+
+    init(seed: UInt64, author: ActorID? = nil) {
+        random = SplitMix64(seed: seed)
+        self.author = author
+    }
 
     private mutating func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
     private mutating func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
@@ -59,10 +83,17 @@ struct Workload {
     /// A customer's name: a surname and a given name (the `find` workload searches them).
     mutating func name() -> String { pick(Self.surnames) + pick(Self.given) }
 
-    /// Adds `count` customers to `base` with a realistic profile (4 fields).
+    /// Adds `count` customers to `list` with a realistic profile (4 fields), each named by the op that will create
+    /// it: the ``author``'s op whose counter is the edit's place in `base` followed by `edits`.
     mutating func addCustomers(_ count: Int, into list: WritableKeyPath<Workload, [Edit]>) {
+        guard let author else { preconditionFailure("a workload that creates customers needs its author") }
+        precondition(list == \Workload.edits || edits.isEmpty, "customers added to base after edits would shift counters")
         for _ in 0..<count {
-            let id = EntityID.make(milliseconds: 1_760_000_000_000 + UInt64(customers.count) * 60_000, using: &random)
+            // The two words the random (UUIDv7) IDs of earlier runs took: drawn still, so that names and edits stay
+            // those of earlier runs and the figures differ by the IDs alone.
+            _ = (random.next(), random.next())
+            let counter = base.count + (list == \Workload.edits ? edits.count : 0) + 1
+            let id = EntityID.derived(actor: author, counter: UInt64(counter))
             customers.append(id)
             self[keyPath: list].append(.customer(customers.count - 1, [
                 ("name", .text(name())), ("phone", .text("138\(10_000_000 + below(89_999_999))")),
@@ -71,15 +102,43 @@ struct Workload {
         }
     }
 
+    /// A visit summary of 10–40 characters (with its closing 。), joined from ``summaryParts``.
+    mutating func summary() -> String {
+        let target = 10 + below(31)
+        var text = pick(Self.summaryParts)
+        while text.count < target {
+            let next = pick(Self.summaryParts)
+            if text.contains(next) { continue }
+            if text.count + 1 + next.count + 1 > 40 { break }
+            text += "，" + next
+        }
+        return text + "。"
+    }
+
     /// A manager's work on `customers` (a subset, Zipf-like: a few customers take most of it): field edits, tags,
-    /// contacts and a few purchases.
-    mutating func addWork(_ count: Int, over range: Range<Int>, into list: WritableKeyPath<Workload, [Edit]>) {
+    /// contacts and purchases in the proportions of `mix`.
+    mutating func addWork(_ count: Int, over range: Range<Int>, into list: WritableKeyPath<Workload, [Edit]>,
+                          mix: Mix = .manager) {
         var made = 0
         while made < count {
             let r = Double(random.next() % 10_000) / 10_000
             let c = range.lowerBound + min(range.count - 1, Int(Double(range.count) * r * r))
+            var kind = below(20)
+            if mix == .visits {
+                switch kind {
+                case 0..<5:
+                    self[keyPath: list].append(.event(c, "contact", [
+                        ("channel", .text(pick(Self.channels))), ("date", .int(20_819 + Int64(below(2)))),
+                        ("text", .text(summary())), ("outcome", .text(pick(Self.outcomes))),
+                    ]))
+                    made += 1
+                    continue
+                case 5..<7: kind = 19  // a purchase
+                default: kind = below(13)  // day 1's field edits and tags
+                }
+            }
             let edit: Edit
-            switch below(20) {
+            switch kind {
             case 0..<5: edit = .set(c, "note", .text(pick(Self.notes)))
             case 5..<7: edit = .set(c, "aum", .int(Int64(below(5_000_000)) * 10_000))
             case 7: edit = .set(c, "tier", .text(pick(Self.tiers)))
@@ -130,7 +189,8 @@ struct Workload {
         let object: [String: Any] = [
             "customers": customers.map(\.text), "base": base.map(encode), "edits": edits.map(encode),
         ]
-        return try JSONSerialization.data(withJSONObject: object)
+        // Sorted keys: the peers insert fields in this order, and an order that changed between runs moved their sizes.
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 }
 
@@ -183,6 +243,7 @@ struct OpAuthor {
         switch edit {
         case .customer(let c, let fields):
             customer = customers[c]
+            precondition(customer == EntityID.derived(actor: actor, counter: counter), "customer \(c) is not named by its op")
             body = .create(kind: .customer, entity: customer, fields: assignments(fields))
             for field in fields { lastSet[customer, default: [:]][Self.field(field.0)] = id }
         case .set(let c, let name, let value):
@@ -201,7 +262,10 @@ struct OpAuthor {
             tagAdds[customer]?[tag] = nil
         case .event(let c, let kind, let fields):
             customer = customers[c]
-            let entity = EntityID.make(milliseconds: milliseconds, using: &random)
+            // Named by its creating op, as a device names it (protocol version 3); the two random words the UUIDv7 of
+            // earlier runs took are still drawn, so that the clocks stay those of earlier runs.
+            _ = (random.next(), random.next())
+            let entity = EntityID.derived(actor: actor, counter: counter)
             body = .create(kind: kind == "purchase" ? .purchase : .contact, entity: entity, fields: assignments(fields))
         }
         return Op(id: id, hlc: HLC(milliseconds: milliseconds, logical: 0), scope: .customer(customer), principal: principal,
