@@ -142,17 +142,27 @@ public final class BookTransaction {
     /// Reads this replica's last counter and clock reading, once per transaction.
     private func loadCounterAndClock() throws {
         if counter == nil {
-            let held = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [Data(book.actor.bytes)]) ?? 0
-            let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
+            let held = try integer("SELECT contiguous FROM actor_state WHERE actor = ?", actor: book.actor) ?? 0
+            let saved = try integer("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
             counter = UInt64(max(held, saved))
             // Own ops' readings and the saved clock (received readings raise it only up to a bound, SPEC [W-10.8]);
             // not every op's, or one received op clocked a year ahead would date every later edit next year.
-            let logged = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [Data(book.actor.bytes)]) ?? 0
-            let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
+            let logged = try integer("SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", actor: book.actor) ?? 0
+            let savedClock = try integer("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
         }
+    }
+
+    /// The integer in the first column of a cached query's first row (the query bound to `actor` when given); `nil`
+    /// with no row or for NULL, as GRDB's `Int64.fetchOne`. Read through ``DirectStatement``: GRDB's arguments and
+    /// rows cost about 25 allocations per transaction here (tools/bench/NOTES.md).
+    private func integer(_ sql: String, actor: ActorID? = nil) throws -> Int64? {
+        let row = DirectStatement(try db.cachedStatement(sql: sql), db: db)
+        row.reset()
+        defer { row.reset() }
+        if let actor { try row.bind(1, actor) }
+        guard try row.step(), !row.isNull(0) else { return nil }
+        return row.int64(0)
     }
 
     @discardableResult
@@ -175,12 +185,16 @@ public final class BookTransaction {
     /// Persists the counter and clock so that a purge or rebuild can never make them go back.
     func finish() throws {
         guard let counter, let clock, !appended.isEmpty else { return }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO meta (key, value) VALUES ('counter', ?), ('hlc', ?)
-                ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                """).execute(
-            arguments: [String(counter), String(Int64(bitPattern: clock.last.rawValue))])
+        let save = DirectStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO meta (key, value) VALUES ('counter', ?), ('hlc', ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                    """), db: db)
+        save.reset()
+        try save.bind(1, String(counter))
+        try save.bind(2, String(Int64(bitPattern: clock.last.rawValue)))
+        try save.run()
     }
 
     private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {

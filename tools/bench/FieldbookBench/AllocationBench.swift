@@ -7,7 +7,8 @@ import Foundation
 /// and bytes, counted by malloc-interposer in a process of its own (tools/bench/run preloads the interposer for this
 /// workload only, so the timed workloads run on the plain allocator). Nothing here is timed.
 ///
-/// Counted: applying remote ops in memory and into the book (per op), `set`, `contact` and `find` on the latency
+/// Counted: applying remote ops in memory and into the book (per op), beside the floors (raw SQLite writing the book's
+/// rows for the same ops, and inserting the op rows alone), `set`, `contact` and `find` on the latency
 /// book (per command), and sync (per op, both ends in this process). `--parts apply,commands,sync` (the default: all
 /// three) picks some, for measuring one change quickly; `set`, `contact` or `find` picks one command. `--unmeasured`
 /// runs the same work without the interposer and prints nothing, for a heap profiler (`heaptrack`) to count instead.
@@ -56,6 +57,18 @@ enum AllocationBench {
         let book = try Book.create(at: (folder as NSString).appendingPathComponent("apply.sqlite"), principal: "M001")
         if let persisted = try counted({ for chunk in chunks { try book.applyRemote(chunk) } }) {
             Measure.emitAllocations("alloc.apply.persisted", "apply into the SQLite book", persisted, per: ops.count, unit: "op")
+        }
+        // The floors, over the same ops and batches (only the writes are counted, not making the files): raw SQLite
+        // writing the rows the book writes (`RawProjectedRows`), and inserting the op rows alone (`RawSQLite`).
+        let rows = try RawProjectedRows.writes(chunks, path: (folder as NSString).appendingPathComponent("rows.sqlite"))
+        if let floor = try counted(rows) {
+            Measure.emitAllocations(
+                "alloc.apply.rows", "floor: raw SQLite writing the book's rows for the same ops", floor, per: ops.count, unit: "op")
+        }
+        let opRows = try RawSQLite.writes(chunks, path: (folder as NSString).appendingPathComponent("raw.sqlite"))
+        if let floor = try counted(opRows) {
+            Measure.emitAllocations(
+                "alloc.apply.sqlite", "raw SQLite (through GRDB) inserting the same op rows alone", floor, per: ops.count, unit: "op")
         }
     }
 

@@ -128,13 +128,19 @@ enum RawSQLite {
         """
 
     static func insert(_ chunks: [[Op]], path: String) throws -> Double {
+        try Measure.milliseconds(try writes(chunks, path: path))
+    }
+
+    /// Makes the op table in a new file at `path` and returns the inserts of `chunks` into it, for the caller to time
+    /// or to count.
+    static func writes(_ chunks: [[Op]], path: String) throws -> () throws -> Void {
         var configuration = Configuration()
         configuration.journalMode = .wal
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         // After opening, as the book does: GRDB's WAL set-up leaves `synchronous=NORMAL`.
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try queue.write { db in try db.execute(sql: opTable) }
-        return try Measure.milliseconds {
+        return {
             for chunk in chunks {
                 try queue.write { db in
                     let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO op VALUES (?, ?, ?, ?, ?, ?, ?)")

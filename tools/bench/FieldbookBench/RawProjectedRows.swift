@@ -26,6 +26,12 @@ enum RawProjectedRows {
 
     /// Writes the rows for `chunks` into a fresh book file at `path`; returns the milliseconds of the writes.
     static func insert(_ chunks: [[Op]], path: String) throws -> Double {
+        try Measure.milliseconds(try writes(chunks, path: path))
+    }
+
+    /// Makes the fresh book file at `path` and returns the writes of `chunks` into it, for the caller to time or to
+    /// count (the allocation bench counts only these, not the book's creation).
+    static func writes(_ chunks: [[Op]], path: String) throws -> () throws -> Void {
         // The book's schema, as the book's migrations make it; then the book is closed and only raw SQL writes.
         _ = try Book.create(at: path, principal: "M001")
         var configuration = Configuration()
@@ -33,8 +39,8 @@ enum RawProjectedRows {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON") }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        var shown: [EntityID: Shown] = [:]
-        return try Measure.milliseconds {
+        return {
+            var shown: [EntityID: Shown] = [:]
             for chunk in chunks {
                 try queue.write { db in try write(chunk, shown: &shown, db: db) }
             }
