@@ -427,8 +427,10 @@ def main(argv):
       "plain allocator: `malloc` calls (with `calloc` and `realloc`) and bytes requested, on every thread. Sync "
       "counts both ends, which run in one process.")
     o("")
-    o("| work | allocations | bytes |")
-    o("|---|---|---|")
+    o("| work | allocations | bytes | goal | met |")
+    o("|---|---|---|---|---|")
+    # Issue 20's goals: a persisted op and a `set` (the other rows are information).
+    alloc_goals = {"alloc.apply.persisted": ("< 30 per op", 30), "alloc.set": ("< 200 per command", 200)}
     allocs = [k for k in r if k.startswith("alloc.")]
     # The floors of the persisted op (issue 20), printed right after its row whatever the order in the results.
     floors = ("alloc.apply.rows", "alloc.apply.sqlite")
@@ -448,9 +450,16 @@ def main(argv):
     for k in ordered:
         a = r[k]
         unit = a["unit"].split("/")[-1]
-        o(f"| {a['label']}{floor_info.get(k, '')} | {fmt(value(a))} per {unit} | {fmt(a.get('bytes_per_unit'), 'B')} per {unit} |")
+        goal, met = "(info)", "—"
+        if k in alloc_goals:
+            goal, limit = alloc_goals[k]
+            met = "yes" if value(a) < limit else "**no**"
+            if value(a) >= limit:
+                rep.misses.append(f"allocations: {a['label']}")
+        o(f"| {a['label']}{floor_info.get(k, '')} | {fmt(value(a))} per {unit} | {fmt(a.get('bytes_per_unit'), 'B')} per {unit} "
+          f"| {goal} | {met} |")
     if not allocs:
-        o("| (not measured in this run) | — | — |")
+        o("| (not measured in this run) | — | — | — | — |")
     o("")
     for k in (k for k in r if k.endswith(".rss")):
         o(f"- peak RSS, {r[k]['label'].replace(': peak RSS of the', ':').replace(' peak RSS', '')}: {figure(r[k])}")
