@@ -396,36 +396,12 @@ struct PostgresProjector {
         }
 
         // Registers: what `pred`s superseded, values gone, values new.
-        var liveValues: Set<Tag> = []
-        var insertedValues: [(tag: Tag, value: LiveValue)] = []
-        for (entity, fields) in values {
-            for (field, entries) in fields {
-                for (id, value) in entries {
-                    let tag = Tag(entity: entity, field: field, op: id)
-                    liveValues.insert(tag)
-                    if !storedValues.contains(tag) { insertedValues.append((tag, value)) }
-                }
-            }
-        }
-        if !newSuperseded.isEmpty {
-            parts.append(
-                """
-                INSERT INTO reg_superseded (entity, field, actor, counter)
-                SELECT * FROM unnest(\(statement.bind(newSuperseded))) ON CONFLICT DO NOTHING
-                """)
-        }
-        let goneValues = Array(storedValues.subtracting(liveValues))
-        if !goneValues.isEmpty {
-            parts.append(
-                """
-                DELETE FROM reg_value r USING unnest(\(statement.bind(goneValues))) AS t(e, f, a, c)
-                WHERE r.entity = t.e AND r.field = t.f AND r.actor = t.a AND r.counter = t.c
-                """)
-        }
+        let (insertedValues, goneValues) = Self.changes(values, stored: storedValues)
+        parts += Self.retire(newSuperseded, into: "reg_superseded", gone: goneValues, from: "reg_value", &statement)
         if !insertedValues.isEmpty {
             let tags = statement.bind(insertedValues.map(\.tag))
-            let hlc = statement.bind(insertedValues.map { Int64(bitPattern: $0.value.hlc) })
-            let value = statement.bind(insertedValues.map { ByteBuffer(bytes: $0.value.value) })
+            let hlc = statement.bind(insertedValues.map { Int64(bitPattern: $0.entry.hlc) })
+            let value = statement.bind(insertedValues.map { ByteBuffer(bytes: $0.entry.value) })
             parts.append(
                 """
                 INSERT INTO reg_value (entity, field, actor, counter, hlc, value)
@@ -434,35 +410,11 @@ struct PostgresProjector {
         }
 
         // Sets: tags a removal observed, tags gone, tags new.
-        var liveTags: Set<Tag> = []
-        var insertedTags: [(tag: Tag, element: String)] = []
-        for (entity, fields) in tags {
-            for (field, entries) in fields {
-                for (id, element) in entries {
-                    let tag = Tag(entity: entity, field: field, op: id)
-                    liveTags.insert(tag)
-                    if !storedTags.contains(tag) { insertedTags.append((tag, element)) }
-                }
-            }
-        }
-        if !newRemoved.isEmpty {
-            parts.append(
-                """
-                INSERT INTO set_removed (entity, field, actor, counter)
-                SELECT * FROM unnest(\(statement.bind(newRemoved))) ON CONFLICT DO NOTHING
-                """)
-        }
-        let goneTags = Array(storedTags.subtracting(liveTags))
-        if !goneTags.isEmpty {
-            parts.append(
-                """
-                DELETE FROM set_add s USING unnest(\(statement.bind(goneTags))) AS t(e, f, a, c)
-                WHERE s.entity = t.e AND s.field = t.f AND s.actor = t.a AND s.counter = t.c
-                """)
-        }
+        let (insertedTags, goneTags) = Self.changes(tags, stored: storedTags)
+        parts += Self.retire(newRemoved, into: "set_removed", gone: goneTags, from: "set_add", &statement)
         if !insertedTags.isEmpty {
             let tags = statement.bind(insertedTags.map(\.tag))
-            let element = statement.bind(insertedTags.map(\.element))
+            let element = statement.bind(insertedTags.map(\.entry))
             parts.append(
                 """
                 INSERT INTO set_add (entity, field, element, actor, counter)
@@ -574,6 +526,48 @@ struct PostgresProjector {
     // MARK: - Binding
 
     /// An entity ID as a `bytea` value (an array of these binds as `bytea[]`; `Data` does not).
+    /// The live tags (register values or set additions) not stored yet, with their entries, and the stored tags no
+    /// longer live: what a batch inserts into and deletes from the live table.
+    private static func changes<Entry>(
+        _ live: [EntityID: [FieldID: [OpID: Entry]]], stored: Set<Tag>
+    ) -> (inserted: [(tag: Tag, entry: Entry)], gone: [Tag]) {
+        var liveTags: Set<Tag> = []
+        var inserted: [(tag: Tag, entry: Entry)] = []
+        for (entity, fields) in live {
+            for (field, entries) in fields {
+                for (id, entry) in entries {
+                    let tag = Tag(entity: entity, field: field, op: id)
+                    liveTags.insert(tag)
+                    if !stored.contains(tag) { inserted.append((tag, entry)) }
+                }
+            }
+        }
+        return (inserted, Array(stored.subtracting(liveTags)))
+    }
+
+    /// The statements that remember `remembered` tags in `memory` (superseded or removed: an op arriving later that
+    /// names one stays dead) and delete the `gone` tags' rows from the live `table`; none for empty lists.
+    private static func retire(
+        _ remembered: [Tag], into memory: String, gone: [Tag], from table: String, _ statement: inout PostgresStatement
+    ) -> [String] {
+        var parts: [String] = []
+        if !remembered.isEmpty {
+            parts.append(
+                """
+                INSERT INTO \(memory) (entity, field, actor, counter)
+                SELECT * FROM unnest(\(statement.bind(remembered))) ON CONFLICT DO NOTHING
+                """)
+        }
+        if !gone.isEmpty {
+            parts.append(
+                """
+                DELETE FROM \(table) x USING unnest(\(statement.bind(gone))) AS t(e, f, a, c)
+                WHERE x.entity = t.e AND x.field = t.f AND x.actor = t.a AND x.counter = t.c
+                """)
+        }
+        return parts
+    }
+
     static func buffer(_ entity: EntityID) -> ByteBuffer { ByteBuffer(bytes: entity.bytes) }
     /// Bytes as a `bytea` value.
     static func buffer(_ bytes: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: bytes) }

@@ -168,15 +168,7 @@ package struct Projector {
         case .remove(_, let field, _, let observed):
             let state = try ensureEntity(entity, scope: scope)
             for tag in observed {
-                let remember = sql.insertSetRemoved
-                remember.reset()
-                try bindTag(remember, entity, field, tag)
-                try remember.run()
-                let delete = sql.deleteSetAdd
-                delete.reset()
-                try bindTag(delete, entity, field, tag)
-                var gone: Set<String> = []
-                while try delete.step() { gone.insert(delete.text(0)) }
+                let gone = Set(try retire(tag, of: entity, field, into: sql.insertSetRemoved, from: sql.deleteSetAdd) { $0.text(0) })
                 // The element's fact disappears with its last live tag (the tag's element, not the op's: they
                 // agree for every honest writer).
                 guard state.kind != nil else { continue }
@@ -195,6 +187,22 @@ package struct Projector {
         try statement.bind(2, Int(field.rawValue))
         try statement.bind(3, tag.actor)
         try statement.bind(4, Int64(tag.counter))
+    }
+
+    /// Remembers `tag` with `remember` (superseded or removed: an op arriving later that names it stays dead), then
+    /// deletes its live row with `delete` (a `DELETE … RETURNING`) and returns what `read` takes from each deleted row.
+    private func retire<T>(
+        _ tag: OpID, of entity: EntityID, _ field: FieldID, into remember: DirectStatement, from delete: DirectStatement,
+        read: (DirectStatement) -> T
+    ) throws -> [T] {
+        remember.reset()
+        try bindTag(remember, entity, field, tag)
+        try remember.run()
+        delete.reset()
+        try bindTag(delete, entity, field, tag)
+        var deleted: [T] = []
+        while try delete.step() { deleted.append(read(delete)) }
+        return deleted
     }
 
     /// The number of live tags of one element of a set.
@@ -315,15 +323,7 @@ package struct Projector {
         _ entity: EntityID, _ field: FieldID, state: EntityState, op: Op, value: Value, pred: [OpID]
     ) throws {
         for p in pred {
-            let remember = sql.insertSuperseded
-            remember.reset()
-            try bindTag(remember, entity, field, p)
-            try remember.run()
-            let delete = sql.deleteValue
-            delete.reset()
-            try bindTag(delete, entity, field, p)
-            var superseded: [[UInt8]] = []
-            while try delete.step() { superseded.append(delete.bytes(0)) }
+            let superseded = try retire(p, of: entity, field, into: sql.insertSuperseded, from: sql.deleteValue) { $0.bytes(0) }
             guard state.kind != nil else { continue }
             for encoded in superseded {
                 note(StateDigest.valueDigest(entity, field: field, id: p, encodedValue: encoded, scope: state.scope),

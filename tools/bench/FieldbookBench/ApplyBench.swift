@@ -64,50 +64,46 @@ enum ApplyBench {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let chunks = chunks(ops)
 
+        /// Times `runs` runs of `run` (given the run's number, returning milliseconds) and emits them as ops/s.
+        func rate(_ id: String, _ label: String, extra: [String: Int] = [:], _ run: (Int) throws -> Double) throws {
+            var times: [Double] = []
+            for number in 0..<runs { times.append(try run(number)) }
+            Measure.emit(
+                "\(tag).\(id)", label, unit: "ops/s", values: times.map { Double(ops.count) / $0 * 1000 },
+                extra: extra.merging(["ops": ops.count]) { first, _ in first })
+        }
+        func file(_ name: String, _ run: Int) -> String { (folder as NSString).appendingPathComponent("\(name)\(run).sqlite") }
+
         if modes.contains("memory") {
             let (frames, wireBytes) = try encode(chunks)
-            var times: [Double] = []
-            for _ in 0..<runs {
+            try rate("memory", "apply \(ops.count) ops in memory (decode + Replica)", extra: ["wire_bytes": wireBytes]) { _ in
                 var replica = Replica()
-                times.append(try Measure.milliseconds { try decode(frames, into: &replica) })
+                let time = try Measure.milliseconds { try decode(frames, into: &replica) }
                 precondition(replica.log.count == ops.count)
+                return time
             }
-            Measure.emit(
-                "\(tag).memory", "apply \(ops.count) ops in memory (decode + Replica)", unit: "ops/s",
-                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count, "wire_bytes": wireBytes])
         }
         if modes.contains("persisted") {
-            var times: [Double] = []
-            for run in 0..<runs {
-                let book = try Book.create(at: (folder as NSString).appendingPathComponent("book\(run).sqlite"), principal: "M001")
-                times.append(try Measure.milliseconds {
+            try rate("persisted", "apply \(ops.count) ops into the SQLite book") { run in
+                let book = try Book.create(at: file("book", run), principal: "M001")
+                let time = try Measure.milliseconds {
                     for chunk in chunks { try book.applyRemote(chunk) }
-                })
+                }
                 let held = try book.opCount()
                 precondition(held == ops.count, "the book holds \(held) ops, not \(ops.count)")
+                return time
             }
-            Measure.emit(
-                "\(tag).persisted", "apply \(ops.count) ops into the SQLite book", unit: "ops/s",
-                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
         }
         if modes.contains("sqlite") {
-            var times: [Double] = []
-            for run in 0..<runs {
-                times.append(try RawSQLite.insert(chunks, path: (folder as NSString).appendingPathComponent("raw\(run).sqlite")))
+            try rate("sqlite", "raw SQLite: insert the same \(ops.count) op rows") { run in
+                try RawSQLite.insert(chunks, path: file("raw", run))
             }
-            Measure.emit(
-                "\(tag).sqlite", "raw SQLite: insert the same \(ops.count) op rows", unit: "ops/s",
-                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
         }
         if modes.contains("rows") {
             // Raw SQLite writing the rows the book must write (RawProjectedRows): the persisted apply's floor.
-            var times: [Double] = []
-            for run in 0..<runs {
-                times.append(try RawProjectedRows.insert(chunks, path: (folder as NSString).appendingPathComponent("rows\(run).sqlite")))
+            try rate("sqlite.rows", "raw SQLite: write the rows the book writes for the same \(ops.count) ops") { run in
+                try RawProjectedRows.insert(chunks, path: file("rows", run))
             }
-            Measure.emit(
-                "\(tag).sqlite.rows", "raw SQLite: write the rows the book writes for the same \(ops.count) ops", unit: "ops/s",
-                values: times.map { Double(ops.count) / $0 * 1000 }, extra: ["ops": ops.count])
         }
         Measure.emit("\(tag).rss", "apply of \(ops.count) ops (\(modes.sorted().joined(separator: ", "))): bench process", unit: "MiB",
                      values: [Double(Measure.peakRSS()) / 1_048_576])
