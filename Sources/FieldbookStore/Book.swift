@@ -27,6 +27,9 @@ public final class Book: Sendable {
     public let path: String
     /// This replica's actor.
     public let actor: ActorID
+    /// What names the entities this replica creates (``EntityID/derived(actor:counter:)``): hashed once here, not at
+    /// every create.
+    let entityNames: EntityID.DerivationKey
     /// The employee code of the principal this book belongs to.
     public let principal: String
     /// The options (clock, randomness, time zone).
@@ -46,6 +49,7 @@ public final class Book: Sendable {
         self.database = database
         self.walMonitor = walMonitor
         self.actor = actor
+        self.entityNames = EntityID.DerivationKey(actor: actor)
         self.principal = principal
         self.options = options
     }

@@ -48,7 +48,7 @@ public final class BookTransaction {
         // The counter the create op will take: nothing is appended between here and its append below.
         let counter = try nextCounter()
         guard counter < EntityID.derivedCounterLimit else { throw StoreError(.corrupt, "操作编号超出范围：账本的计数器已损坏") }
-        let id = EntityID.derived(actor: book.actor, counter: counter)
+        let id = book.entityNames.entity(counter: counter)
         var fields = fields
         let resolvedScope: Scope
         if kind == .customer {
