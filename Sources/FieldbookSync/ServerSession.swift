@@ -139,8 +139,8 @@ public struct ServerSession: Sendable {
         case .pong, .unknown:
             return []
         case .hello(let hello):
-            // A version-1 device negotiated version 1 with the server's preamble (03 01) only to read this: it prints
-            // a fatal ERROR's message to its user (SPEC [W-5.6], [W-8.1.2]). Versions 2 and 3 run: the session writes
+            // A version-1 device negotiated version 1 with the server's preamble (04 01) only to read this: it prints
+            // a fatal ERROR's message to its user (SPEC [W-5.6], [W-8.1.2]). Versions 2 to 4 run: the session writes
             // its OPS in the HELLO's version (SPEC [W-5.7]).
             guard Preamble.sessionVersions.contains(hello.version) else { return fail(.unsupportedVersion, Preamble.updateMessage) }
             self.hello = hello

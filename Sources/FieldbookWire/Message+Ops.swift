@@ -59,9 +59,13 @@ extension Message {
 extension Message.Ops: PayloadCodable {
     static var messageType: MessageType { .ops }
 
+    /// The raw size from which a version-4 batch is compressed with a deflate block per part: below it, the blocks'
+    /// own code tables cost more than they save.
+    static let blockedDeflateMinimum = 2_048
+
     func encodePayload(into buffer: inout ByteBuffer) throws(WireError) {
         var batch = ByteBuffer()
-        try OpBatch.encode(self.operations, version: self.version, into: &batch)
+        let parts = try OpBatch.encode(self.operations, version: self.version, into: &batch)
         buffer.writeInteger(UInt8((self.compressed ? 1 : 0) | (self.backfill ? 2 : 0)))
         buffer.writeUVarint(self.seq)
         if self.compressed {
@@ -70,7 +74,9 @@ extension Message.Ops: PayloadCodable {
                 throw WireError(.declaredSizeTooLarge, "batch is larger than \(WireLimits.maxBatchRawSize) bytes")
             }
             buffer.writeUVarint(UInt64(raw.count))
-            buffer.writeBytes(Zlib.deflate(raw))
+            // From version 4 each table and column of a large batch gets deflate blocks of its own ([W-8.5.8]).
+            let blocks = self.version >= 4 && raw.count >= Self.blockedDeflateMinimum ? parts : []
+            buffer.writeBytes(Zlib.deflate(raw, blocks: blocks))
         } else {
             buffer.writeBuffer(&batch)
         }

@@ -74,6 +74,9 @@ extension OpBatch {
         }
 
         // Authors.
+        // The highest string index the tables reference (authors' principals, principal scopes): version 4's string
+        // references in the columns count on from it ([W-8.7.8]).
+        var tableStrings = -1
         r.heading("authors table")
         let authorCount = try r.count("authors", limit: WireLimits.maxTableEntries)
         var authors: [Author] = []
@@ -92,6 +95,7 @@ extension OpBatch {
                 throw WireError(.badBatch, "authors table repeats an entry")
             }
             authors.append(Author(actor: actors[Int(a)], slot: Int(a), principal: strings[Int(p)], schema: schema))
+            tableStrings = max(tableStrings, Int(p))
         }
 
         // Entities: full ones strictly ascending, the 48-bit prefix delta-coded; then (version 3) derived ones.
@@ -123,6 +127,7 @@ extension OpBatch {
                     throw WireError(.badBatch, "principal scope code is empty or longer than \(WireLimits.maxPrincipalLength) bytes")
                 }
                 scope = .principal(strings[Int(s)])
+                tableStrings = max(tableStrings, Int(s))
                 key = [2, s]
             default:
                 throw WireError(.badBatch, "scope tag is not 0, 1 or 2")
@@ -143,7 +148,18 @@ extension OpBatch {
         var authorRuns = RunReader(reader: columns[Column.author.rawValue], name: "author")
         var counterRuns = RunReader(reader: columns[Column.counter.rawValue], name: "counter")
         var lastCounter = [UInt64](repeating: 0, count: actors.count)
-        var previousMilliseconds: UInt64 = 0
+        var previousClock: UInt64 = 0
+        // Version 4: the clock column opens with its mode ([W-8.7.7]): bit 0, whole seconds; bit 1, unsigned deltas.
+        var clockUnit: UInt64 = 1
+        var clockRises = false
+        var everyClockWholeSeconds = true
+        var everyClockRises = true
+        if version >= 4 && opCount > 0 {
+            let mode = try columns[Column.hlc.rawValue].u8("hlc mode (bit 0 seconds, bit 1 never down)")
+            guard mode <= 3 else { throw WireError(.badBatch, "clock mode has bits other than 0 and 1 set") }
+            clockUnit = mode & 1 == 1 ? 1_000 : 1
+            clockRises = mode & 2 == 2
+        }
 
         // The label is built only for a trace or an error: built eagerly it was 13 % of decoding.
         func index(_ column: Column, _ label: @autoclosure () -> String, _ count: Int, _ table: String)
@@ -172,6 +188,24 @@ extension OpBatch {
             }
             return entities[Int(v - 1)]
         }
+        // Version 4: 0 names the string after the highest one referenced so far (by the tables, then by the value and
+        // element columns in op order), k the table's entry k − 1, which must not be that one ([W-8.7.8]).
+        var highestString = tableStrings
+        func string(_ column: Column, _ label: @autoclosure () -> String) throws(WireError) -> String {
+            guard version >= 4 else { return strings[try index(column, label(), strings.count, "strings")] }
+            let v = try columns[column.rawValue].uvarint(label())
+            let i: Int
+            if v == 0 {
+                i = highestString + 1
+                guard i < strings.count else { throw WireError(.badIndex, "a string reference of 0 is past the strings table") }
+            } else {
+                guard v <= UInt64(strings.count) else { throw WireError(.badIndex, "\(OpBatch.columnNames[column.rawValue]) index is past the strings table") }
+                i = Int(v - 1)
+                guard i != highestString + 1 else { throw WireError(.badBatch, "the next string is written as an index, not as 0") }
+            }
+            highestString = max(highestString, i)
+            return strings[i]
+        }
         func field(_ n: Int) throws(WireError) -> FieldID {
             FieldID(rawValue: try columns[Column.field.rawValue].uint16("op\(n) field"))
         }
@@ -179,7 +213,7 @@ extension OpBatch {
             let tag = try columns[Column.value.rawValue].u8("op\(n) value tag")
             switch tag {
             case 0: return .null
-            case 1: return .text(strings[try index(.value, "op\(n) text idx", strings.count, "strings")])
+            case 1: return .text(try string(.value, "op\(n) text (v4: 0 = next string, else idx + 1)"))
             case 2: return .int(try columns[Column.value.rawValue].svarint("op\(n) int"))
             case 3: return .money(try columns[Column.value.rawValue].svarint("op\(n) money (fen)"))
             case 4:
@@ -219,11 +253,20 @@ extension OpBatch {
             guard counter != 0 else { throw WireError(.badBatch, "op counter is 0") }
             lastCounter[a] = counter
 
-            let h = try columns[Column.hlc.rawValue].uvarint("op\(n) hlc dms*2+l")
-            let msDelta = ZigZag.decode(h >> 1)
-            let ms = previousMilliseconds &+ UInt64(bitPattern: msDelta)
-            guard ms <= 0xFFFF_FFFF_FFFF else { throw WireError(.badBatch, "op clock is outside 48-bit milliseconds") }
-            previousMilliseconds = ms
+            let h = try columns[Column.hlc.rawValue].uvarint("op\(n) hlc dt*2+l")
+            let clockDelta = clockRises ? h >> 1 : UInt64(bitPattern: ZigZag.decode(h >> 1))
+            if clockRises {
+                // An unsigned delta so large that the sum wraps would make a falling clock look rising.
+                guard clockDelta <= 0xFFFF_FFFF_FFFF else { throw WireError(.badBatch, "op clock is outside 48-bit milliseconds") }
+            } else if Int64(bitPattern: clockDelta) < 0 {
+                everyClockRises = false
+            }
+            let units = previousClock &+ clockDelta
+            // In seconds, the bound is checked before multiplying, so that a huge value cannot wrap into range.
+            guard units <= 0xFFFF_FFFF_FFFF / clockUnit else { throw WireError(.badBatch, "op clock is outside 48-bit milliseconds") }
+            previousClock = units
+            let ms = units * clockUnit
+            if ms % 1_000 != 0 { everyClockWholeSeconds = false }
             var logical: UInt16 = 0
             if h & 1 == 1 {
                 logical = try columns[Column.hlc.rawValue].uint16("op\(n) hlc logical")
@@ -260,12 +303,12 @@ extension OpBatch {
             case 3:
                 let entity = try entity(n, actor: a, counter: counter)
                 let f = try field(n)
-                let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
+                let e = try string(.element, "op\(n) element (v4: 0 = next string, else idx + 1)")
                 body = .add(entity: entity, field: f, element: e)
             case 4:
                 let entity = try entity(n, actor: a, counter: counter)
                 let f = try field(n)
-                let e = strings[try index(.element, "op\(n) element idx", strings.count, "strings")]
+                let e = try string(.element, "op\(n) element (v4: 0 = next string, else idx + 1)")
                 body = .remove(entity: entity, field: f, element: e, observed: try refs(n, counter: counter, "observed"))
             default:
                 throw WireError(.badBody, "op body tag is not 1 to 4")
@@ -284,6 +327,15 @@ extension OpBatch {
                     id: OpID(actor: author.actor, counter: counter),
                     hlc: HLC(milliseconds: ms, logical: logical),
                     scope: scope, principal: author.principal, schemaVersion: author.schema, body: body))
+        }
+        if version >= 4 && opCount > 0 {
+            // Canonical form: each mode bit is set exactly when it applies.
+            guard clockUnit == 1_000 || !everyClockWholeSeconds else {
+                throw WireError(.badBatch, "clock column is in milliseconds though every reading is a whole second")
+            }
+            guard clockRises || !everyClockRises else {
+                throw WireError(.badBatch, "clock column is signed though no reading goes down")
+            }
         }
         try authorRuns.finish()
         try counterRuns.finish()

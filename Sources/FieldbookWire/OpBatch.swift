@@ -18,6 +18,8 @@ import NIOCore
 /// │ 10 columns       │ each: length uvarint | bytes
 /// │  1 author   (RLE)│  2 counter (RLE)  3 hlc  4 scope  5 body  6 entity
 /// │                  │  version 3: entity 0 = derived(op), else idx + 1; scope 0 = .customer(entity), else idx + 1
+/// │                  │  version 4: hlc opens with its mode (bit 0 whole seconds, bit 1 never down: deltas unsigned);
+/// │                  │  a text value or element 0 = the string after the highest referenced so far, else idx + 1
 /// │  7 field         │  8 value          9 refs 10 element
 /// └──────────────────┘
 /// ```
@@ -71,8 +73,11 @@ enum OpBatch {
     ///   - version: The session's protocol version: from 3 on, IDs named by their creating op are written as
     ///     (actor, counter) (``EntityTable``).
     ///   - buffer: Where to write.
+    /// - Returns: Where each part of the batch (each table, each column) starts, as offsets from the buffer's writer
+    ///   index on entry: the compressor ends a deflate block there (``Zlib/deflate(_:blocks:)``).
     /// - Throws: ``WireError`` when a list or string is over its limit.
-    static func encode(_ operations: [Operation], version: UInt8, into buffer: inout ByteBuffer) throws(WireError) {
+    @discardableResult
+    static func encode(_ operations: [Operation], version: UInt8, into buffer: inout ByteBuffer) throws(WireError) -> [Int] {
         guard operations.count <= WireLimits.maxOpsPerBatch else {
             throw WireError(.tooManyOps, "batch has more than \(WireLimits.maxOpsPerBatch) operations")
         }
@@ -149,9 +154,12 @@ enum OpBatch {
         else { throw WireError(.listTooLong, "batch table has more than \(WireLimits.maxTableEntries) entries") }
 
         // Tables.
+        let origin = buffer.writerIndex
+        var parts: [Int] = []
         buffer.writeUVarint(UInt64(operations.count))
         buffer.writeUVarint(UInt64(strings.items.count))
         for s in strings.items { buffer.writeLengthPrefixed(s) }
+        parts.append(buffer.writerIndex - origin)
         buffer.writeUVarint(UInt64(actors.items.count))
         for a in actors.items { buffer.writeBytes(a.bytes) }
         buffer.writeUVarint(UInt64(authors.items.count))
@@ -162,7 +170,9 @@ enum OpBatch {
         }
         let entities = EntityTable(entitySet, actors: actors.items, version: version)
         let entityIndex = entities.index
+        parts.append(buffer.writerIndex - origin)
         entities.write(into: &buffer, version: version)
+        parts.append(buffer.writerIndex - origin)
         buffer.writeUVarint(UInt64(scopes.items.count))
         for s in scopes.items {
             switch s {
@@ -181,12 +191,36 @@ enum OpBatch {
         var authorRuns = RunWriter()
         var counterRuns = RunWriter()
         var lastCounter: [Int: UInt64] = [:]
-        var previousMilliseconds: UInt64 = 0
+        var previousClock: UInt64 = 0
+        // Version 4 opens the clock column with its mode ([W-8.7.7]): bit 0, the readings are in whole seconds; bit 1,
+        // they never go down, so each delta is written unsigned. Each bit is set exactly when it applies, so the
+        // encoding stays canonical. (A day's push from one device is both; a pull interleaves devices.)
+        let clockUnit: UInt64 = version >= 4 && operations.allSatisfy({ $0.hlc.milliseconds % 1_000 == 0 }) ? 1_000 : 1
+        var clockRises = version >= 4
+        if version >= 4 && !operations.isEmpty {
+            var previous: UInt64 = 0
+            for op in operations {
+                if op.hlc.milliseconds < previous { clockRises = false; break }
+                previous = op.hlc.milliseconds
+            }
+            columns[Column.hlc.rawValue].writeInteger(UInt8((clockUnit == 1_000 ? 1 : 0) | (clockRises ? 2 : 0)))
+        }
+        // Version 4 writes a reference to the string after the highest one referenced so far (by the tables' principals,
+        // then by the value and element columns in op order) as 0, and any other as its index plus 1 ([W-8.7.8]): the
+        // strings table is in first-use order, so most first uses are 0.
+        var highestString = authors.items.map(\.principal).max() ?? -1
+        for case .principal(let code) in scopes.items { highestString = max(highestString, strings.index[code]!) }
+        func stringReference(_ bytes: [UInt8]) -> UInt64 {
+            let index = strings.index[bytes]!
+            guard version >= 4 else { return UInt64(index) }
+            defer { highestString = max(highestString, index) }
+            return index == highestString + 1 ? 0 : UInt64(index + 1)
+        }
         func writeValue(_ value: Value) {
             columns[Column.value.rawValue].writeInteger(value.tag)
             switch value {
             case .null, .bool: break
-            case .text(let s): columns[Column.value.rawValue].writeUVarint(UInt64(strings.index[Array(s.utf8)]!))
+            case .text(let s): columns[Column.value.rawValue].writeUVarint(stringReference(Array(s.utf8)))
             case .int(let v), .money(let v), .percent(let v), .decimal(let v):
                 columns[Column.value.rawValue].writeSVarint(v)
             case .date(let d): columns[Column.value.rawValue].writeSVarint(Int64(d.number))
@@ -205,11 +239,11 @@ enum OpBatch {
             let delta = op.id.counter &- (lastCounter[actor] ?? 0) &- 1
             counterRuns.append(ZigZag.encode(Int64(bitPattern: delta)))
             lastCounter[actor] = op.id.counter
-            let ms = op.hlc.milliseconds
-            let msDelta = Int64(bitPattern: ms &- previousMilliseconds)
-            previousMilliseconds = ms
+            let clock = op.hlc.milliseconds / clockUnit
+            let clockDelta = clockRises ? clock - previousClock : ZigZag.encode(Int64(bitPattern: clock &- previousClock))
+            previousClock = clock
             let logical = op.hlc.logical
-            columns[Column.hlc.rawValue].writeUVarint(ZigZag.encode(msDelta) << 1 | (logical == 0 ? 0 : 1))
+            columns[Column.hlc.rawValue].writeUVarint(clockDelta << 1 | (logical == 0 ? 0 : 1))
             if logical != 0 { columns[Column.hlc.rawValue].writeUVarint(UInt64(logical)) }
             columns[Column.scope.rawValue].writeUVarint(UInt64(version >= 3 ? scopeOf[n] + 1 : scopeOf[n]))
             columns[Column.body.rawValue].writeInteger(op.body.tag)
@@ -230,19 +264,21 @@ enum OpBatch {
                 writeRefs(pred, counter: op.id.counter)
             case .add(_, let field, let element):
                 columns[Column.field.rawValue].writeUVarint(UInt64(field.rawValue))
-                columns[Column.element.rawValue].writeUVarint(UInt64(strings.index[Array(element.utf8)]!))
+                columns[Column.element.rawValue].writeUVarint(stringReference(Array(element.utf8)))
             case .remove(_, let field, let element, let observed):
                 columns[Column.field.rawValue].writeUVarint(UInt64(field.rawValue))
-                columns[Column.element.rawValue].writeUVarint(UInt64(strings.index[Array(element.utf8)]!))
+                columns[Column.element.rawValue].writeUVarint(stringReference(Array(element.utf8)))
                 writeRefs(observed, counter: op.id.counter)
             }
         }
         authorRuns.finish(into: &columns[Column.author.rawValue])
         counterRuns.finish(into: &columns[Column.counter.rawValue])
         for var column in columns {
+            parts.append(buffer.writerIndex - origin)
             buffer.writeUVarint(UInt64(column.readableBytes))
             buffer.writeBuffer(&column)
         }
+        return parts
     }
 
     /// Collects a run-length column: pairs of `run length ≥ 1, value` (SPEC `[W-8.6.7]`).

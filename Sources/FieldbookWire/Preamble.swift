@@ -14,25 +14,26 @@ import NIOCore
 ///
 /// ```swift
 /// guard let theirs = try Preamble.read(from: &buffer) else { return }   // need more bytes
-/// let version = try Preamble.device.negotiate(with: theirs)   // 3, or unsupportedVersion
+/// let version = try Preamble.device.negotiate(with: theirs)   // 4, or unsupportedVersion
 /// ```
 public struct Preamble: Hashable, Sendable {
     /// The magic bytes, ASCII `FBKW`.
     public static let magic: [UInt8] = [0x46, 0x42, 0x4B, 0x57]
     /// The preamble's size in bytes.
     public static let size = 6
-    /// The protocol version this implementation writes: 3 (SPEC §1, CHANGES.md). HELLO carries it.
-    public static let version: UInt8 = 3
-    /// The versions whose sessions the server runs: 2 and 3 (SPEC `[W-5.6]`, `[W-5.7]`). They differ only in the
-    /// OPS batch's entities table (SPEC §8.6), which ``Message/Ops/version`` selects.
-    public static let sessionVersions: ClosedRange<UInt8> = 2...3
-    /// What a device sends and accepts: version 3 only. A device writes its HELLO, which names its version, right
-    /// behind its preamble, before the server's has arrived, so it could not fall back to 2; a version-2 server and
-    /// this device have no version in common and the device tells its user so (SPEC `[W-5.7]`).
-    public static let device = Preamble(maxVersion: 3, minVersion: 3)
-    /// What the server sends: versions 1 to 3. It runs sessions of versions 2 and 3; 1 is spoken only to refuse a
+    /// The protocol version this implementation writes: 4 (SPEC §1, CHANGES.md). HELLO carries it.
+    public static let version: UInt8 = 4
+    /// The versions whose sessions the server runs: 2, 3 and 4 (SPEC `[W-5.6]`, `[W-5.7]`). They differ only in the
+    /// OPS batch (SPEC §8.6, §8.7: the entities table from 3, the clock column's unit from 4), which
+    /// ``Message/Ops/version`` selects.
+    public static let sessionVersions: ClosedRange<UInt8> = 2...4
+    /// What a device sends and accepts: version 4 only. A device writes its HELLO, which names its version, right
+    /// behind its preamble, before the server's has arrived, so it could not fall back; a server of an earlier
+    /// version and this device have no version in common and the device tells its user so (SPEC `[W-5.7]`).
+    public static let device = Preamble(maxVersion: 4, minVersion: 4)
+    /// What the server sends: versions 1 to 4. It runs sessions of versions 2 to 4; 1 is spoken only to refuse a
     /// version-1 HELLO with a fatal ERROR ``updateMessage`` that a version-1 device shows its user (SPEC `[W-5.6]`).
-    public static let server = Preamble(maxVersion: 3, minVersion: 1)
+    public static let server = Preamble(maxVersion: 4, minVersion: 1)
     /// What this implementation speaks, as a device: ``device``.
     public static var current: Preamble { device }
     /// The message of the fatal ERROR `unsupportedVersion` that refuses a HELLO of another version: a device of

@@ -20,6 +20,45 @@ enum Zlib {
         return output
     }
 
+    /// Compresses bytes as one zlib stream at the best compression level, ending a deflate block at each of the given
+    /// offsets (`Z_BLOCK`), so that each part of a batch gets Huffman codes of its own: a batch's UTF-8 text and its
+    /// small-integer columns coded with one table cost about 4 % more (SPEC §8.5 [W-8.5.8]). Any inflater reads the
+    /// stream; the boundaries are the encoder's choice.
+    ///
+    /// - Parameters:
+    ///   - input: The raw bytes.
+    ///   - blocks: Offsets into `input`, ascending, where a new deflate block starts.
+    /// - Returns: The zlib stream.
+    static func deflate(_ input: [UInt8], blocks: [Int]) -> [UInt8] {
+        guard !blocks.isEmpty, !input.isEmpty else { return deflate(input) }
+        var stream = z_stream()
+        let initStatus = deflateInit_(&stream, 9, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(initStatus == Z_OK, "deflateInit failed")
+        defer { deflateEnd(&stream) }
+        // Each Z_BLOCK adds a few bytes at most; compressBound plus 16 per boundary is room enough.
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 16 * (blocks.count + 1))
+        let ends = blocks.filter { $0 > 0 && $0 < input.count } + [input.count]
+        let finished = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination -> Bool in
+                stream.next_out = destination.baseAddress
+                stream.avail_out = uInt(destination.count)
+                var start = 0
+                for end in ends {
+                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + start)
+                    stream.avail_in = uInt(end - start)
+                    let status = CZlib.deflate(&stream, end == input.count ? Z_FINISH : Z_BLOCK)
+                    guard status == (end == input.count ? Z_STREAM_END : Z_OK), stream.avail_in == 0 else { return false }
+                    start = end
+                }
+                return true
+            }
+        }
+        // Out of room (the margin above is generous, so this is not expected): the stream without blocks.
+        guard finished else { return deflate(input) }
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
+    }
+
     /// Inflates one zlib stream that must produce exactly `size` bytes and use every input byte.
     ///
     /// Inflation writes into a buffer of exactly `size` bytes and stops there, so a stream that would inflate

@@ -217,7 +217,7 @@ struct UnauthenticatedConnectionTests {
         return Array(buffer.readableBytesView)
     }
 
-    /// The six bytes of the server's preamble (versions 1 to 2: it speaks 1 only to refuse an old device, SPEC [W-5.6]).
+    /// The six bytes of the server's preamble (versions 1 to 4: it speaks 1 only to refuse an old device, SPEC [W-5.6]).
     static var serverPreamble: [UInt8] {
         var buffer = ByteBuffer()
         Preamble.server.write(to: &buffer)
@@ -256,7 +256,7 @@ struct UnauthenticatedConnectionTests {
         try expectAnswer(Self.preamble + [0x00], .malformed, "malformed: emptyFrame")
         try expectAnswer(Self.preamble + [0x0a, 0x01] + [UInt8](repeating: 1, count: 9), .malformed, "malformed: truncated")
         // A preamble with no version in common: the server's preamble and unsupportedVersion [W-5.4].
-        try expectAnswer(Array(Self.preamble.prefix(4)) + [4, 4], .unsupportedVersion, "没有共同的同步协议版本：中心节点使用第 2–3 版，请更新 Fieldbook")
+        try expectAnswer(Array(Self.preamble.prefix(4)) + [5, 5], .unsupportedVersion, "没有共同的同步协议版本：中心节点使用第 2–4 版，请更新 Fieldbook")
         // Not the protocol at all: closed without a byte [W-5.2].
         let (http, httpClosed) = try exchange(port, Array("GET / HTTP/1.1\r\n\r\n".utf8))
         #expect(httpClosed && http.isEmpty, "\(http)")

@@ -59,9 +59,26 @@ struct IdentityTests {
         #expect(clock.tick(now: 1_000) == HLC(milliseconds: 50_000, logical: 8))
     }
 
-    @Test func logicalCounterOverflowBorrowsTheNextMillisecond() {
-        var clock = HybridClock(last: HLC(milliseconds: 5, logical: .max))
-        #expect(clock.tick(now: 1) == HLC(milliseconds: 6, logical: 0))
+    @Test func logicalCounterOverflowBorrowsTheNextSecond() {
+        var clock = HybridClock(last: HLC(milliseconds: 5_000, logical: .max))
+        #expect(clock.tick(now: 1) == HLC(milliseconds: 6_000, logical: 0))
+        // A millisecond reading observed from an older replica: the borrowed value is the next whole second.
+        var observed = HybridClock(last: HLC(milliseconds: 5_250, logical: .max))
+        #expect(observed.tick(now: 1) == HLC(milliseconds: 6_000, logical: 0))
+    }
+
+    @Test func readingsAreWholeSecondsOrderedByTheLogicalCounter() {
+        var clock = HybridClock(last: .zero)
+        let readings = [1_000, 1_999, 1_500, 2_001, 2_999, 61_234].map { clock.tick(now: $0) }
+        #expect(readings == [
+            HLC(milliseconds: 1_000, logical: 0), HLC(milliseconds: 1_000, logical: 1), HLC(milliseconds: 1_000, logical: 2),
+            HLC(milliseconds: 2_000, logical: 0), HLC(milliseconds: 2_000, logical: 1), HLC(milliseconds: 61_000, logical: 0),
+        ])
+        // After a millisecond reading observed from an older replica, later ticks stay above it, and become whole
+        // seconds again once the wall clock passes it.
+        clock.observe(HLC(milliseconds: 70_400, logical: 3))
+        #expect(clock.tick(now: 70_900) == HLC(milliseconds: 70_400, logical: 4))
+        #expect(clock.tick(now: 71_100) == HLC(milliseconds: 71_000, logical: 0))
     }
 
     @Test func bodiesRoundTripThroughTheStoreEncoding() throws {

@@ -8,8 +8,9 @@ import FieldbookWire
 import NIOCore
 import Testing
 
-/// Protocol version 3: entities named by their creating op travel as (actor, counter), version-2 devices still sync,
-/// and nobody may create another op's entity first (protocol/SPEC.md §4.4, §5, §8.6, §10).
+/// Protocol version 3: entities named by their creating op travel as (actor, counter), version-3 and version-2 devices
+/// still sync with a version-4 centre, and nobody may create another op's entity first (protocol/SPEC.md §4.4, §5,
+/// §8.6, §10). Version 4's own tests: ``ProtocolVersionFourTests``.
 @Suite("Protocol version 3")
 struct ProtocolVersionThreeTests {
     /// The OPS messages of a session, both directions.
@@ -17,14 +18,14 @@ struct ProtocolVersionThreeTests {
         messages.compactMap { if case .ops(let ops) = $0 { return ops } else { return nil } }
     }
 
-    @Test("version-3 devices sync customers named by their creating op, and the batches carry them as (actor, counter) (W-5.7, W-8.6.9)")
+    @Test("version-3 devices sync customers named by their creating op with a version-4 centre, and the batches carry them as (actor, counter) (W-5.7, W-8.6.9)")
     func versionThreeSyncs() throws {
         var (harness, a, _, _) = try SessionTests.setUp()
         let wang = try SessionTests.add(a, "王芳", [FieldAssignment(Schema.F.tier, .text("钻石"))])
         let li = try SessionTests.add(a, "李明")
         #expect(wang.isDerived && li.isDerived && wang != li)
         var seen: [Message] = []
-        #expect(try harness.sync(a, sent: { seen.append($0) }).summary?.verified == true)
+        #expect(try harness.sync(a, version: 3, sent: { seen.append($0) }).summary?.verified == true)
         let pushed = Self.opsMessages(seen)
         #expect(!pushed.isEmpty && pushed.allSatisfy { $0.version == 3 })
         // The push's entities are all derived: the batch is smaller than the same ops in version 2.
@@ -40,13 +41,13 @@ struct ProtocolVersionThreeTests {
             book: try Book.inMemory(principal: "M001", options: .fixed(milliseconds: 1_795_395_600_900, seed: 21)),
             token: try harness.central.addDevice(for: "M001", address: "x:1"))
         seen = []
-        #expect(try harness.sync(laptop, sent: { seen.append($0) }).summary?.verified == true)
+        #expect(try harness.sync(laptop, version: 3, sent: { seen.append($0) }).summary?.verified == true)
         #expect(Self.opsMessages(seen).allSatisfy { $0.version == 3 })
         #expect(try laptop.book.snapshot(of: wang) != nil && laptop.book.snapshot(of: li) != nil)
         #expect(try laptop.book.stateHash() == a.book.stateHash())
     }
 
-    @Test("a version-2 device syncs with a version-3 centre: every batch of its session is version 2, both ways (W-5.7, W-8.1.2)")
+    @Test("a version-2 device syncs with a version-4 centre: every batch of its session is version 2, both ways (W-5.7, W-8.1.2)")
     func versionTwoDeviceSyncs() throws {
         var (harness, a, _, _) = try SessionTests.setUp()
         _ = try SessionTests.add(a, "王芳")
@@ -79,7 +80,7 @@ struct ProtocolVersionThreeTests {
     @Test("the centre refuses a HELLO of a version it does not run (W-8.1.2)")
     func unknownHelloVersion() throws {
         var (harness, a, _, _) = try SessionTests.setUp()
-        for version: UInt8 in [1, 4] {
+        for version: UInt8 in [1, 5] {
             var server = ServerSessionDriver(replica: harness.central, nonce: harness.nonce())
             let hello = Message.Hello(version: version, device: a.token.device, actor: a.book.actor, nonce: harness.nonce(), schema: Schema.version)
             let actions = server.receive(.hello(hello))

@@ -68,21 +68,23 @@ struct CodecTests {
         }
     }
 
-    @Test("version 3: a device speaks 3 only, the server 1 to 3: version 2 devices sync, version 1 reads its refusal (W-5.6, W-5.7)")
-    func versionThree() throws {
-        #expect(Preamble.version == 3)
-        #expect(try Preamble.device.negotiate(with: Preamble.server) == 3)
-        #expect(try Preamble.server.negotiate(with: Preamble.device) == 3)
-        // A version-2 device (02 02) and the server run version 2.
-        let two = Preamble(maxVersion: 2, minVersion: 2)
-        #expect(try two.negotiate(with: Preamble.server) == 2 && Preamble.sessionVersions.contains(2))
+    @Test("version 4: a device speaks 4 only, the server 1 to 4: version 2 and 3 devices sync, version 1 reads its refusal (W-5.6, W-5.7)")
+    func versionFour() throws {
+        #expect(Preamble.version == 4)
+        #expect(try Preamble.device.negotiate(with: Preamble.server) == 4)
+        #expect(try Preamble.server.negotiate(with: Preamble.device) == 4)
+        // Version-2 (02 02) and version-3 (03 03) devices and the server run their versions.
+        for version: UInt8 in [2, 3] {
+            let device = Preamble(maxVersion: version, minVersion: version)
+            #expect(try device.negotiate(with: Preamble.server) == version && Preamble.sessionVersions.contains(version))
+        }
         // A version-1 device (preamble 01 01) and the server agree on 1, so the device reads the server's ERROR…
         let old = Preamble(maxVersion: 1, minVersion: 1)
         #expect(try old.negotiate(with: Preamble.server) == 1 && !Preamble.sessionVersions.contains(1))
-        // …and a version-3 device refuses a version-1 or version-2 server at its preamble.
+        // …and a version-4 device refuses a server of version 1 to 3 at its preamble, and one of 5 and up only.
         #expect(throws: WireError.self) { try Preamble.device.negotiate(with: old) }
-        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: Preamble(maxVersion: 2, minVersion: 1)) }
-        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: Preamble(maxVersion: 4, minVersion: 4)) }
+        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: Preamble(maxVersion: 3, minVersion: 1)) }
+        #expect(throws: WireError.self) { try Preamble.device.negotiate(with: Preamble(maxVersion: 5, minVersion: 5)) }
         // The refusal fits an ERROR message (1024 bytes) and says what to do.
         #expect(Preamble.updateMessage.utf8.count <= 1024)
         #expect(Preamble.updateMessage.contains("请更新 Fieldbook"))

@@ -110,7 +110,7 @@ struct DerivedEntityTests {
         var derivedSeen = 0
         for _ in 0..<300 {
             let ops = Self.randomBatch(&rng)
-            for version: UInt8 in [2, 3] {
+            for version: UInt8 in [2, 3, 4] {
                 let bytes = try Self.encode(ops, version: version)
                 let back = try Self.decode(bytes, version: version)
                 #expect(back == ops)

@@ -51,6 +51,40 @@ enum Sample {
         ]
     }
 
+    /// A day's edits as a version-4 device makes them: readings in whole seconds, two ops of one second ordered by the
+    /// logical counter, a repeated string and one used first as a set element.
+    static var secondOps: [FieldbookModel.Operation] {
+        [
+            op(1, 0, .set(entity: customer, field: Schema.F.tier, value: .text("钻石"), pred: [])),
+            op(2, 0, logical: 1, .add(entity: customer, field: Schema.F.tags, element: "高净值")),
+            op(3, 42_000, .set(entity: customer, field: Schema.F.note, value: .text("钻石"), pred: [])),
+            op(4, 3_600_000, .set(entity: customer, field: Schema.F.note, value: .text("约了周末面谈"), pred: [OpID(actor: actorA, counter: 3)])),
+        ]
+    }
+
+    /// What a pull interleaves: two devices' whole-second readings, the second device's behind the first's.
+    static var pulledSecondOps: [FieldbookModel.Operation] {
+        [
+            op(1, 60_000, .set(entity: customer, field: Schema.F.tier, value: .text("钻石"), pred: [])),
+            op(7, 5_000, actor: actorB, principal: "M002", .set(entity: customer, field: Schema.F.note, value: .text("回访"), pred: [])),
+            op(2, 61_000, .set(entity: customer, field: Schema.F.note, value: .text("钻石"), pred: [])),
+        ]
+    }
+
+    /// A batch past ``Message/Ops/blockedDeflateMinimum`` raw bytes: 60 contacts with summaries, a minute apart.
+    static var largeOps: [FieldbookModel.Operation] {
+        (1...60).map { (n: UInt64) -> FieldbookModel.Operation in
+            let channel: String = n % 3 == 0 ? "visit" : "call"
+            let fields: [FieldAssignment] = [
+                FieldAssignment(Schema.F.channel, .text(channel)),
+                FieldAssignment(Schema.F.text, .text("第\(n)次回访：聊了孩子留学的资金安排，想了解大额存单")),
+                FieldAssignment(Schema.F.date, .date(Day(number: 20_454 + Int32(n / 10)))),
+            ]
+            let contact = EntityID.derived(actor: actorA, counter: n)
+            return op(n, n * 60_000, .create(kind: .contact, entity: contact, fields: fields))
+        }
+    }
+
     /// A small batch that uses every body, scope and value kind.
     static var mixedOps: [FieldbookModel.Operation] {
         [
@@ -137,11 +171,13 @@ enum H {
     /// A one-op batch (a `set` of tier to "钻石" by M001), with parts replaceable to break one rule at a time.
     /// `derived` is version 3's list of derived entities (empty by default); `nil` leaves it out and writes the
     /// version-2 batch (whose scopes table holds the customer, and whose columns index it from 0).
+    /// `version` is the session's (``Preamble/version`` unless `derived` is `nil`).
     static func batch(count: String = "01", strings: String? = nil, actors: String? = nil, authors: String = "01 00 00 01",
-                      entities: String? = nil, derived: String? = "00", scopes: String? = nil, columns: [String]? = nil) -> String {
+                      entities: String? = nil, derived: String? = "00", scopes: String? = nil, columns: [String]? = nil,
+                      version: UInt8? = nil) -> String {
         let s = strings ?? ("02 04" + Hex.encode(Array("M001".utf8)) + "06" + Hex.encode(Array("钻石".utf8)))
         let e = entities ?? ("01" + entity)
-        let version: UInt8 = derived == nil ? 2 : 3
+        let version: UInt8 = version ?? (derived == nil ? 2 : Preamble.version)
         // Version 3: the op's scope is its own customer (scope column 0, no table entry); its entity is e0 (column 1).
         let k = scopes ?? (version == 2 ? "01 01 00" : "00")
         let cols = columns ?? Self.columns([:], version: version)
@@ -154,8 +190,11 @@ enum H {
     /// An OPS frame (uncompressed, seq 1) around a batch.
     static func ops(_ batch: String) -> String { frame("10 00 01" + batch) }
 
-    static func columns(_ replace: [Int: String], version: UInt8 = 3) -> [String] {
-        var c = ["0100", "0100", uv(ZigZag.encode(Int64(Sample.t0)) << 1), "00", "02", version == 2 ? "00" : "01", "0c", "0101", "00", ""]
+    /// The one-op batch's columns in a version's layout. Version 4: the clock column opens with its mode (03: whole
+    /// seconds, never down) and counts seconds; the text value "钻石" is the string after the principal, written 0.
+    static func columns(_ replace: [Int: String], version: UInt8 = Preamble.version) -> [String] {
+        let hlc = version >= 4 ? "03" + uv((Sample.t0 / 1_000) << 1) : uv(ZigZag.encode(Int64(Sample.t0)) << 1)
+        var c = ["0100", "0100", hlc, "00", "02", version == 2 ? "00" : "01", "0c", version >= 4 ? "0100" : "0101", "00", ""]
         for (k, v) in replace { c[k] = v }
         return c
     }
@@ -170,6 +209,7 @@ struct VectorGenerator {
         try frames()
         try messages()
         try ops()
+        try opsVersionThree()
         try opsVersionTwo()
         try errors()
         try session()
@@ -211,6 +251,8 @@ struct VectorGenerator {
         w.positive("preamble v1 to v2 (a server)", "preamble", "46424b570201", ["max": 2, "min": 1], ["W-5.1", "W-5.6"])
         w.positive("preamble v1 (a device to update)", "preamble", "46424b570101", ["max": 1, "min": 1], ["W-5.1", "W-5.6"])
         w.positive("preamble v1 to v3", "preamble", "46424b570301", ["max": 3, "min": 1], ["W-5.1", "W-5.3"])
+        w.positive("preamble v4 (a device)", "preamble", "46424b570404", ["max": 4, "min": 4], ["W-5.1", "W-5.7"])
+        w.positive("preamble v1 to v4 (a server)", "preamble", "46424b570401", ["max": 4, "min": 1], ["W-5.1", "W-5.7"])
         w.needMore("preamble half", "preamble", "46424b", ["W-5.1"])
         w.negative("preamble bad magic", "preamble", "46424b580101", .badMagic, ["W-5.2"])
         w.negative("preamble first byte wrong (HTTP)", "preamble", "47", .badMagic, ["W-5.2"])
@@ -325,7 +367,28 @@ struct VectorGenerator {
         w.negative("OPS column shorter than the ops need", "frame", H.ops(H.batch(columns: H.columns([6: ""]))), .truncated, ["W-8.6.8", "W-6.5"])
         w.negative("OPS pred names counter 0", "frame", H.ops(H.batch(columns: H.columns([8: "01 00 02"]))), .badBatch, ["W-8.7.5"])
         w.negative("OPS hlc logical flag with logical 0", "frame",
-                   H.ops(H.batch(columns: H.columns([2: H.uv(ZigZag.encode(Int64(Sample.t0)) << 1 | 1) + "00"]))), .badBatch, ["W-8.7.4"])
+                   H.ops(H.batch(columns: H.columns([2: "03" + H.uv((Sample.t0 / 1_000) << 1 | 1) + "00"]))), .badBatch, ["W-8.7.4"])
+        // Version 4: the clock column's mode, and string references counted on from the tables (SPEC [W-8.7.7], [W-8.7.8]).
+        w.frame("OPS clocks in whole seconds, never down (mode 03)", .ops(.init(seq: 6, operations: Sample.secondOps)),
+                ["W-4.5.3", "W-8.7.7", "W-8.7.8"])
+        w.frame("OPS clocks in whole seconds, one going down (mode 01)", .ops(.init(seq: 7, operations: Sample.pulledSecondOps)),
+                ["W-8.7.7"])
+        w.frame("OPS a large batch compressed with a deflate block per part", .ops(.init(seq: 8, operations: Sample.largeOps, compressed: true)),
+                ["W-8.5.8"])
+        let ms = H.uv(Sample.t0 << 1)
+        w.negative("OPS clock mode with bit 2 set", "frame", H.ops(H.batch(columns: H.columns([2: "07" + H.uv((Sample.t0 / 1_000) << 1)]))),
+                   .badBatch, ["W-8.7.7"])
+        w.negative("OPS clock in milliseconds though every reading is a whole second", "frame",
+                   H.ops(H.batch(columns: H.columns([2: "02" + ms]))), .badBatch, ["W-8.7.7"])
+        w.negative("OPS clock signed though no reading goes down", "frame",
+                   H.ops(H.batch(columns: H.columns([2: "01" + H.uv(ZigZag.encode(Int64(Sample.t0 / 1_000)) << 1)]))), .badBatch, ["W-8.7.7"])
+        w.negative("OPS clock past 48 bits in seconds", "frame",
+                   H.ops(H.batch(columns: H.columns([2: "03" + H.uv(((1 << 48) / 1_000 + 1) << 1)]))), .badBatch, ["W-8.7.7"])
+        w.negative("OPS clock's unsigned delta past 48 bits", "frame",
+                   H.ops(H.batch(columns: H.columns([2: "02" + H.uv((1 << 62) << 1)]))), .badBatch, ["W-8.7.7"])
+        w.negative("OPS next string written as an index", "frame", H.ops(H.batch(columns: H.columns([7: "0102"]))), .badBatch, ["W-8.7.8"])
+        w.negative("OPS string reference 0 past the strings table", "frame",
+                   H.ops(H.batch(strings: "01 04" + Hex.encode(Array("M001".utf8)))), .badIndex, ["W-8.7.8"])
         // Version 3: entities named by their creating op (SPEC [W-8.6.9]).
         w.frame("OPS derived entities", .ops(.init(seq: 4, operations: Sample.derivedOps)),
                 ["W-4.4.2", "W-8.6.6", "W-8.6.9", "W-10.9"])
@@ -369,6 +432,23 @@ struct VectorGenerator {
         try w.write("ops", "OPS and its columnar batch, compression and every batch error (SPEC §8.5–§8.7)")
     }
 
+    func opsVersionThree() throws {
+        var w = VectorWriter(version: 3)
+        w.frame("OPS every body, scope and value (version 3)", .ops(.init(seq: 2, operations: Sample.mixedOps, version: 3)),
+                ["W-5.7", "W-8.6.1", "W-8.6.5"])
+        w.frame("OPS derived entities (version 3)", .ops(.init(seq: 4, operations: Sample.derivedOps, version: 3)),
+                ["W-5.7", "W-8.6.9"])
+        w.frame("OPS clocks in whole seconds, in milliseconds (version 3)", .ops(.init(seq: 6, operations: Sample.secondOps, version: 3)),
+                ["W-5.7", "W-8.7.4"])
+        w.frame("OPS a large batch compressed as one deflate block run (version 3)",
+                .ops(.init(seq: 8, operations: Sample.largeOps, compressed: true, version: 3)), ["W-5.7", "W-8.5.5"])
+        w.positive("OPS hand-written batch (version 3)", "frame", H.ops(H.batch(version: 3)),
+                   WireJSON.message(.ops(.init(seq: 1, operations: [Sample.op(1, 0, .set(entity: Sample.customer, field: Schema.F.tier, value: .text("钻石"), pred: []))]))),
+                   ["W-5.7", "W-8.6.1"])
+        w.negative("OPS version-4 batch read as version 3", "frame", H.ops(H.batch()), .badBatch, ["W-5.7"])
+        try w.write("ops-v3", "OPS batches of a version-3 session: clocks in milliseconds, string references as indices (SPEC §5, §8.7)")
+    }
+
     func opsVersionTwo() throws {
         var w = VectorWriter(version: 2)
         w.frame("OPS every body, scope and value (version 2)", .ops(.init(seq: 2, operations: Sample.mixedOps, version: 2)),
@@ -378,7 +458,7 @@ struct VectorGenerator {
         w.positive("OPS hand-written batch (version 2)", "frame", H.ops(H.batch(derived: nil)),
                    WireJSON.message(.ops(.init(seq: 1, operations: [Sample.op(1, 0, .set(entity: Sample.customer, field: Schema.F.tier, value: .text("钻石"), pred: []))]))),
                    ["W-5.7", "W-8.6.1"])
-        w.negative("OPS version-3 batch read as version 2", "frame", H.ops(H.batch()), .trailingBytes, ["W-5.7"])
+        w.negative("OPS version-3 batch read as version 2", "frame", H.ops(H.batch(version: 3)), .trailingBytes, ["W-5.7"])
         try w.write("ops-v2", "OPS batches of a version-2 session: every entity written in full (SPEC §5, §8.6)")
     }
 
@@ -406,7 +486,7 @@ struct VectorGenerator {
         ]
         for m in deviceSide { try! b.writeMessage(m) }
         w.positive("device side of a session", "stream", Hex.encode(b.readableBytesView), [
-            "preamble": ["max": 3, "min": 3], "messages": deviceSide.map(WireJSON.message),
+            "preamble": ["max": 4, "min": 4], "messages": deviceSide.map(WireJSON.message),
         ], ["W-5.1", "W-5.6", "W-9.1", "W-9.2", "W-9.12", "W-13.1"])
         var s = ByteBuffer()
         Preamble.server.write(to: &s)
@@ -421,21 +501,21 @@ struct VectorGenerator {
         ]
         for m in serverSide { try! s.writeMessage(m) }
         w.positive("server side of a session", "stream", Hex.encode(s.readableBytesView), [
-            "preamble": ["max": 3, "min": 1], "messages": serverSide.map(WireJSON.message),
+            "preamble": ["max": 4, "min": 1], "messages": serverSide.map(WireJSON.message),
         ], ["W-5.1", "W-5.6", "W-9.1", "W-9.3", "W-9.4", "W-9.10"])
         var old = ByteBuffer()
         Preamble.server.write(to: &old)
         let update: [Message] = [.error(.init(code: .unsupportedVersion, message: Preamble.updateMessage))]
         for m in update { try! old.writeMessage(m) }
         w.positive("server refuses a version-1 device's HELLO: update Fieldbook", "stream", Hex.encode(old.readableBytesView), [
-            "preamble": ["max": 3, "min": 1], "messages": update.map(WireJSON.message),
+            "preamble": ["max": 4, "min": 1], "messages": update.map(WireJSON.message),
         ], ["W-5.6", "W-8.1.2", "W-11.2.1"])
         var v = ByteBuffer()
-        Preamble(maxVersion: 5, minVersion: 4).write(to: &v)
+        Preamble(maxVersion: 6, minVersion: 5).write(to: &v)
         let refusal: [Message] = [.error(.init(code: .unsupportedVersion, message: "no common protocol version"))]
         for m in refusal { try! v.writeMessage(m) }
         w.positive("server refuses a device with no common version", "stream", Hex.encode(v.readableBytesView), [
-            "preamble": ["max": 5, "min": 4], "messages": refusal.map(WireJSON.message),
+            "preamble": ["max": 6, "min": 5], "messages": refusal.map(WireJSON.message),
         ], ["W-5.4", "W-5.5", "W-11.2.1"])
         try w.write("session", "both directions of a whole session as byte streams (SPEC §9)")
     }

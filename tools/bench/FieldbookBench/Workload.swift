@@ -201,6 +201,9 @@ struct OpAuthor {
     let principal: String
     private(set) var counter: UInt64 = 0
     private var milliseconds: UInt64 = 1_767_256_200_000
+    /// The device's clock: each op's reading is what `HybridClock` issues at the op's wall time (whole seconds since
+    /// protocol version 4), as a book's transaction reads it.
+    private var clock = HybridClock(last: .zero)
     private var lastSet: [EntityID: [FieldID: OpID]] = [:]
     private var tagAdds: [EntityID: [String: [OpID]]] = [:]
     private var random = SplitMix64(seed: 77)
@@ -268,7 +271,6 @@ struct OpAuthor {
             let entity = EntityID.derived(actor: actor, counter: counter)
             body = .create(kind: kind == "purchase" ? .purchase : .contact, entity: entity, fields: assignments(fields))
         }
-        return Op(id: id, hlc: HLC(milliseconds: milliseconds, logical: 0), scope: .customer(customer), principal: principal,
-                  body: body)
+        return Op(id: id, hlc: clock.tick(now: milliseconds), scope: .customer(customer), principal: principal, body: body)
     }
 }
