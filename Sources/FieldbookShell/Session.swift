@@ -44,7 +44,8 @@ public final class Session: @unchecked Sendable {
         self.output = TerminalText.guarding(output)
     }
 
-    /// Runs one command, then checkpoints the book's WAL if it is due (``Book/checkpointIfDue()``).
+    /// Runs one command, then catches up the search index and checkpoints the book's WAL if they are due
+    /// (``Book/catchUpSearchIndexIfDue()``, ``Book/checkpointIfDue()``).
     ///
     /// Every mode runs its commands through here, so the checkpoint falls between commands, after the command's output
     /// is written, where the user is reading, never inside a command's commit (docs/DECISIONS.md, "Command latency:
@@ -56,8 +57,12 @@ public final class Session: @unchecked Sendable {
     public func execute(_ tokens: [String]) throws(ShellError) {
         guard let name = tokens.first else { return }
         // A failed checkpoint loses nothing (the WAL keeps the frames; the next command's checkpoint retries them) and
-        // is not the command's failure, so it is not reported.
-        defer { _ = try? book.checkpointIfDue() }
+        // is not the command's failure, so it is not reported; nor is a failed catch-up of the search index (the
+        // customers stay pending, and `find` scans them).
+        defer {
+            _ = try? book.catchUpSearchIndexIfDue()
+            _ = try? book.checkpointIfDue()
+        }
         guard let command = Commands.find(name) else {
             throw .usage(Commands.unknownMessage(name))
         }

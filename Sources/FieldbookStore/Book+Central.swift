@@ -202,6 +202,7 @@ extension Book {
                 DROP TRIGGER IF EXISTS customer_ad;
                 DROP TRIGGER IF EXISTS customer_au;
                 DROP TABLE IF EXISTS customer_fts;
+                DROP TABLE IF EXISTS customer_fts_pending;
                 """)
     }
 }

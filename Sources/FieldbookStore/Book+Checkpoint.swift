@@ -43,6 +43,33 @@ extension Book {
         return due
     }
 
+    /// How many customers may wait for their search-index entry before ``catchUpSearchIndexIfDue()`` re-indexes them.
+    public static let searchIndexThreshold = 64
+
+    /// Re-indexes the customers whose search-index entry lags their text (migration v10), when at least
+    /// ``searchIndexThreshold`` wait: what the shell calls after each command, before ``checkpointIfDue()``, so that a
+    /// `set` or `contact` commits without rewriting the trigram index (one index write costs about 90 allocations
+    /// whatever its size) and the catch-up of 64 customers, a few milliseconds, falls where the user is reading, as
+    /// the checkpoint does. `find` is exact meanwhile (``textMatch(_:db:)`` scans the waiting customers' text), and a
+    /// trigger catches up inside the commit that makes 256 wait, for callers that never pause between commands.
+    ///
+    /// - Returns: Whether the index was caught up.
+    /// - Throws: ``StoreError`` for a database failure (the customers stay pending: nothing is lost).
+    @discardableResult
+    public func catchUpSearchIndexIfDue() throws(StoreError) -> Bool {
+        do {
+            return try database.writeWithoutTransaction { db in
+                guard try Self.hasSearchIndex(db) else { return false }
+                let pending = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer_fts_pending")) ?? 0
+                guard pending >= Self.searchIndexThreshold else { return false }
+                try Self.inImmediateTransaction(db) { try Self.catchUpSearchIndex(db) }
+                return true
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
     /// What the WAL hook has seen, for tests and benchmarks: frames in the WAL after the last commit (0 after a
     /// complete checkpoint), and the checkpoints run between commands and inside commits. `nil` under
     /// ``CheckpointPolicy/automatic``.

@@ -30,7 +30,7 @@ extension Book {
                         AND name NOT LIKE 'customer_fts%' AND name NOT IN ('purging', 'grdb_migrations')
                         """)
                 for table in tables { try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)") }
-                try db.execute(sql: "INSERT INTO customer_fts (customer_fts) VALUES ('rebuild')")
+                try Self.rebuildSearchIndex(db)
                 try db.execute(sql: "DELETE FROM purging")
             }
             try checkpointTruncating()

@@ -81,7 +81,7 @@ extension Book {
             let match = try textMatch(text, db: db)
             join = match.join
             conditions.append(match.condition)
-            arguments += [match.argument]
+            arguments += match.arguments
         }
         if !query.includeArchived { conditions.append("c.archived = 0") }
         for filter in query.filters {

@@ -87,14 +87,18 @@ struct PurgeStep: Sendable {
             try db.cachedStatement(sql: "DELETE FROM entity WHERE scope = ?").execute(arguments: [purged.scope])
         })
 
-    /// The search index. Deleting the customer's row tells FTS5 to forget it, but its segments keep the text until
-    /// they are merged, and `secure_delete` does not reach inside a segment: the index is rebuilt from the rows that
-    /// are left, so no segment that held the customer survives (the old pages are zeroed when freed).
+    /// The search index. Deleting the customer's row tells FTS5 to forget it (and drops its pending row, which may
+    /// hold its older text), but the segments keep the text until they are merged, and `secure_delete` does not reach
+    /// inside a segment: the index is rebuilt from the rows that are left, so no segment that held the customer
+    /// survives (the old pages are zeroed when freed), and nothing is left pending.
     static let searchIndex = PurgeStep(
         name: "search index",
-        tables: ["customer_fts", "customer_fts_data", "customer_fts_idx", "customer_fts_docsize", "customer_fts_config"],
+        tables: [
+            "customer_fts", "customer_fts_data", "customer_fts_idx", "customer_fts_docsize", "customer_fts_config",
+            "customer_fts_pending",
+        ],
         customer: { _, _ in },
-        finish: { db in try db.execute(sql: "INSERT INTO customer_fts (customer_fts) VALUES ('rebuild')") })
+        finish: { db in try Book.rebuildSearchIndex(db) })
 
     /// The op log (and, by trigger, the scope's cached hash). Its trigger lets a DELETE through only for a scope
     /// listed in `purging`.

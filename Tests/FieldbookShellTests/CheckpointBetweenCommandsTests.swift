@@ -40,7 +40,11 @@ struct CheckpointBetweenCommandsTests {
             #expect(!printed.all.isEmpty)
             #expect(printed.all.allSatisfy { $0 == before })
             #expect(book.walActivity!.frames < threshold)
+            // The search index catches up between commands too: never 64 customers waiting after a command.
+            let pending = try book.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM customer_fts_pending") ?? 0 }
+            #expect(pending < Book.searchIndexThreshold)
         }
+        #expect(try book.find(text: "回访149").map(\.name) == ["客户147"])
         let afterSingles = book.walActivity!.checkpointsBetween
         #expect(afterSingles >= 5)
         // Then one script of many commands, as batch mode and `-c` run them: checkpoints keep falling between them.

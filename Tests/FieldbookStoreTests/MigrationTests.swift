@@ -10,9 +10,38 @@ import Testing
 struct MigrationTests {
     /// Turns a current book back into what migrations v1 and v2 alone made: the triggers and the hash cache as they
     /// were, and the later migrations not yet applied.
+    /// Undoes migration v10 in an open book: the index caught up, the pending table gone, the triggers as v1 and v3
+    /// made them.
+    static func downgradeToV9(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO customer_fts (customer_fts, rowid, search)
+                SELECT 'delete', rowid, search FROM customer_fts_pending WHERE search IS NOT NULL;
+                INSERT INTO customer_fts (rowid, search)
+                SELECT c.rowid, c.search FROM customer_fts_pending p JOIN customer c ON c.rowid = p.rowid;
+                DROP TABLE customer_fts_pending;
+                DROP TRIGGER customer_ai;
+                DROP TRIGGER customer_ad;
+                DROP TRIGGER customer_au;
+                CREATE TRIGGER customer_ai AFTER INSERT ON customer BEGIN
+                    INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                END;
+                CREATE TRIGGER customer_ad AFTER DELETE ON customer BEGIN
+                    INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                END;
+                CREATE TRIGGER customer_au AFTER UPDATE OF search ON customer WHEN old.search IS NOT new.search
+                BEGIN
+                    INSERT INTO customer_fts (customer_fts, rowid, search) VALUES ('delete', old.rowid, old.search);
+                    INSERT INTO customer_fts (rowid, search) VALUES (new.rowid, new.search);
+                END;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v10%';
+                """)
+    }
+
     static func downgradeToV2(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
+            try downgradeToV9(db)
             try db.execute(
                 sql: """
                     DROP TRIGGER customer_au;
@@ -143,5 +172,39 @@ struct MigrationTests {
         #expect(try book.verifyProjections() == [])
         #expect(try book.check().isClean)
         // Undo's search for another device's change reads the scope index now (UndoTests.refusals).
+    }
+
+    @Test("v10: a book from v9 keeps finding notes, and its search index then catches up in batches")
+    func upgradeToPendingSearchIndex() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 6)
+        var ids: [EntityID] = []
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            ids.append(try addCustomer(book, "王芳", [FieldAssignment(Schema.F.note, .text("关注养老理财"))]))
+            ids.append(try addCustomer(book, "李明", [FieldAssignment(Schema.F.phone, .text("13900139000"))]))
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try Self.downgradeToV9(db) }
+        try queue.close()
+
+        let book = try Book.open(at: path, options: options)
+        let tables = try book.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'customer_fts%' AND type = 'table'")
+        }
+        #expect(tables.contains("customer_fts_pending"))
+        #expect(try book.find(text: "养老理财").map(\.id) == [ids[0]])
+        #expect(try book.find(text: "养老").map(\.id) == [ids[0]])
+        #expect(try book.find(text: "0013900").map(\.id) == [ids[1]])
+        // A note edited after the upgrade: the old text is no longer found, the new one is, before and after the index
+        // catches up.
+        try book.write { tx in _ = try tx.set(ids[0], Schema.F.note, .text("想换大一点的房子")) }
+        #expect(try book.find(text: "养老理财").isEmpty)
+        #expect(try book.find(text: "大一点的").map(\.id) == [ids[0]])
+        #expect(try book.verifyProjections() == [])
+        #expect(try book.find(text: "养老理财").isEmpty)
+        #expect(try book.find(text: "大一点的").map(\.id) == [ids[0]])
+        #expect(try book.check().isClean)
     }
 }

@@ -49,6 +49,7 @@ enum LatencyBench {
             checkpointBetween: between)
         var rawTimes: [Double] = []
         var checkpointTimes: [Double] = []
+        var catchUpTimes: [Double] = []
         /// WAL pages each sample's commit wrote (between-commands policy only).
         var pages: [Double] = []
         /// The WAL's high-water mark in frames: a commit past it makes the file longer.
@@ -57,8 +58,9 @@ enum LatencyBench {
         /// after a checkpoint, made the file longer, or neither.
         var byKind: [String: [Double]] = [:]
 
-        /// Times `body` on random customers; after each sample, untimed, what the shell does between commands, and one
-        /// raw commit (timed apart) when `interleaveRaw`.
+        /// Times `body` on random customers; after each sample, untimed, what the shell does between commands (the
+        /// search index's catch-up, the checkpoint; each timed apart), and one raw commit (timed apart) when
+        /// `interleaveRaw`.
         func sample(interleaveRaw: Bool = false, _ body: (EntityID, Int) throws -> Void) throws -> [Double] {
             try (0..<samples).map { index in
                 let id = ids[Int(random.next() % UInt64(ids.count))]
@@ -71,6 +73,8 @@ enum LatencyBench {
                     highWater = max(highWater, after)
                 }
                 var ran = false
+                let catchUp = try Measure.milliseconds { ran = try book.catchUpSearchIndexIfDue() }
+                if ran { catchUpTimes.append(catchUp) }
                 let checkpoint = try Measure.milliseconds { ran = try book.checkpointIfDue() }
                 if ran { checkpointTimes.append(checkpoint) }
                 if interleaveRaw {
@@ -115,6 +119,11 @@ enum LatencyBench {
         if !checkpointTimes.isEmpty {
             Measure.emit("latency.checkpoint", "checkpoint between commands (PASSIVE, ≥ 1,000 pages; untimed in the rows above)",
                          unit: "ms", values: checkpointTimes)
+        }
+        if !catchUpTimes.isEmpty {
+            Measure.emit("latency.catchup",
+                         "search index caught up between commands (\(Book.searchIndexThreshold) customers; untimed in the rows above)",
+                         unit: "ms", values: catchUpTimes)
         }
         var found = 0
         emit("latency.find1", "`find 王` (1 character)", try sample { _, _ in found = try book.find(text: "王").count })
