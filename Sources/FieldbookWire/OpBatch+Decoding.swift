@@ -149,6 +149,7 @@ extension OpBatch {
         var counterRuns = RunReader(reader: columns[Column.counter.rawValue], name: "counter")
         var lastCounter = [UInt64](repeating: 0, count: actors.count)
         var previousClock: UInt64 = 0
+        var previousLogical: UInt16 = 0
         // Version 4: the clock column opens with its mode ([W-8.7.7]): bit 0, whole seconds; bit 1, unsigned deltas.
         var clockUnit: UInt64 = 1
         var clockRises = false
@@ -269,9 +270,20 @@ extension OpBatch {
             if ms % 1_000 != 0 { everyClockWholeSeconds = false }
             var logical: UInt16 = 0
             if h & 1 == 1 {
-                logical = try columns[Column.hlc.rawValue].uint16("op\(n) hlc logical")
-                guard logical != 0 else { throw WireError(.badBatch, "op clock marks a logical part of 0") }
+                if version >= 4 && clockDelta == 0 {
+                    // Version 4, the same clock value as the previous op: the logical part's difference ([W-8.7.7]).
+                    let d = try columns[Column.hlc.rawValue].svarint("op\(n) hlc logical Δ")
+                    let (sum, overflow) = Int64(previousLogical).addingReportingOverflow(d)
+                    guard !overflow, sum >= 1, sum <= Int64(UInt16.max) else {
+                        throw WireError(.badBatch, "op clock's logical part is not within 1 to 65535")
+                    }
+                    logical = UInt16(sum)
+                } else {
+                    logical = try columns[Column.hlc.rawValue].uint16("op\(n) hlc logical")
+                    guard logical != 0 else { throw WireError(.badBatch, "op clock marks a logical part of 0") }
+                }
             }
+            previousLogical = logical
             // Version 3 writes 0 for "the customer this op acts on" and the table index plus 1 otherwise ([W-8.7.6]).
             let scopeValue: Int
             if version >= 3 {

@@ -192,6 +192,7 @@ enum OpBatch {
         var counterRuns = RunWriter()
         var lastCounter: [Int: UInt64] = [:]
         var previousClock: UInt64 = 0
+        var previousLogical: UInt16 = 0
         // Version 4 opens the clock column with its mode ([W-8.7.7]): bit 0, the readings are in whole seconds; bit 1,
         // they never go down, so each delta is written unsigned. Each bit is set exactly when it applies, so the
         // encoding stays canonical. (A day's push from one device is both; a pull interleaves devices.)
@@ -244,7 +245,16 @@ enum OpBatch {
             previousClock = clock
             let logical = op.hlc.logical
             columns[Column.hlc.rawValue].writeUVarint(clockDelta << 1 | (logical == 0 ? 0 : 1))
-            if logical != 0 { columns[Column.hlc.rawValue].writeUVarint(UInt64(logical)) }
+            if logical != 0 {
+                // Version 4: within one clock value, the logical part as its difference from the previous op's, so
+                // that a run of ops in one second (an import, a first push) costs a byte each ([W-8.7.7]).
+                if version >= 4 && clockDelta == 0 {
+                    columns[Column.hlc.rawValue].writeSVarint(Int64(logical) - Int64(previousLogical))
+                } else {
+                    columns[Column.hlc.rawValue].writeUVarint(UInt64(logical))
+                }
+            }
+            previousLogical = logical
             columns[Column.scope.rawValue].writeUVarint(UInt64(version >= 3 ? scopeOf[n] + 1 : scopeOf[n]))
             columns[Column.body.rawValue].writeInteger(op.body.tag)
             if version >= 3 {

@@ -134,4 +134,37 @@ struct ClockAndStringTests {
         #expect(raw.count >= Message.Ops.blockedDeflateMinimum)
         #expect(Zlib.deflate(raw, blocks: parts).count < Zlib.deflate(raw).count)
     }
+
+    @Test("a run of ops in one second writes each logical part as its difference from the previous one (W-8.7.7)")
+    func logicalRuns() throws {
+        // 2,000 ops in one second, as an import makes them: logical parts 0 … 1,999.
+        var clock = HybridClock(last: .zero)
+        let ops = (1...2_000).map { n in
+            FieldbookModel.Operation(
+                id: OpID(actor: Sample.actorA, counter: UInt64(n)), hlc: clock.tick(now: Sample.t0 + UInt64(n % 1_000)),
+                scope: .customer(Sample.customer), principal: "M001", schemaVersion: 1,
+                body: .set(entity: Sample.customer, field: Schema.F.tier, value: .text("钻石"), pred: []))
+        }
+        #expect(ops.last!.hlc == HLC(milliseconds: Sample.t0, logical: 1_999))
+        let (four, at) = try Self.encode(ops, version: 4)
+        let (three, _) = try Self.encode(ops, version: 3)
+        #expect(try DerivedEntityTests.decode(four, version: 4) == ops)
+        // The clock column: the mode, the first op's seconds (5 bytes), then 1,999 × (flag byte, Δ byte 02).
+        var column = ByteBuffer(bytes: four[(at - 2)...])
+        let length = try #require(try column.readUVarint())
+        #expect(length == 1 + 5 + 1_999 * 2, "clock column \(length) bytes")
+        #expect(four.count < three.count - 1_000, "version 4: \(four.count) bytes, version 3: \(three.count)")
+        // A difference that leaves 1…65 535 is refused.
+        var broken = ops
+        broken[1].hlc = HLC(milliseconds: Sample.t0, logical: 65_535)
+        let (wrapping, _) = try Self.encode(broken, version: 4)
+        #expect(try DerivedEntityTests.decode(wrapping, version: 4) == broken)
+        let (bytes, mode) = try Self.encode(Array(ops.prefix(3)), version: 4)
+        // Ops 1–3: logical 0, 1, 2; the third's difference 01 (svarint 02) rewritten as −2 (svarint 03): logical 0.
+        var bad = bytes
+        let third = mode + 1 + 5 + 2 + 1
+        #expect(bad[third] == 0x02)
+        bad[third] = 0x03
+        #expect(throws: WireError.self) { _ = try DerivedEntityTests.decode(bad, version: 4) }
+    }
 }
