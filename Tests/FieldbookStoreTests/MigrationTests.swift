@@ -8,8 +8,6 @@ import Testing
 /// Books written by an earlier Fieldbook open with the current one: the migrations run, nothing is lost.
 @Suite("Migrations")
 struct MigrationTests {
-    /// Turns a current book back into what migrations v1 and v2 alone made: the triggers and the hash cache as they
-    /// were, and the later migrations not yet applied.
     /// Undoes migration v10 in an open book: the index caught up, the pending table gone, the triggers as v1 and v3
     /// made them.
     static func downgradeToV9(_ db: Database) throws {
@@ -38,6 +36,8 @@ struct MigrationTests {
                 """)
     }
 
+    /// Turns a current book back into what migrations v1 and v2 alone made: the triggers and the hash cache as they
+    /// were, and the later migrations not yet applied.
     static func downgradeToV2(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
