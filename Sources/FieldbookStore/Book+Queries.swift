@@ -124,10 +124,8 @@ extension Book {
         try read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
-            var join = ""
             if let text, !text.isEmpty {
                 let match = try Self.textMatch(text.lowercased(), db: db)
-                join = match.join
                 conditions.append(match.condition)
                 arguments += match.arguments
             }
@@ -144,7 +142,7 @@ extension Book {
             }
             let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let sql = """
-                SELECT c.id, c.name, c.tier, c.archived FROM customer c \(join) \(condition)
+                SELECT c.id, c.name, c.tier, c.archived FROM customer c \(condition)
                 ORDER BY c.name, c.idtext LIMIT \(limit)
                 """
             return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
@@ -279,11 +277,10 @@ extension Book {
     /// `CROSS JOIN` keeps those few rows the outer loop (without it SQLite scanned every customer for them).
     package static func textMatch(
         _ text: String, db: Database
-    ) throws -> (join: String, condition: String, arguments: StatementArguments) {
-        guard text.count >= 3, try hasSearchIndex(db) else { return ("", "instr(c.search, ?) > 0", [text]) }
+    ) throws -> (condition: String, arguments: StatementArguments) {
+        guard text.count >= 3, try hasSearchIndex(db) else { return ("instr(c.search, ?) > 0", [text]) }
         let phrase = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         return (
-            "",
             """
             c.rowid IN (
                 SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?
@@ -299,7 +296,7 @@ extension Book {
     /// Brings the search index up to date: the pending customers' entries are rewritten from their rows (what the
     /// 256th pending row does by trigger, migration v10, and ``Book/catchUpSearchIndexIfDue()`` between commands).
     /// Nothing without an index.
-    static func catchUpSearchIndex(_ db: Database) throws {
+    package static func catchUpSearchIndex(_ db: Database) throws {
         guard try hasSearchIndex(db) else { return }
         try db.execute(
             sql: """

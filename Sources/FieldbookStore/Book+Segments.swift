@@ -74,12 +74,10 @@ extension Book {
     ) throws -> CustomerQueryResult {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        var join = ""
         let text = (query.text ?? "").lowercased()
         let pinyin = NamePinyin.query(text)
         if !text.isEmpty, pinyin == nil {
             let match = try textMatch(text, db: db)
-            join = match.join
             conditions.append(match.condition)
             arguments += match.arguments
         }
@@ -101,7 +99,7 @@ extension Book {
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = """
             SELECT c.id, c.name, c.tier, c.archived, c.search, c.pinyin\(selected.map { ", " + $0.1 }.joined())
-            FROM customer c JOIN entity e ON e.id = c.id \(join) \(condition)
+            FROM customer c JOIN entity e ON e.id = c.id \(condition)
             """
         let needsHoldings = named.contains(.holdings) || named.contains(.matures)
         var rows: [SegmentRow] = []

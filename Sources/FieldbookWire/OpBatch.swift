@@ -196,16 +196,19 @@ enum OpBatch {
         // Version 4 opens the clock column with its mode ([W-8.7.7]): bit 0, the readings are in whole seconds; bit 1,
         // they never go down, so each delta is written unsigned. Each bit is set exactly when it applies, so the
         // encoding stays canonical. (A day's push from one device is both; a pull interleaves devices.)
-        let clockUnit: UInt64 = version >= 4 && operations.allSatisfy({ $0.hlc.milliseconds % 1_000 == 0 }) ? 1_000 : 1
+        var wholeSeconds = version >= 4
         var clockRises = version >= 4
         if version >= 4 && !operations.isEmpty {
             var previous: UInt64 = 0
             for op in operations {
-                if op.hlc.milliseconds < previous { clockRises = false; break }
-                previous = op.hlc.milliseconds
+                let ms = op.hlc.milliseconds
+                if ms % 1_000 != 0 { wholeSeconds = false }
+                if ms < previous { clockRises = false }
+                previous = ms
             }
-            columns[Column.hlc.rawValue].writeInteger(UInt8((clockUnit == 1_000 ? 1 : 0) | (clockRises ? 2 : 0)))
+            columns[Column.hlc.rawValue].writeInteger(UInt8((wholeSeconds ? 1 : 0) | (clockRises ? 2 : 0)))
         }
+        let clockUnit: UInt64 = wholeSeconds ? 1_000 : 1
         // Version 4 writes a reference to the string after the highest one referenced so far (by the tables' principals,
         // then by the value and element columns in op order) as 0, and any other as its index plus 1 ([W-8.7.8]): the
         // strings table is in first-use order, so most first uses are 0.
