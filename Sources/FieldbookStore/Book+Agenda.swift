@@ -24,16 +24,16 @@ extension Book {
         let wanted = fields + [Schema.F.archived]
         let list = wanted.map { String($0.rawValue) }.joined(separator: ",")
         var sql = """
-            SELECT e.id, e.scope, e.created_hlc, e.author, r.field, r.value FROM entity e
+            SELECT e.id, (SELECT key FROM scope_key WHERE no = e.scope) AS scope, e.created_hlc, e.author, r.field, r.value FROM entity e
             LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(list))
             WHERE e.kind = ?
             """
         var arguments: StatementArguments = [Int(kind.rawValue)]
         if let scope {
-            sql += " AND e.scope = ?"
+            sql += " AND e.scope = \(Self.scopeNumberSQL)"
             arguments += [scope.key]
         }
-        sql += " ORDER BY e.created_hlc, e.id, r.field, r.hlc DESC, r.actor DESC, r.counter DESC"
+        sql += " ORDER BY e.created_hlc, e.id, r.field, \(RegisterWinner.ordering("r"))"
         var result: [FieldRow] = []
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try cursor.next() {

@@ -35,7 +35,8 @@ extension Book {
     /// The tags of the live additions of one set element: what a removal must observe. Empty when it is absent.
     package static func additions(_ element: String, of field: FieldID, on entity: EntityID, db: Database) throws -> [OpID] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
+            db.cachedStatement(
+                sql: "SELECT \(actorID("set_add.actor")) AS actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
             arguments: [Data(entity.bytes), Int(field.rawValue), element]
         ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
@@ -44,7 +45,10 @@ extension Book {
     package static func entityRecord(_ id: EntityID, db: Database) throws -> (kind: EntityKind, scope: Scope)? {
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"),
+                db.cachedStatement(sql: """
+                    SELECT kind, (SELECT key FROM scope_key WHERE no = entity.scope) AS scope FROM entity
+                    WHERE id = ? AND kind IS NOT NULL
+                    """),
                 arguments: [Data(id.bytes)]),
             let scope = Scope(key: row["scope"])
         else { return nil }
@@ -128,10 +132,11 @@ extension Book {
     /// the principal. Tells a reassignment from the end of a co-coverage.
     package static func wasOwner(_ principal: String, of customer: EntityID, db: Database) throws -> Bool {
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT actor, counter FROM reg_superseded WHERE entity = ? AND field = ?"),
+            db.cachedStatement(
+                sql: "SELECT \(actorID("reg_superseded.actor")) AS actor, counter FROM reg_superseded WHERE entity = ? AND field = ?"),
             arguments: [Data(customer.bytes), Int(Schema.F.owner.rawValue)])
         for row in rows {
-            guard let actor = ActorID(bytes: Array(row["actor"] as Data)),
+            guard let actor = (row["actor"] as Data?).flatMap({ ActorID(bytes: Array($0)) }),
                 let op = try op(OpID(actor: actor, counter: UInt64(row["counter"] as Int64)), db: db)
             else { continue }
             switch op.body {
@@ -147,13 +152,15 @@ extension Book {
 
     /// Every op of a scope, in arrival order, inside the caller's transaction.
     package static func ops(in scope: Scope, db: Database) throws -> [Op] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid"), arguments: [scope.key]).map(operation)
+        try Row.fetchAll(
+            db.cachedStatement(sql: "\(opRowsSQL) WHERE op.scope = \(scopeNumberSQL) ORDER BY op.rowid"), arguments: [scope.key]
+        ).map(operation)
     }
 
     /// The op with an ID, inside the caller's transaction.
     package static func op(_ id: OpID, db: Database) throws -> Op? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter = ?"),
+            db.cachedStatement(sql: "\(opRowsSQL) WHERE op.actor = \(actorNumberSQL) AND op.counter = ?"),
             arguments: [Data(id.actor.bytes), Int64(id.counter)]
         ).map(operation)
     }
@@ -161,7 +168,7 @@ extension Book {
     /// Whether the book holds any op of an actor (an actor with ops cannot be bound to a new device).
     package static func hasOps(of actor: ActorID, db: Database) throws -> Bool {
         try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM op WHERE actor = ? LIMIT 1"), arguments: [Data(actor.bytes)]) == true
+            db.cachedStatement(sql: "SELECT 1 FROM op WHERE actor = \(actorNumberSQL) LIMIT 1"), arguments: [Data(actor.bytes)]) == true
     }
 
     /// Where the book's own ops continue: the last own counter used (held or saved, whichever is higher) and a clock
@@ -173,7 +180,8 @@ extension Book {
             db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [actor]) ?? 0
         let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
         let logged = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [actor]) ?? 0
+            db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = \(Self.actorNumberSQL) ORDER BY counter DESC LIMIT 1"),
+            arguments: [actor]) ?? 0
         let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
         return (UInt64(max(held, saved)), HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock)))))
     }

@@ -5,10 +5,13 @@ import GRDB
 /// Named queries for the centre's own checks (`fieldbook admin check`), which compare the op log with the centre's
 /// log sequence and device records.
 extension Book {
-    /// Streams the ID of every op in the log, ordered by actor bytes then counter (the op table's key order), so
-    /// that the caller can merge it with its own list in the same order.
+    /// Streams the ID of every op in the log, ordered by actor bytes then counter, so that the caller can merge it with
+    /// its own list in the same order.
     package static func forEachOpID(_ db: Database, _ body: (OpID) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: "SELECT actor, counter FROM op ORDER BY actor, counter"))
+        // The outer loop walks `actor_key` in byte order, the inner one the log's key: no sort.
+        let cursor = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT a.id, op.counter FROM actor_key a JOIN op ON op.actor = a.no ORDER BY a.id, op.counter"))
         while let row = try cursor.next() {
             guard let actor = ActorID(bytes: Array(row[0] as Data)) else { continue }
             try body(OpID(actor: actor, counter: UInt64(row[1] as Int64)))
@@ -20,14 +23,14 @@ extension Book {
         let id = Data(actor.bytes)
         let limit = Int64(clamping: held)
         let within = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) FROM op WHERE actor = ? AND counter BETWEEN 1 AND ?"), arguments: [id, limit]) ?? 0
+            db.cachedStatement(sql: "SELECT count(*) FROM op WHERE actor = \(actorNumberSQL) AND counter BETWEEN 1 AND ?"), arguments: [id, limit]) ?? 0
         let above = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) FROM op WHERE actor = ? AND counter > ?"), arguments: [id, limit]) ?? 0
+            db.cachedStatement(sql: "SELECT count(*) FROM op WHERE actor = \(actorNumberSQL) AND counter > ?"), arguments: [id, limit]) ?? 0
         return (within, above)
     }
 
     /// Every actor the log holds ops of.
     package static func opActors(_ db: Database) throws -> [ActorID] {
-        try Data.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT actor FROM op")).compactMap { ActorID(bytes: Array($0)) }
+        try Data.fetchAll(db.cachedStatement(sql: "SELECT id FROM actor_key WHERE no IN (SELECT actor FROM op)")).compactMap { ActorID(bytes: Array($0)) }
     }
 }

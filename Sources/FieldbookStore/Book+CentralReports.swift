@@ -22,7 +22,7 @@ extension Book {
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT e.id, e.scope, e.author, e.created_hlc, r.field, r.value
+                SELECT e.id, (SELECT key FROM scope_key WHERE no = e.scope) AS scope, e.author, e.created_hlc, r.field, r.value
                 FROM entity e LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(placeholders))
                 WHERE e.kind = ?
                 ORDER BY e.id, r.field, \(RegisterWinner.ordering("r"))

@@ -66,9 +66,9 @@ extension Book {
         var report = IntegrityReport(checks: ["op scopes and bodies"])
         var unknownScopes = 0
         var undecodable = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op")
+        let cursor = try Row.fetchCursor(db, sql: opRowsSQL)
         while let row = try cursor.next() {
-            if Scope(key: row["scope"] as String) == nil { unknownScopes += 1; continue }
+            if (row["scope"] as String?).flatMap(Scope.init(key:)) == nil { unknownScopes += 1; continue }
             if (try? operation(row)) == nil { undecodable += 1 }
         }
         if unknownScopes > 0 { report.problems.append("\(unknownScopes) 个操作的范围无法识别") }
@@ -76,8 +76,10 @@ extension Book {
 
         report.checks.append("own counters contiguous, saved counter not behind")
         let own = Data(actor.bytes)
-        let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM op WHERE actor = ?", arguments: [own]) ?? 0
-        let top = try Int64.fetchOne(db, sql: "SELECT coalesce(max(counter), 0) FROM op WHERE actor = ?", arguments: [own]) ?? 0
+        let count = try Int64.fetchOne(
+            db, sql: "SELECT count(*) FROM op WHERE actor = \(actorNumberSQL)", arguments: [own]) ?? 0
+        let top = try Int64.fetchOne(
+            db, sql: "SELECT coalesce(max(counter), 0) FROM op WHERE actor = \(actorNumberSQL)", arguments: [own]) ?? 0
         let saved = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'") ?? 0
         var purged = false
         if try db.tableExists("purge_log") {

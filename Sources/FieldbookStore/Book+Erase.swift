@@ -18,7 +18,8 @@ extension Book {
         let customers: [EntityID]
         do {
             customers = try read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT scope FROM entity WHERE scope LIKE 'c:%'")
+                try String.fetchAll(
+                    db, sql: "SELECT key FROM scope_key WHERE key LIKE 'c:%' AND no IN (SELECT scope FROM entity)")
             }.compactMap { Scope(key: $0)?.customer }
             try purge(customers.map { PurgeRecord(customer: $0, reason: 3, newOwner: nil) })
             try database.write { db in

@@ -154,9 +154,10 @@ extension Book {
         migrator.registerMigration("v7: state hashes are sums of fact digests, kept by the projector") { db in
             // Protocol version 2 (SPEC §9.10): a scope's row holds the sum of its facts' digests and its count of
             // created entities, and is never dropped to be recomputed; the purge trigger (v4) still drops the
-            // purged scope's row and the whole book's. Summed once here from the facts, O(book) at the upgrade.
+            // purged scope's row and the whole book's. Summed from the facts once the migrations are done (O(book),
+            // once, ``finishMigrations(_:)``): the code that sums them reads tables that later migrations changed.
             try db.execute(sql: "ALTER TABLE scope_hash ADD COLUMN entities INTEGER NOT NULL DEFAULT 0")
-            try Book.resumScopeHashes(db)
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, 'v7')", arguments: [Book.refillKey])
         }
         migrator.registerMigration("v8: segment columns and pinyin on the customer row") { db in
             // Typed copies of the display winners that segments (CustomerQuery) compare and sort on, the name's pinyin
@@ -174,11 +175,9 @@ extension Book {
                 try db.execute(sql: "ALTER TABLE customer ADD COLUMN \(name) \(type)")
             }
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS customer_aum ON customer (aum)")
-            // The new columns are projections: fill them from the registers the book holds.
-            let customers = try Data.fetchAll(db, sql: "SELECT id FROM customer")
-            for id in customers {
-                if let entity = EntityID(bytes: Array(id)) { try Projector.refreshCustomer(entity, db: db) }
-            }
+            // The new columns are projections, filled from the registers once the migrations are done
+            // (``finishMigrations(_:)``): the code that fills them reads tables that later migrations changed.
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, 'v8')", arguments: [Book.refillKey])
         }
         migrator.registerMigration("v9: what a book stored twice (book size, issue 20)") { db in
             // `reg_value_field` held a second copy of every live value (a fifth of a pulled book) and served only the
@@ -242,8 +241,178 @@ extension Book {
                     END;
                     """)
         }
+        migrator.registerMigration("v11: scopes numbered (book size, issue 20)") { db in
+            // Every op and every entity named its scope as text (`c:` and 26 characters): 28 bytes in the row and 28
+            // more in its scope index, a sixth of a pulled book. They now hold the scope's number in `scope_key`,
+            // which is never renumbered (Book.scopeNumberSQL). Both tables are copied whole, the log keeping its
+            // rowids (its arrival order); dropping a table fires no trigger.
+            try db.execute(
+                sql: """
+                    CREATE TABLE scope_key (no INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+                    CREATE TRIGGER scope_key_no_update BEFORE UPDATE ON scope_key
+                    BEGIN SELECT RAISE(ABORT, 'a scope keeps its number'); END;
+                    INSERT INTO scope_key (key) SELECT scope FROM op UNION SELECT scope FROM entity;
+
+                    CREATE TABLE op_v11 (
+                        actor BLOB NOT NULL,
+                        counter INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        scope INTEGER NOT NULL,
+                        principal TEXT NOT NULL,
+                        schema INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (actor, counter)
+                    );
+                    INSERT INTO op_v11 (rowid, actor, counter, hlc, scope, principal, schema, body)
+                    SELECT o.rowid, o.actor, o.counter, o.hlc, k.no, o.principal, o.schema, o.body
+                    FROM op o JOIN scope_key k ON k.key = o.scope ORDER BY o.rowid;
+                    DROP TABLE op;
+                    ALTER TABLE op_v11 RENAME TO op;
+                    CREATE INDEX op_scope ON op (scope);
+
+                    DROP TABLE purging;
+                    CREATE TABLE purging (scope INTEGER PRIMARY KEY);
+                    CREATE TRIGGER op_no_update BEFORE UPDATE ON op
+                    BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+                    CREATE TRIGGER op_no_delete BEFORE DELETE ON op
+                    WHEN NOT EXISTS (SELECT 1 FROM purging WHERE purging.scope = OLD.scope)
+                    BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+                    CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
+                    BEGIN DELETE FROM scope_hash WHERE scope IN ((SELECT key FROM scope_key WHERE no = OLD.scope), '*'); END;
+
+                    CREATE TABLE entity_v11 (
+                        id BLOB PRIMARY KEY NOT NULL,
+                        kind INTEGER,
+                        scope INTEGER NOT NULL,
+                        created_hlc INTEGER,
+                        author TEXT
+                    ) WITHOUT ROWID;
+                    INSERT INTO entity_v11 (id, kind, scope, created_hlc, author)
+                    SELECT e.id, e.kind, k.no, e.created_hlc, e.author FROM entity e JOIN scope_key k ON k.key = e.scope;
+                    DROP TABLE entity;
+                    ALTER TABLE entity_v11 RENAME TO entity;
+                    CREATE INDEX entity_scope ON entity (scope, kind);
+                    """)
+        }
+        migrator.registerMigration("v12: actors numbered (book size, issue 20)") { db in
+            // Every op, register value and set tag named its actor in 16 bytes, twice for an op (the row and its
+            // key's index): a seventh of a pulled book. They now hold the actor's number in `actor_key`, which is
+            // never renumbered (Book.actorNumberSQL); `actor_state`, a projection a rebuild empties, keeps the bytes.
+            // The five tables are copied whole, the log keeping its rowids; their indexes and triggers (the log's,
+            // and those the centre adds, Book.createCentralIndexes and ownerIndexSQL) are made again as they were.
+            let tables = "'op', 'reg_value', 'reg_superseded', 'set_add', 'set_removed'"
+            let remade = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+                    AND tbl_name IN (\(tables)) ORDER BY type, name
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE actor_key (no INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);
+                    CREATE TRIGGER actor_key_no_update BEFORE UPDATE ON actor_key
+                    BEGIN SELECT RAISE(ABORT, 'an actor keeps its number'); END;
+                    INSERT INTO actor_key (id)
+                    SELECT actor FROM actor_state UNION SELECT actor FROM op UNION SELECT actor FROM reg_value
+                    UNION SELECT actor FROM reg_superseded UNION SELECT actor FROM set_add UNION SELECT actor FROM set_removed;
+
+                    CREATE TABLE op_v12 (
+                        actor INTEGER NOT NULL,
+                        counter INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL,
+                        scope INTEGER NOT NULL,
+                        principal TEXT NOT NULL,
+                        schema INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        PRIMARY KEY (actor, counter)
+                    );
+                    INSERT INTO op_v12 (rowid, actor, counter, hlc, scope, principal, schema, body)
+                    SELECT o.rowid, a.no, o.counter, o.hlc, o.scope, o.principal, o.schema, o.body
+                    FROM op o JOIN actor_key a ON a.id = o.actor ORDER BY o.rowid;
+                    DROP TABLE op;
+                    ALTER TABLE op_v12 RENAME TO op;
+
+                    CREATE TABLE reg_value_v12 (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor INTEGER NOT NULL, counter INTEGER NOT NULL,
+                        hlc INTEGER NOT NULL, value BLOB NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+                    INSERT INTO reg_value_v12 SELECT r.entity, r.field, a.no, r.counter, r.hlc, r.value
+                    FROM reg_value r JOIN actor_key a ON a.id = r.actor;
+                    DROP TABLE reg_value;
+                    ALTER TABLE reg_value_v12 RENAME TO reg_value;
+
+                    CREATE TABLE reg_superseded_v12 (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor INTEGER NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+                    INSERT INTO reg_superseded_v12 SELECT r.entity, r.field, a.no, r.counter
+                    FROM reg_superseded r JOIN actor_key a ON a.id = r.actor;
+                    DROP TABLE reg_superseded;
+                    ALTER TABLE reg_superseded_v12 RENAME TO reg_superseded;
+
+                    CREATE TABLE set_add_v12 (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, element TEXT NOT NULL,
+                        actor INTEGER NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, element, actor, counter)
+                    ) WITHOUT ROWID;
+                    INSERT INTO set_add_v12 SELECT s.entity, s.field, s.element, a.no, s.counter
+                    FROM set_add s JOIN actor_key a ON a.id = s.actor;
+                    DROP TABLE set_add;
+                    ALTER TABLE set_add_v12 RENAME TO set_add;
+
+                    CREATE TABLE set_removed_v12 (
+                        entity BLOB NOT NULL, field INTEGER NOT NULL, actor INTEGER NOT NULL, counter INTEGER NOT NULL,
+                        PRIMARY KEY (entity, field, actor, counter)
+                    ) WITHOUT ROWID;
+                    INSERT INTO set_removed_v12 SELECT s.entity, s.field, a.no, s.counter
+                    FROM set_removed s JOIN actor_key a ON a.id = s.actor;
+                    DROP TABLE set_removed;
+                    ALTER TABLE set_removed_v12 RENAME TO set_removed;
+                    """)
+            for sql in remade { try db.execute(sql: sql) }
+        }
         return migrator
     }
+
+    /// The `meta` key under which a migration asks for the projections it added to be filled (v7's scope sums, v8's
+    /// customer columns): the code that fills them reads the current schema, so it runs after the last migration.
+    static let refillKey = "migration-refill"
+
+    /// Fills what a migration asked for (``refillKey``): recomputes every scope's sum and rewrites every customer row,
+    /// in one transaction, after the migrator ran. Nothing to do in a book that needs no fill.
+    static func finishMigrations(_ writer: some DatabaseWriter) throws {
+        try writer.write { db in
+            guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [refillKey]) != nil else {
+                return
+            }
+            try resumScopeHashes(db)
+            for id in try Data.fetchAll(db, sql: "SELECT id FROM customer") {
+                if let entity = EntityID(bytes: Array(id)) { try Projector.refreshCustomer(entity, db: db) }
+            }
+            try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [refillKey])
+        }
+    }
+
+    /// The number of the actor whose 16 bytes are the statement's next parameter, as a scalar subquery (NULL for an
+    /// actor the book has never named, which matches no row): `WHERE actor = \(actorNumberSQL)`.
+    static let actorNumberSQL = "(SELECT actor_key.no FROM actor_key WHERE actor_key.id = ?)"
+
+    /// The 16 bytes of the actor numbered by `column`, as a scalar subquery: what a query returns, and what it orders
+    /// by (a register's display winner compares actors by their bytes, ``RegisterWinner``).
+    static func actorID(_ column: String) -> String { "(SELECT actor_key.id FROM actor_key WHERE actor_key.no = \(column))" }
+
+    /// The number of the scope whose key is the statement's next parameter, as a scalar subquery (NULL for a scope the
+    /// book has never held, which matches no row): `WHERE scope = \(scopeNumberSQL)`.
+    static let scopeNumberSQL = "(SELECT scope_key.no FROM scope_key WHERE scope_key.key = ?)"
+
+    /// The log's columns with the actor's bytes and the scope's key, as ``operation(_:)`` reads them: add `WHERE` and
+    /// `ORDER BY` clauses naming `op.` columns (and `actor_key.id` to order by actor). Outer joins: an op whose actor
+    /// or scope number is unknown reads as corrupt, not as missing.
+    static let opRowsSQL = """
+        SELECT actor_key.id AS actor, op.counter, op.hlc, scope_key.key AS scope, op.principal, op.schema, op.body
+        FROM op LEFT JOIN actor_key ON actor_key.no = op.actor LEFT JOIN scope_key ON scope_key.no = op.scope
+        """
 
     /// The projection tables, emptied by ``Book/rebuild()``.
     static let projectionTables = [

@@ -11,7 +11,10 @@ extension Book {
     func liveValues(_ entity: EntityID, _ field: FieldID, db: Database) throws -> [MVRegister.Entry] {
         let rows = DirectStatement(
             try db.cachedStatement(
-                sql: "SELECT actor, counter, hlc, value FROM reg_value WHERE entity = ? AND field = ?"),
+                sql: """
+                    SELECT a.id, r.counter, r.hlc, r.value FROM reg_value r JOIN actor_key a ON a.no = r.actor
+                    WHERE r.entity = ? AND r.field = ?
+                    """),
             db: db)
         rows.reset()
         defer { rows.reset() }
@@ -47,7 +50,8 @@ extension Book {
 
     func setTags(_ entity: EntityID, _ field: FieldID, _ element: String, db: Database) throws -> [OpID] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
+            db.cachedStatement(
+                sql: "SELECT \(Self.actorID("set_add.actor")) AS actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
             arguments: [Data(entity.bytes), Int(field.rawValue), element]
         ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
@@ -164,15 +168,18 @@ extension Book {
         let data = Data(entity.bytes)
         guard
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT kind, scope, created_hlc, author FROM entity WHERE id = ? AND kind IS NOT NULL"),
+                db.cachedStatement(sql: """
+                    SELECT kind, (SELECT key FROM scope_key WHERE no = entity.scope) AS scope, created_hlc, author
+                    FROM entity WHERE id = ? AND kind IS NOT NULL
+                    """),
                 arguments: [data]),
             let scope = Scope(key: row["scope"])
         else { return nil }
         var fields: [FieldID: [MVRegister.Entry]] = [:]
         let values = try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT field, actor, counter, hlc, value FROM reg_value WHERE entity = ?
-                ORDER BY field, hlc DESC, actor DESC, counter DESC
+                SELECT field, \(Self.actorID("reg_value.actor")) AS actor, counter, hlc, value FROM reg_value WHERE entity = ?
+                ORDER BY field, \(RegisterWinner.ordering())
                 """), arguments: [data])
         for value in values {
             fields[FieldID(rawValue: UInt16(value["field"] as Int)), default: []].append(try Self.entry(value))
@@ -195,7 +202,8 @@ extension Book {
     public func entities(in scope: Scope, kind: EntityKind) throws(StoreError) -> [EntitySnapshot] {
         try read { db in
             let ids = try Data.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM entity WHERE scope = ? AND kind = ? ORDER BY created_hlc, id"),
+                db.cachedStatement(
+                    sql: "SELECT id FROM entity WHERE scope = \(Self.scopeNumberSQL) AND kind = ? ORDER BY created_hlc, id"),
                 arguments: [scope.key, Int(kind.rawValue)])
             return try ids.compactMap { try snapshot(of: EntityID(bytes: Array($0))!, db: db) }.filter(Self.isListed)
         }
@@ -207,22 +215,23 @@ extension Book {
     public func conflicts(customer: EntityID? = nil) throws(StoreError) -> [ConflictInfo] {
         try read { db in
             var sql = """
-                SELECT r.entity, r.field, e.scope FROM reg_value r JOIN entity e ON e.id = r.entity
+                SELECT r.entity, r.field, (SELECT key FROM scope_key WHERE no = e.scope) AS scope
+                FROM reg_value r JOIN entity e ON e.id = r.entity
                 WHERE e.kind IS NOT NULL
                 """
             var arguments: StatementArguments = []
             if let customer {
-                sql += " AND e.scope = ?"
+                sql += " AND e.scope = \(Self.scopeNumberSQL)"
                 arguments += [Scope.customer(customer).key]
             }
-            sql += " GROUP BY r.entity, r.field HAVING count(DISTINCT r.value) > 1 ORDER BY e.scope, r.entity, r.field"
+            sql += " GROUP BY r.entity, r.field HAVING count(DISTINCT r.value) > 1 ORDER BY scope, r.entity, r.field"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 let entity = EntityID(bytes: Array(row["entity"] as Data))!
                 let field = FieldID(rawValue: UInt16(row["field"] as Int))
                 let entries = try liveValues(entity, field, db: db)
                 let values = try entries.map { entry in
                     let principal = try String.fetchOne(
-                        db.cachedStatement(sql: "SELECT principal FROM op WHERE actor = ? AND counter = ?"),
+                        db.cachedStatement(sql: "SELECT principal FROM op WHERE actor = \(Self.actorNumberSQL) AND counter = ?"),
                         arguments: [Data(entry.id.actor.bytes), Int64(entry.id.counter)]) ?? "?"
                     return (entry: entry, principal: principal)
                 }
@@ -236,14 +245,17 @@ extension Book {
     public func history(of scope: Scope) throws(StoreError) -> [Op] {
         try read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY hlc, actor, counter"), arguments: [scope.key]
+                db.cachedStatement(sql: "\(Self.opRowsSQL) WHERE op.scope = \(Self.scopeNumberSQL) ORDER BY op.hlc, actor_key.id, op.counter"),
+                arguments: [scope.key]
             ).map(Self.operation)
         }
     }
 
     /// Decodes an `op` row.
     static func operation(_ row: Row) throws -> Op {
-        guard let actor = ActorID(bytes: Array(row["actor"] as Data)), let scope = Scope(key: row["scope"]) else {
+        guard let actor = (row["actor"] as Data?).flatMap({ ActorID(bytes: Array($0)) }), let key = row["scope"] as String?,
+            let scope = Scope(key: key)
+        else {
             throw StoreError(.corrupt, "操作记录已损坏")
         }
         return Op(

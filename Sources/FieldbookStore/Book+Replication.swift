@@ -69,7 +69,7 @@ extension Book {
     public func ops(of actor: ActorID, after counter: UInt64, limit: Int = 10_000) throws(StoreError) -> [Op] {
         try read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter > ? ORDER BY counter LIMIT ?"),
+                db.cachedStatement(sql: "\(Self.opRowsSQL) WHERE op.actor = \(Self.actorNumberSQL) AND op.counter > ? ORDER BY op.counter LIMIT ?"),
                 arguments: [Data(actor.bytes), Int64(counter), limit]
             ).map(Self.operation)
         }
@@ -78,14 +78,16 @@ extension Book {
     /// Every op of one scope, in arrival order.
     public func ops(in scope: Scope) throws(StoreError) -> [Op] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op WHERE scope = ? ORDER BY rowid"), arguments: [scope.key])
+            try Row.fetchAll(
+                db.cachedStatement(sql: "\(Self.opRowsSQL) WHERE op.scope = \(Self.scopeNumberSQL) ORDER BY op.rowid"),
+                arguments: [scope.key])
                 .map(Self.operation)
         }
     }
 
     /// Every op in the log, in arrival order (for tests and tools; sync reads by actor or scope).
     public func allOps() throws(StoreError) -> [Op] {
-        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM op ORDER BY rowid")).map(Self.operation) }
+        try read { db in try Row.fetchAll(db.cachedStatement(sql: "\(Self.opRowsSQL) ORDER BY op.rowid")).map(Self.operation) }
     }
 
     /// The number of ops in the log.
@@ -243,16 +245,18 @@ extension Book {
     /// Every fact of the book, with its scope: entity, value and element facts of created entities (where the
     /// entity lives), then every op (in its own scope).
     private static let factsSQL = """
-        SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
-          FROM entity e WHERE e.kind IS NOT NULL
-        UNION ALL
-        SELECT e.scope, 2, e.id, NULL, r.field, r.actor, r.counter, r.value
-          FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL
-        UNION ALL
-        SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
-          FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL
-        UNION ALL
-        SELECT o.scope, 4, NULL, NULL, NULL, o.actor, o.counter, NULL FROM op o
+        SELECT k.key, f.t, f.id, f.kind, f.field, f.actor, f.counter, f.value FROM (
+          SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
+            FROM entity e WHERE e.kind IS NOT NULL
+          UNION ALL
+          SELECT e.scope, 2, e.id, NULL, r.field, \(actorID("r.actor")), r.counter, r.value
+            FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL
+          UNION ALL
+          SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
+            FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL
+          UNION ALL
+          SELECT o.scope, 4, NULL, NULL, NULL, \(actorID("o.actor")), o.counter, NULL FROM op o
+        ) f JOIN scope_key k ON k.no = f.scope
         """
 
     private static func fact(_ row: Row) throws -> [UInt8] {
@@ -288,7 +292,7 @@ extension Book {
         for table in projectionTables { try db.execute(sql: "DELETE FROM \(table)") }
         try db.cachedStatement(sql: "DELETE FROM scope_hash").execute()
         var projector = try Projector(db)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM op ORDER BY rowid")
+        let cursor = try Row.fetchCursor(db, sql: "\(opRowsSQL) ORDER BY op.rowid")
         while let row = try cursor.next() {
             try projector.project(try operation(row))
         }

@@ -44,7 +44,7 @@ extension Book {
     public func clockReading() throws(StoreError) -> HLC {
         try read { db in
             let own = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1"), arguments: [Data(actor.bytes)]) ?? 0
+                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = \(Self.actorNumberSQL) ORDER BY counter DESC LIMIT 1"), arguments: [Data(actor.bytes)]) ?? 0
             let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
             let recorded = HLC(rawValue: UInt64(bitPattern: max(own, saved)))
             return max(recorded, HLC(milliseconds: options.now(), logical: 0))
@@ -109,7 +109,7 @@ extension Book {
                 var removed: [PurgeRecord] = []
                 for record in records {
                     let scope = Scope.customer(record.customer).key
-                    if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM entity WHERE scope = ? LIMIT 1"), arguments: [scope]) == true {
+                    if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM entity WHERE scope = \(Self.scopeNumberSQL) LIMIT 1"), arguments: [scope]) == true {
                         removed.append(record)
                     }
                     let purged = PurgeStep.Purged(id: record.customer, scope: scope, principal: principal, utcOffsetSeconds: offset)
@@ -123,7 +123,12 @@ extension Book {
                 }
                 // What is held of each actor is recomputed from what is left (own counters live on in meta).
                 try db.cachedStatement(sql: "DELETE FROM actor_state").execute()
-                let cursor = try Row.fetchCursor(db, sql: "SELECT actor, counter, principal FROM op ORDER BY actor, counter")
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT actor_key.id AS actor, op.counter, op.principal FROM op JOIN actor_key ON actor_key.no = op.actor
+                        ORDER BY op.actor, op.counter
+                        """)
                 while let row = try cursor.next() {
                     let id = OpID(actor: ActorID(bytes: Array(row["actor"] as Data))!, counter: UInt64(row["counter"] as Int64))
                     try Projector.advanceActor(id, principal: row["principal"], db: db)
@@ -139,10 +144,10 @@ extension Book {
     }
 
     /// The tables that hold no customer data, so a purge leaves them alone: settings and sync state, the op log's
-    /// purge marker, per-actor counters, and what a purge itself keeps (IDs and counts). Every other table is named
-    /// by a ``PurgeStep`` (`PurgeTests.everyTableIsCovered`).
+    /// purge marker, per-actor counters and the actors' numbers, and what a purge itself keeps (IDs and counts). Every
+    /// other table is named by a ``PurgeStep`` (`PurgeTests.everyTableIsCovered`).
     package static let tablesWithoutCustomerData: Set<String> = [
-        "meta", "purging", "actor_state", "purge_log", "purged_contact", "grdb_migrations", "sqlite_sequence",
+        "meta", "purging", "actor_state", "actor_key", "purge_log", "purged_contact", "grdb_migrations", "sqlite_sequence",
     ]
 
     /// Every table a purge erases from, for tests.

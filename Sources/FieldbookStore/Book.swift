@@ -104,6 +104,7 @@ public final class Book: Sendable {
         do {
             queue = try DatabaseQueue(configuration: configuration(wal: false))
             try migrator.migrate(queue)
+            try finishMigrations(queue)
         } catch {
             throw map(error)
         }
@@ -149,6 +150,7 @@ public final class Book: Sendable {
             let queue = try DatabaseQueue(path: path, configuration: configuration(monitor: monitor))
             try requireFullSync(queue)
             try migrator.migrate(queue)
+            try finishMigrations(queue)
             return (queue, monitor)
         } catch {
             throw map(error)

@@ -132,8 +132,9 @@ extension BookTransaction {
     private func foreignOp(on entity: EntityID) throws -> Op? {
         let rows = try Row.fetchCursor(
             db.cachedStatement(sql: """
-                SELECT * FROM op WHERE scope = (SELECT scope FROM entity WHERE id = ?) AND actor != ?
-                ORDER BY hlc DESC, actor DESC, counter DESC
+                \(Book.opRowsSQL) WHERE op.scope = (SELECT scope FROM entity WHERE id = ?)
+                AND op.actor IS NOT \(Book.actorNumberSQL)
+                ORDER BY op.hlc DESC, actor_key.id DESC, op.counter DESC
                 """),
             arguments: [Data(entity.bytes), Data(book.actor.bytes)])
         while let row = try rows.next() {
@@ -146,7 +147,7 @@ extension BookTransaction {
     /// The op with an ID, if the log holds it.
     private func op(_ id: OpID) throws -> Op? {
         try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM op WHERE actor = ? AND counter = ?"),
+            db.cachedStatement(sql: "\(Book.opRowsSQL) WHERE op.actor = \(Book.actorNumberSQL) AND op.counter = ?"),
             arguments: [Data(id.actor.bytes), Int64(id.counter)]
         ).map(Book.operation)
     }

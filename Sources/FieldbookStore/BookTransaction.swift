@@ -21,6 +21,8 @@ public final class BookTransaction {
     let privileged: Bool
     private var counter: UInt64?
     private var clock: HybridClock?
+    /// The scope and actor numbers known in this transaction, handed from one op's projector to the next.
+    private var numbers = Projector.Numbers()
     /// The ops appended so far, in order.
     public private(set) var appended: [Op] = []
 
@@ -139,6 +141,10 @@ public final class BookTransaction {
         return counter! + 1
     }
 
+    /// The clock reading and the actor number of this book's last own op.
+    private static let lastOwnOpSQL =
+        "SELECT hlc, actor FROM op WHERE actor = \(Book.actorNumberSQL) ORDER BY counter DESC LIMIT 1"
+
     /// Reads this replica's last counter and clock reading, once per transaction.
     private func loadCounterAndClock() throws {
         if counter == nil {
@@ -147,7 +153,15 @@ public final class BookTransaction {
             counter = UInt64(max(held, saved))
             // Own ops' readings and the saved clock (received readings raise it only up to a bound, SPEC [W-10.8]);
             // not every op's, or one received op clocked a year ahead would date every later edit next year.
-            let logged = try integer("SELECT hlc FROM op WHERE actor = ? ORDER BY counter DESC LIMIT 1", actor: book.actor) ?? 0
+            let last = DirectStatement(try db.cachedStatement(sql: Self.lastOwnOpSQL), db: db)
+            last.reset()
+            defer { last.reset() }
+            try last.bind(1, book.actor)
+            var logged: Int64 = 0
+            if try last.step() {
+                logged = last.int64(0)
+                numbers.actors[book.actor] = last.int64(1)
+            }
             let savedClock = try integer("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
         }
@@ -175,7 +189,7 @@ public final class BookTransaction {
             body: body)
         // No value the wire cannot carry, a terminal would run, or the central node would refuse (+Limits.swift).
         try Self.checkValues(op)
-        guard try Projector.append(op, db: db) else {
+        guard try Projector.append(op, db: db, numbers: &numbers) else {
             throw StoreError(.corrupt, "操作编号重复：账本的计数器已损坏")
         }
         appended.append(op)
@@ -199,13 +213,19 @@ public final class BookTransaction {
 
     private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {
         let row = DirectStatement(
-            try db.cachedStatement(sql: "SELECT kind, scope FROM entity WHERE id = ? AND kind IS NOT NULL"), db: db)
+            try db.cachedStatement(
+                sql: """
+                    SELECT entity.kind, scope_key.key, entity.scope FROM entity JOIN scope_key ON scope_key.no = entity.scope
+                    WHERE entity.id = ? AND entity.kind IS NOT NULL
+                    """), db: db)
         row.reset()
         defer { row.reset() }
         try row.bind(1, entity)
         guard try row.step(), let scope = Scope(key: row.text(1)) else {
             throw StoreError(.unknownReference, "找不到这条记录")
         }
+        // The op about to be written on it takes the same scope: its projector need not look the number up.
+        numbers.scopes[scope.key] = row.int64(2)
         return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
     }
 

@@ -37,6 +37,21 @@ package struct Projector {
     private var actors: [ActorID: (principal: String, counters: Set<UInt64>)] = [:]
     /// The batch's change to each scope's state sum and count of created entities.
     private var deltas: [String: (sum: StateSum, entities: Int)] = [:]
+    /// The numbers of the scopes and actors bound so far (`scope_key`, `actor_key`): a number, once given, is never
+    /// changed or given again, so a caller that runs several projectors in one transaction hands them on
+    /// (``append(_:db:numbers:)``).
+    package struct Numbers {
+        /// Scope numbers by key.
+        var scopes: [String: Int64] = [:]
+        /// Actor numbers.
+        var actors: [ActorID: Int64] = [:]
+
+        /// None known yet.
+        package init() {}
+    }
+
+    /// The numbers known in this batch.
+    package private(set) var numbers = Numbers()
     /// Entities read or written in this batch (only the projector writes `entity`, so this stays right).
     private var entities: [EntityID: EntityState] = [:]
     /// Entities whose `customer` row may need rewriting (only created customers have one).
@@ -44,17 +59,21 @@ package struct Projector {
     /// Customers whose contacts changed: only their last-contact columns need recomputing.
     private var contacted: Set<EntityID> = []
 
-    /// A projector for one batch inside the caller's transaction on `db`.
-    package init(_ db: Database) throws {
+    /// A projector for one batch inside the caller's transaction on `db`, starting from the scope and actor numbers
+    /// the caller knows in this transaction.
+    package init(_ db: Database, numbers: Numbers = Numbers()) throws {
         self.db = db
         self.sql = try ProjectorStatements(db)
+        self.numbers = numbers
     }
 
-    /// Appends one op and projects it at once: a batch of one.
-    static func append(_ op: Op, db: Database) throws -> Bool {
-        var projector = try Projector(db)
+    /// Appends one op and projects it at once: a batch of one. `numbers` goes in with what the caller knows and comes
+    /// out with what this op added.
+    static func append(_ op: Op, db: Database, numbers: inout Numbers) throws -> Bool {
+        var projector = try Projector(db, numbers: numbers)
         let appended = try projector.append(op)
         try projector.finish()
+        numbers = projector.numbers
         return appended
     }
 
@@ -63,10 +82,10 @@ package struct Projector {
         let scope = op.scope.key
         let insert = sql.insertOp
         insert.reset()
-        try insert.bind(1, op.id.actor)
+        try insert.bind(1, try actorNumber(op.id.actor))
         try insert.bind(2, Int64(op.id.counter))
         try insert.bind(3, Int64(bitPattern: op.hlc.rawValue))
-        try insert.bind(4, scope)
+        try insert.bind(4, try scopeNumber(scope))
         try insert.bind(5, op.principal)
         try insert.bind(6, Int(op.schemaVersion))
         try insert.bind(7, op.body.encoded)
@@ -117,6 +136,37 @@ package struct Projector {
         contacted = []
     }
 
+    /// The number the log and the entities store for a scope, numbering a scope the book has not held before.
+    private mutating func scopeNumber(_ scope: String) throws -> Int64 {
+        if let known = numbers.scopes[scope] { return known }
+        let number = try keyNumber(find: sql.findScope, insert: sql.insertScope) { try $0.bind(1, scope) }
+        numbers.scopes[scope] = number
+        return number
+    }
+
+    /// The number the log, the registers and the sets store for an actor, numbering an actor the book has not named
+    /// before (an op's author, or the author of an op a `pred` or `observed` names).
+    private mutating func actorNumber(_ actor: ActorID) throws -> Int64 {
+        if let known = numbers.actors[actor] { return known }
+        let number = try keyNumber(find: sql.findActor, insert: sql.insertActor) { try $0.bind(1, actor) }
+        numbers.actors[actor] = number
+        return number
+    }
+
+    /// The number `find` reads for the key that `bind` binds, or the one `insert` gives it (the new row's rowid).
+    private func keyNumber(
+        find: DirectStatement, insert: DirectStatement, bind: (DirectStatement) throws -> Void
+    ) throws -> Int64 {
+        find.reset()
+        defer { find.reset() }
+        try bind(find)
+        if try find.step() { return find.int64(0) }
+        insert.reset()
+        try bind(insert)
+        try insert.run()
+        return db.lastInsertedRowID
+    }
+
     private func writeScopeHash(_ scope: String, _ sum: StateSum, entities: Int) throws {
         let write = sql.writeScopeHash
         write.reset()
@@ -156,7 +206,7 @@ package struct Projector {
             try insert.bind(1, entity)
             try insert.bind(2, Int(field.rawValue))
             try insert.bind(3, element)
-            try insert.bind(4, op.id.actor)
+            try insert.bind(4, try actorNumber(op.id.actor))
             try insert.bind(5, Int64(op.id.counter))
             try insert.run()
             // The element's fact appears with its first live tag.
@@ -182,16 +232,16 @@ package struct Projector {
     }
 
     /// Binds `(entity, field, actor, counter)`: the key of a register value or a set tag.
-    private func bindTag(_ statement: DirectStatement, _ entity: EntityID, _ field: FieldID, _ tag: OpID) throws {
+    private mutating func bindTag(_ statement: DirectStatement, _ entity: EntityID, _ field: FieldID, _ tag: OpID) throws {
         try statement.bind(1, entity)
         try statement.bind(2, Int(field.rawValue))
-        try statement.bind(3, tag.actor)
+        try statement.bind(3, try actorNumber(tag.actor))
         try statement.bind(4, Int64(tag.counter))
     }
 
     /// Remembers `tag` with `remember` (superseded or removed: an op arriving later that names it stays dead), then
     /// deletes its live row with `delete` (a `DELETE … RETURNING`) and returns what `read` takes from each deleted row.
-    private func retire<T>(
+    private mutating func retire<T>(
         _ tag: OpID, of entity: EntityID, _ field: FieldID, into remember: DirectStatement, from delete: DirectStatement,
         read: (DirectStatement) -> T
     ) throws -> [T] {
@@ -250,10 +300,12 @@ package struct Projector {
     }
 
     /// Binds `(id, kind, scope, created_hlc, author)` of a created entity.
-    private func bindCreated(_ statement: DirectStatement, _ entity: EntityID, kind: EntityKind, op: Op, scope: String) throws {
+    private mutating func bindCreated(
+        _ statement: DirectStatement, _ entity: EntityID, kind: EntityKind, op: Op, scope: String
+    ) throws {
         try statement.bind(1, entity)
         try statement.bind(2, Int(kind.rawValue))
-        try statement.bind(3, scope)
+        try statement.bind(3, try scopeNumber(scope))
         try statement.bind(4, Int64(bitPattern: op.hlc.rawValue))
         try statement.bind(5, op.principal)
     }
@@ -300,7 +352,7 @@ package struct Projector {
         let insert = sql.insertEntity
         insert.reset()
         try insert.bind(1, entity)
-        try insert.bind(2, scope)
+        try insert.bind(2, try scopeNumber(scope))
         try insert.run()
         let state = EntityState(kind: nil, scope: scope)
         entities[entity] = state
@@ -335,7 +387,7 @@ package struct Projector {
         insert.reset()
         try insert.bind(1, entity)
         try insert.bind(2, Int(field.rawValue))
-        try insert.bind(3, op.id.actor)
+        try insert.bind(3, try actorNumber(op.id.actor))
         try insert.bind(4, Int64(op.id.counter))
         try insert.bind(5, Int64(bitPattern: op.hlc.rawValue))
         try insert.bind(6, encoded)
@@ -370,7 +422,7 @@ package struct Projector {
         }
         var next = UInt64(held ?? 0)
         guard appended.contains(next + 1) else { return }
-        let logged = DirectStatement(try db.cachedStatement(sql: "SELECT 1 FROM op WHERE actor = ? AND counter = ?"), db: db)
+        let logged = DirectStatement(try db.cachedStatement(sql: loggedSQL), db: db)
         func isLogged(_ counter: UInt64) throws -> Bool {
             logged.reset()
             defer { logged.reset() }
@@ -391,6 +443,9 @@ package struct Projector {
         try update.run()
     }
 
+    /// Whether the log holds an op, by its actor's bytes and its counter.
+    private static let loggedSQL = "SELECT 1 FROM op WHERE actor = \(Book.actorNumberSQL) AND counter = ?"
+
     /// Moves the actor's contiguous counter forward past this op, if it is the next, and any later ones that arrived
     /// early (recomputing `actor_state` after a purge, one op at a time in counter order).
     static func advanceActor(_ id: OpID, principal: String, db: Database) throws {
@@ -409,21 +464,6 @@ package struct Projector {
     /// The fields of a customer's contacts that its `last_contact` columns read: a contact's day and whether it is
     /// archived.
     static let contactFields: Set<FieldID> = [Schema.F.date, Schema.F.archived]
-
-    /// The display winner of a field: greatest `(hlc, actor, counter)` among the live values.
-    static func winner(_ entity: Data, _ field: FieldID, db: Database) throws -> Value? {
-        guard
-            let data = try Data.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT value FROM reg_value WHERE entity = ? AND field = ?
-                        ORDER BY hlc DESC, actor DESC, counter DESC LIMIT 1
-                        """),
-                arguments: [entity, Int(field.rawValue)])
-        else { return nil }
-        var reader = ByteReader(Array(data))
-        return try Value.decode(from: &reader)
-    }
 
     /// Where a live value stands in the display order, greatest first: `(hlc, actor, counter)`, compared as
     /// ``winner(_:_:db:)``'s `ORDER BY hlc DESC, actor DESC, counter DESC` does (signed integers, the actor's bytes).
@@ -458,15 +498,18 @@ package struct Projector {
         return winners
     }
 
-    private static let displayedWinnersSQL = "SELECT field, value, hlc, actor, counter FROM reg_value WHERE entity = ?"
+    private static let displayedWinnersSQL = """
+        SELECT r.field, r.value, r.hlc, a.id, r.counter FROM reg_value r JOIN actor_key a ON a.no = r.actor
+        WHERE r.entity = ?
+        """
 
     /// A customer's contacts (`ORDER BY e.id` follows the `entity_scope` index: no sort) with their live values, in
     /// no order within a contact (`lastContact` keeps `date` and `archived`: a `field IN (…)` here made SQLite build
     /// a table for every run).
     private static let lastContactSQL = """
-        SELECT e.id, e.created_hlc, r.field, r.value, r.hlc, r.actor, r.counter FROM entity e
-        LEFT JOIN reg_value r ON r.entity = e.id
-        WHERE e.scope = ?1 AND e.kind = ?2
+        SELECT e.id, e.created_hlc, r.field, r.value, r.hlc, a.id, r.counter FROM entity e
+        LEFT JOIN reg_value r ON r.entity = e.id LEFT JOIN actor_key a ON a.no = r.actor
+        WHERE e.scope = (SELECT no FROM scope_key WHERE key = ?1) AND e.kind = ?2
         ORDER BY e.id
         """
 

@@ -8,7 +8,7 @@ struct ProjectorStatements {
     let insertOp: DirectStatement
     /// The kind (NULL until created) and scope of an entity.
     let entityInfo: DirectStatement
-    /// The live register values of an entity: field, actor, counter, value.
+    /// The live register values of an entity: field, actor (its bytes), counter, value.
     let entityValues: DirectStatement
     /// The elements present in an entity's sets: field, element.
     let entityElements: DirectStatement
@@ -34,6 +34,14 @@ struct ProjectorStatements {
     let deleteSetAdd: DirectStatement
     /// Stores a scope's state sum and count of created entities.
     let writeScopeHash: DirectStatement
+    /// The number of a scope (`scope_key`), by its key.
+    let findScope: DirectStatement
+    /// Numbers a scope the book has not held before.
+    let insertScope: DirectStatement
+    /// The number of an actor (`actor_key`), by its 16 bytes.
+    let findActor: DirectStatement
+    /// Numbers an actor the book has not named before.
+    let insertActor: DirectStatement
 
     init(_ db: Database) throws {
         func cached(sql: String) throws -> DirectStatement { DirectStatement(try db.cachedStatement(sql: sql), db: db) }
@@ -42,8 +50,13 @@ struct ProjectorStatements {
                 INSERT OR IGNORE INTO op (actor, counter, hlc, scope, principal, schema, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-        entityInfo = try cached(sql: "SELECT kind, scope FROM entity WHERE id = ?")
-        entityValues = try cached(sql: "SELECT field, actor, counter, value FROM reg_value WHERE entity = ?")
+        entityInfo = try cached(
+            sql: "SELECT entity.kind, scope_key.key FROM entity JOIN scope_key ON scope_key.no = entity.scope WHERE entity.id = ?")
+        entityValues = try cached(
+            sql: """
+                SELECT r.field, a.id, r.counter, r.value FROM reg_value r JOIN actor_key a ON a.no = r.actor
+                WHERE r.entity = ?
+                """)
         entityElements = try cached(sql: "SELECT DISTINCT field, element FROM set_add WHERE entity = ?")
         countElementTags = try cached(
             sql: "SELECT count(*) FROM set_add WHERE entity = ? AND field = ? AND element = ?")
@@ -79,5 +92,9 @@ struct ProjectorStatements {
             sql: "DELETE FROM set_add WHERE entity = ? AND field = ? AND actor = ? AND counter = ? RETURNING element")
         writeScopeHash = try cached(
             sql: "INSERT OR REPLACE INTO scope_hash (scope, hash, entities) VALUES (?, ?, ?)")
+        findScope = try cached(sql: "SELECT no FROM scope_key WHERE key = ?")
+        insertScope = try cached(sql: "INSERT INTO scope_key (key) VALUES (?)")
+        findActor = try cached(sql: "SELECT no FROM actor_key WHERE id = ?")
+        insertActor = try cached(sql: "INSERT INTO actor_key (id) VALUES (?)")
     }
 }

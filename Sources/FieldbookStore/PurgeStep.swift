@@ -43,10 +43,10 @@ struct PurgeStep: Sendable {
                 sql: """
                     SELECT e.id, e.created_hlc,
                         (SELECT r.value FROM reg_value r WHERE r.entity = e.id AND r.field = ?
-                            ORDER BY r.hlc DESC, r.actor DESC, r.counter DESC LIMIT 1) AS day,
+                            ORDER BY \(RegisterWinner.ordering("r")) LIMIT 1) AS day,
                         (SELECT r.value FROM reg_value r WHERE r.entity = e.id AND r.field = ?
-                            ORDER BY r.hlc DESC, r.actor DESC, r.counter DESC LIMIT 1) AS channel
-                    FROM entity e WHERE e.scope = ? AND e.kind = ? AND e.author = ?
+                            ORDER BY \(RegisterWinner.ordering("r")) LIMIT 1) AS channel
+                    FROM entity e WHERE e.scope = \(Book.scopeNumberSQL) AND e.kind = ? AND e.author = ?
                     """,
                 arguments: [
                     Int(Schema.F.date.rawValue), Int(Schema.F.channel.rawValue), purged.scope, Int(EntityKind.contact.rawValue),
@@ -79,12 +79,12 @@ struct PurgeStep: Sendable {
     static let projections = PurgeStep(
         name: "projections", tables: ["reg_value", "reg_superseded", "set_add", "set_removed", "customer", "entity"],
         customer: { db, purged in
-            let entities = "(SELECT id FROM entity WHERE scope = ?)"
+            let entities = "(SELECT id FROM entity WHERE scope = \(Book.scopeNumberSQL))"
             for table in ["reg_value", "reg_superseded", "set_add", "set_removed"] {
                 try db.execute(sql: "DELETE FROM \(table) WHERE entity IN \(entities)", arguments: [purged.scope])
             }
             try db.cachedStatement(sql: "DELETE FROM customer WHERE id = ?").execute(arguments: [Data(purged.id.bytes)])
-            try db.cachedStatement(sql: "DELETE FROM entity WHERE scope = ?").execute(arguments: [purged.scope])
+            try db.cachedStatement(sql: "DELETE FROM entity WHERE scope = \(Book.scopeNumberSQL)").execute(arguments: [purged.scope])
         })
 
     /// The search index. Deleting the customer's row tells FTS5 to forget it (and drops its pending row, which may
@@ -103,10 +103,13 @@ struct PurgeStep: Sendable {
     /// The op log (and, by trigger, the scope's cached hash). Its trigger lets a DELETE through only for a scope
     /// listed in `purging`.
     static let opLog = PurgeStep(
-        name: "op log", tables: ["op", "scope_hash"],
+        name: "op log", tables: ["op", "scope_hash", "scope_key"],
         customer: { db, purged in
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO purging (scope) VALUES (?)").execute(arguments: [purged.scope])
-            try db.cachedStatement(sql: "DELETE FROM op WHERE scope = ?").execute(arguments: [purged.scope])
-            try db.cachedStatement(sql: "DELETE FROM purging WHERE scope = ?").execute(arguments: [purged.scope])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO purging (scope) SELECT no FROM scope_key WHERE key = ?")
+                .execute(arguments: [purged.scope])
+            try db.cachedStatement(sql: "DELETE FROM op WHERE scope = \(Book.scopeNumberSQL)").execute(arguments: [purged.scope])
+            try db.cachedStatement(sql: "DELETE FROM purging").execute()
+            // Last: the log's delete trigger reads the scope's key to drop its cached hash.
+            try db.cachedStatement(sql: "DELETE FROM scope_key WHERE key = ?").execute(arguments: [purged.scope])
         })
 }

@@ -17,8 +17,8 @@ package enum RegisterWinner {
     ///
     /// - Parameter alias: The name the query gives `reg_value` (`r` in `FROM reg_value r`), or `nil` for none.
     package static func ordering(_ alias: String? = nil) -> String {
-        let prefix = alias.map { "\($0)." } ?? ""
-        return "\(prefix)hlc DESC, \(prefix)actor DESC, \(prefix)counter DESC"
+        let table = alias ?? "reg_value"
+        return "\(table).hlc DESC, \(Book.actorID("\(table).actor")) DESC, \(table).counter DESC"
     }
 
     /// One register's winner: the SQL of ``value(_:of:db:)``.

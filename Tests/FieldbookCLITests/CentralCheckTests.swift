@@ -22,7 +22,11 @@ struct CentralCheckTests {
         }
         _ = try central.book.applyRemote(made)
         try central.book.database.write { db in
-            try db.execute(sql: "INSERT INTO lsn (actor, counter, scope, device, at) SELECT actor, counter, scope, NULL, 0 FROM op")
+            try db.execute(sql: """
+                INSERT INTO lsn (actor, counter, scope, device, at)
+                SELECT a.id, op.counter, k.key, NULL, 0 FROM op JOIN scope_key k ON k.no = op.scope
+                JOIN actor_key a ON a.no = op.actor
+                """)
             try db.execute(
                 sql: "INSERT INTO device (id, principal, secret, actor, created) VALUES (?, 'M001', X'', ?, 0)",
                 arguments: [Data(repeating: 7, count: 16), Data(m001.actor.bytes)])

@@ -8,9 +8,100 @@ import Testing
 /// Books written by an earlier Fieldbook open with the current one: the migrations run, nothing is lost.
 @Suite("Migrations")
 struct MigrationTests {
-    /// Undoes migration v10 in an open book: the index caught up, the pending table gone, the triggers as v1 and v3
-    /// made them.
+    /// Undoes migration v12 in an open book: the log, the registers and the sets name their actor in 16 bytes again,
+    /// with their indexes and triggers as they were, and `actor_key` is gone.
+    static func downgradeToV11(_ db: Database) throws {
+        let remade = try String.fetchAll(
+            db,
+            sql: """
+                SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+                AND tbl_name IN ('op', 'reg_value', 'reg_superseded', 'set_add', 'set_removed')
+                """)
+        try db.execute(
+            sql: """
+                CREATE TABLE op_v11 (
+                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope INTEGER NOT NULL,
+                    principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (actor, counter));
+                INSERT INTO op_v11 (rowid, actor, counter, hlc, scope, principal, schema, body)
+                SELECT o.rowid, a.id, o.counter, o.hlc, o.scope, o.principal, o.schema, o.body
+                FROM op o JOIN actor_key a ON a.no = o.actor ORDER BY o.rowid;
+                DROP TABLE op;
+                ALTER TABLE op_v11 RENAME TO op;
+                CREATE TABLE reg_value_v11 (
+                    entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                    hlc INTEGER NOT NULL, value BLOB NOT NULL, PRIMARY KEY (entity, field, actor, counter)) WITHOUT ROWID;
+                INSERT INTO reg_value_v11 SELECT r.entity, r.field, a.id, r.counter, r.hlc, r.value
+                FROM reg_value r JOIN actor_key a ON a.no = r.actor;
+                DROP TABLE reg_value;
+                ALTER TABLE reg_value_v11 RENAME TO reg_value;
+                CREATE TABLE reg_superseded_v11 (
+                    entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                    PRIMARY KEY (entity, field, actor, counter)) WITHOUT ROWID;
+                INSERT INTO reg_superseded_v11 SELECT r.entity, r.field, a.id, r.counter
+                FROM reg_superseded r JOIN actor_key a ON a.no = r.actor;
+                DROP TABLE reg_superseded;
+                ALTER TABLE reg_superseded_v11 RENAME TO reg_superseded;
+                CREATE TABLE set_add_v11 (
+                    entity BLOB NOT NULL, field INTEGER NOT NULL, element TEXT NOT NULL, actor BLOB NOT NULL,
+                    counter INTEGER NOT NULL, PRIMARY KEY (entity, field, element, actor, counter)) WITHOUT ROWID;
+                INSERT INTO set_add_v11 SELECT s.entity, s.field, s.element, a.id, s.counter
+                FROM set_add s JOIN actor_key a ON a.no = s.actor;
+                DROP TABLE set_add;
+                ALTER TABLE set_add_v11 RENAME TO set_add;
+                CREATE TABLE set_removed_v11 (
+                    entity BLOB NOT NULL, field INTEGER NOT NULL, actor BLOB NOT NULL, counter INTEGER NOT NULL,
+                    PRIMARY KEY (entity, field, actor, counter)) WITHOUT ROWID;
+                INSERT INTO set_removed_v11 SELECT s.entity, s.field, a.id, s.counter
+                FROM set_removed s JOIN actor_key a ON a.no = s.actor;
+                DROP TABLE set_removed;
+                ALTER TABLE set_removed_v11 RENAME TO set_removed;
+                DROP TABLE actor_key;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v12%';
+                """)
+        for sql in remade { try db.execute(sql: sql) }
+    }
+
+    /// Undoes migrations v12 and v11 in an open book: for v11, the log and the entities name their scope as text
+    /// again, in tables and triggers as v1 and v4 made them, and `scope_key` is gone.
+    static func downgradeToV10(_ db: Database) throws {
+        try downgradeToV11(db)
+        try db.execute(
+            sql: """
+                CREATE TABLE op_v1 (
+                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
+                    principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY (actor, counter));
+                INSERT INTO op_v1 (rowid, actor, counter, hlc, scope, principal, schema, body)
+                SELECT o.rowid, o.actor, o.counter, o.hlc, k.key, o.principal, o.schema, o.body
+                FROM op o JOIN scope_key k ON k.no = o.scope ORDER BY o.rowid;
+                DROP TABLE op;
+                ALTER TABLE op_v1 RENAME TO op;
+                CREATE INDEX op_scope ON op (scope);
+                DROP TABLE purging;
+                CREATE TABLE purging (scope TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                CREATE TRIGGER op_no_update BEFORE UPDATE ON op
+                BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+                CREATE TRIGGER op_no_delete BEFORE DELETE ON op
+                WHEN NOT EXISTS (SELECT 1 FROM purging WHERE purging.scope = OLD.scope)
+                BEGIN SELECT RAISE(ABORT, 'the op log is append-only'); END;
+                CREATE TRIGGER op_delete_drops_scope_hash AFTER DELETE ON op
+                BEGIN DELETE FROM scope_hash WHERE scope IN (OLD.scope, '*'); END;
+                CREATE TABLE entity_v1 (
+                    id BLOB PRIMARY KEY NOT NULL, kind INTEGER, scope TEXT NOT NULL, created_hlc INTEGER, author TEXT
+                ) WITHOUT ROWID;
+                INSERT INTO entity_v1 SELECT e.id, e.kind, k.key, e.created_hlc, e.author
+                FROM entity e JOIN scope_key k ON k.no = e.scope;
+                DROP TABLE entity;
+                ALTER TABLE entity_v1 RENAME TO entity;
+                CREATE INDEX entity_scope ON entity (scope, kind);
+                DROP TABLE scope_key;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v11%';
+                """)
+    }
+
+    /// Undoes migrations v11 and v10 in an open book: for v10, the index caught up, the pending table gone, the
+    /// triggers as v1 and v3 made them.
     static func downgradeToV9(_ db: Database) throws {
+        try downgradeToV10(db)
         try Book.catchUpSearchIndex(db)
         try db.execute(
             sql: """
@@ -61,6 +152,121 @@ struct MigrationTests {
                     DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2: scope hash cache');
                     """)
         }
+    }
+
+    @Test("v12: a book from v11 numbers its actors; winners, conflicts, set tags, the hash and the centre's indexes stay")
+    func upgradeNumbersActors() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 8)
+        var id = EntityID(high: 0, low: 0)
+        var hash: [UInt8] = []
+        var ops: [Op] = []
+        var conflicts: [ConflictInfo] = []
+        var snapshot: EntitySnapshot?
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            id = try addCustomer(book, "王芳", [FieldAssignment(Schema.F.tier, .text("普通"))])
+            let other = try Book.inMemory(principal: "M002", options: .fixed(milliseconds: 1_795_400_000_000, seed: 9))
+            _ = try other.applyRemote(try book.allOps())
+            // Concurrent tier edits (a conflict of two actors) and a tag added on one side, removed on the other.
+            try book.write { tx in _ = try tx.set(id, Schema.F.tier, .text("钻石")) }
+            try other.write { tx in _ = try tx.set(id, Schema.F.tier, .text("金葵花")) }
+            try other.write { tx in _ = try tx.add(id, Schema.F.tags, "养老") }
+            _ = try book.applyRemote(try other.allOps())
+            try book.write { tx in _ = try tx.add(id, Schema.F.tags, "理财") }
+            try book.write { tx in _ = try tx.remove(id, Schema.F.tags, "养老") }
+            try book.database.write { db in try db.execute(sql: "CREATE INDEX set_add_element ON set_add (field, element)") }
+            hash = try book.stateHash()
+            ops = try book.allOps()
+            conflicts = try book.conflicts()
+            snapshot = try book.snapshot(of: id)
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try Self.downgradeToV11(db) }
+        #expect(try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT typeof(actor) FROM reg_value") } == ["blob"])
+        try queue.close()
+
+        let book = try Book.open(at: path, options: options)
+        let types = try book.database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT typeof(actor) FROM op UNION SELECT typeof(actor) FROM reg_value
+                    UNION SELECT typeof(actor) FROM reg_superseded UNION SELECT typeof(actor) FROM set_add
+                    UNION SELECT typeof(actor) FROM set_removed
+                    """)
+        }
+        #expect(types == ["integer"])
+        let indexes = try book.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name")
+        }
+        #expect(Set(["set_add_element", "op_scope", "op_no_update", "op_no_delete", "op_delete_drops_scope_hash"])
+            .isSubset(of: Set(indexes)))
+        #expect(try book.allOps() == ops)
+        #expect(try book.conflicts() == conflicts && conflicts.count == 1)
+        #expect(try book.snapshot(of: id) == snapshot)
+        #expect(snapshot?.sets[Schema.F.tags] == ["理财"])
+        #expect(try book.stateHash() == hash)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        #expect(try book.verifyProjections() == [])
+        #expect(try book.check().isClean)
+        // The log still refuses an update, and an edit after the upgrade resolves the conflict.
+        #expect(throws: DatabaseError.self) { try book.database.write { try $0.execute(sql: "UPDATE op SET hlc = hlc + 1") } }
+        try book.write { tx in _ = try tx.set(id, Schema.F.tier, .text("私人银行")) }
+        #expect(try book.conflicts().isEmpty)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+    }
+
+    @Test("v11: a book from v10 numbers its scopes, keeps every op in its arrival order, its hash, its search and its purges")
+    func upgradeNumbersScopes() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("book.sqlite")
+        let options = BookOptions.fixed(milliseconds: 1_795_400_000_000, seed: 7)
+        var ids: [EntityID] = []
+        var hash: [UInt8] = []
+        var ops: [Op] = []
+        do {
+            let book = try Book.create(at: path, principal: "M001", options: options)
+            ids.append(try addCustomer(book, "王芳", [FieldAssignment(Schema.F.note, .text("关注养老理财"))]))
+            ids.append(try addCustomer(book, "李明"))
+            try book.write { tx in
+                _ = try tx.create(.contact, scope: .customer(ids[1]), fields: [FieldAssignment(Schema.F.text, .text("电话回访"))])
+                _ = try tx.set(ids[0], Schema.F.tier, .text("钻石"))
+            }
+            hash = try book.stateHash()
+            ops = try book.allOps()
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try Self.downgradeToV10(db) }
+        #expect(try queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT typeof(scope) FROM op") } == ["text"])
+        try queue.close()
+
+        let book = try Book.open(at: path, options: options)
+        let types = try book.database.read { db in
+            try String.fetchAll(db, sql: "SELECT typeof(scope) FROM op UNION SELECT typeof(scope) FROM entity")
+        }
+        #expect(types == ["integer"])
+        #expect(try book.allOps() == ops)
+        #expect(try book.ops(in: .customer(ids[1])).count == 2)
+        #expect(try book.history(of: .customer(ids[0])).count == 2)
+        #expect(try book.stateHash() == hash)
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        #expect(try book.find(text: "养老").map(\.id) == [ids[0]])
+        #expect(try book.verifyProjections() == [])
+        #expect(try book.check().isClean)
+
+        // A purge still passes the log's trigger, drops the scope's hash, and forgets the scope's number.
+        #expect(try book.purge([Book.PurgeRecord(customer: ids[1], reason: 2, newOwner: nil)]).count == 1)
+        #expect(try book.ops(in: .customer(ids[1])).isEmpty)
+        let keys = try book.database.read { db in try String.fetchAll(db, sql: "SELECT key FROM scope_key ORDER BY key") }
+        #expect(keys == [Scope.customer(ids[0]).key])
+        #expect(try book.stateHash() == book.stateHashRecomputed())
+        // And a scope the book has not held gets the next number.
+        let third = try addCustomer(book, "赵丽")
+        #expect(try book.history(of: .customer(third)).count == 1)
+        #expect(try book.verifyProjections() == [])
+        #expect(try book.check().isClean)
     }
 
     @Test("A book from before v3 and v4 opens with its data, its hash and a working search; purges and edits still drop the cached whole-book hash")

@@ -24,8 +24,9 @@ struct OpLogTests {
 
         // A purge of the op's scope (the only deletion a book does) is the one way through.
         try raw.write { db in
-            try db.execute(sql: "INSERT INTO purging (scope) VALUES (?)", arguments: [Scope.customer(id).key])
-            try db.execute(sql: "DELETE FROM op WHERE scope = ?", arguments: [Scope.customer(id).key])
+            let scope = "(SELECT no FROM scope_key WHERE key = ?)"
+            try db.execute(sql: "INSERT INTO purging (scope) VALUES (\(scope))", arguments: [Scope.customer(id).key])
+            try db.execute(sql: "DELETE FROM op WHERE scope = \(scope)", arguments: [Scope.customer(id).key])
             try db.execute(sql: "DELETE FROM purging")
         }
         #expect(try raw.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM op") } == 0)

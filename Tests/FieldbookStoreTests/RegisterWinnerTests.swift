@@ -30,6 +30,8 @@ struct RegisterWinnerTests {
                 #expect(streamed == expected)
             }
         }
-        #expect(RegisterWinner.ordering("r") == "r.hlc DESC, r.actor DESC, r.counter DESC")
+        #expect(
+            RegisterWinner.ordering("r")
+                == "r.hlc DESC, (SELECT actor_key.id FROM actor_key WHERE actor_key.no = r.actor) DESC, r.counter DESC")
     }
 }

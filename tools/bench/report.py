@@ -326,6 +326,11 @@ def main(argv):
     rep.compare("floor: the op log alone (the same ops in a raw SQLite table keyed by op ID, no index) vs loro's snapshot",
                 "sync.book.oplog.bytes", "book.loro.snapshot", "(info: what any book keeping these ops pays)",
                 lambda x: True)
+    rep.compare("floor: the rows ARCHITECTURE §4 requires (that log, one row per live value and set tag with integer "
+                "keys, FTS5 trigram index without a copy of the text) vs loro's snapshot",
+                "sync.book.floor.bytes", "book.loro.snapshot", "(info: the floor of the goal above)", lambda x: True)
+    rep.compare("the pulled book on disk vs that floor", "sync.book.bytes", "sync.book.floor.bytes", "(info)",
+                lambda x: True, peer_label="floor")
     push = r.get("sync.initial.push", {}).get("label", "initial sync: first push of that book")
     rep.compare(push, "sync.initial.push", None, "(info)", lambda x: True)
     days = sorted((k for k in r if k.startswith("sync.day@")), key=lambda k: int(k.split("@")[1]))

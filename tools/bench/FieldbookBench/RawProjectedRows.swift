@@ -12,7 +12,9 @@ import GRDBSQLite
 ///
 /// Per op: its `op` row; a create's `entity` row and one `reg_value` row per field; a `set`'s `reg_superseded` row
 /// and `reg_value` delete per predecessor and its `reg_value` row; an `add`'s `set_add` row; a `remove`'s
-/// `set_removed` row and `set_add` delete per observed tag. Per batch: each touched customer's `customer` row once
+/// `set_removed` row and `set_add` delete per observed tag. Actors and scopes are stored by number, as in the book:
+/// the first op of a new actor or scope writes its `actor_key` or `scope_key` row (the numbers are kept in memory,
+/// never read back). Per batch: each touched customer's `customer` row once
 /// (name, tier and search text from the batch's last writes: the full-text triggers fire as in the book), each
 /// touched scope's `scope_hash` row and each actor's `actor_state` row. What is left out is Fieldbook's own work: no
 /// read before a write, no conflict resolution (the last write in arrival order is taken as the displayed value), no
@@ -41,14 +43,21 @@ enum RawProjectedRows {
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         return {
             var shown: [EntityID: Shown] = [:]
+            var numbers = Numbers()
             for chunk in chunks {
-                try queue.write { db in try write(chunk, shown: &shown, db: db) }
+                try queue.write { db in try write(chunk, shown: &shown, numbers: &numbers, db: db) }
             }
         }
     }
 
     /// SQLite copies the bound bytes (the C macro `transient`, which Swift does not import).
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// The numbers given so far to actors and scopes (`actor_key`, `scope_key`), in the order first met, from 1.
+    private struct Numbers {
+        var actors: [ActorID: Int64] = [:]
+        var scopes: [String: Int64] = [:]
+    }
 
     /// The displayed values of a customer touched in the batch.
     private struct Shown {
@@ -57,7 +66,9 @@ enum RawProjectedRows {
 
     /// Writes one batch's rows; `shown` is the run's memory of each created customer's displayed values (kept in
     /// memory, so that no customer row is read back).
-    private static func write(_ chunk: [Op], shown: inout [EntityID: Shown], db: Database) throws {
+    private static func write(
+        _ chunk: [Op], shown: inout [EntityID: Shown], numbers: inout Numbers, db: Database
+    ) throws {
         let c = db.sqliteConnection
         func prepare(_ sql: String) throws -> OpaquePointer {
             var statement: OpaquePointer?
@@ -80,8 +91,10 @@ enum RawProjectedRows {
             """)
         let writeScope = try prepare("INSERT OR REPLACE INTO scope_hash (scope, hash, entities) VALUES (?, ?, 0)")
         let writeActor = try prepare("INSERT OR REPLACE INTO actor_state (actor, contiguous, principal) VALUES (?, ?, ?)")
+        let insertActorKey = try prepare("INSERT INTO actor_key (no, id) VALUES (?, ?)")
+        let insertScopeKey = try prepare("INSERT INTO scope_key (no, key) VALUES (?, ?)")
         let all = [insertOp, insertEntity, insertValue, insertSuperseded, deleteValue, insertSetAdd, insertSetRemoved,
-                   deleteSetAdd, upsertCustomer, writeScope, writeActor]
+                   deleteSetAdd, upsertCustomer, writeScope, writeActor, insertActorKey, insertScopeKey]
         defer { for statement in all { sqlite3_finalize(statement) } }
 
         func run(_ statement: OpaquePointer) throws {
@@ -95,18 +108,36 @@ enum RawProjectedRows {
             _ = sqlite3_bind_text(statement, index, text, -1, transient)
         }
         func bind(_ statement: OpaquePointer, _ index: Int32, _ value: Int64) { _ = sqlite3_bind_int64(statement, index, value) }
+        func number(_ actor: ActorID) throws -> Int64 {
+            if let known = numbers.actors[actor] { return known }
+            let next = Int64(numbers.actors.count + 1)
+            bind(insertActorKey, 1, next)
+            bind(insertActorKey, 2, actor.bytes)
+            try run(insertActorKey)
+            numbers.actors[actor] = next
+            return next
+        }
+        func number(_ scope: String) throws -> Int64 {
+            if let known = numbers.scopes[scope] { return known }
+            let next = Int64(numbers.scopes.count + 1)
+            bind(insertScopeKey, 1, next)
+            bind(insertScopeKey, 2, scope)
+            try run(insertScopeKey)
+            numbers.scopes[scope] = next
+            return next
+        }
         /// Runs a statement keyed by (entity, field, actor, counter): a superseded value or an observed tag.
         func tag(_ statement: OpaquePointer, _ entity: EntityID, _ field: FieldID, _ id: OpID) throws {
             bind(statement, 1, entity.bytes)
             bind(statement, 2, Int64(field.rawValue))
-            bind(statement, 3, id.actor.bytes)
+            bind(statement, 3, try number(id.actor))
             bind(statement, 4, Int64(id.counter))
             try run(statement)
         }
         func value(_ entity: EntityID, _ field: FieldID, _ op: Op, _ value: Value) throws {
             bind(insertValue, 1, entity.bytes)
             bind(insertValue, 2, Int64(field.rawValue))
-            bind(insertValue, 3, op.id.actor.bytes)
+            bind(insertValue, 3, try number(op.id.actor))
             bind(insertValue, 4, Int64(op.id.counter))
             bind(insertValue, 5, Int64(bitPattern: op.hlc.rawValue))
             bind(insertValue, 6, value.canonicalBytes)
@@ -131,10 +162,10 @@ enum RawProjectedRows {
             let scope = op.scope.key
             scopes.insert(scope)
             actors[op.id.actor] = (max(actors[op.id.actor]?.counter ?? 0, op.id.counter), op.principal)
-            bind(insertOp, 1, op.id.actor.bytes)
+            bind(insertOp, 1, try number(op.id.actor))
             bind(insertOp, 2, Int64(op.id.counter))
             bind(insertOp, 3, Int64(bitPattern: op.hlc.rawValue))
-            bind(insertOp, 4, scope)
+            bind(insertOp, 4, try number(scope))
             bind(insertOp, 5, op.principal)
             bind(insertOp, 6, Int64(op.schemaVersion))
             bind(insertOp, 7, op.body.encoded)
@@ -143,7 +174,7 @@ enum RawProjectedRows {
             case .create(let kind, let entity, let fields):
                 bind(insertEntity, 1, entity.bytes)
                 bind(insertEntity, 2, Int64(kind.rawValue))
-                bind(insertEntity, 3, scope)
+                bind(insertEntity, 3, try number(scope))
                 bind(insertEntity, 4, Int64(bitPattern: op.hlc.rawValue))
                 bind(insertEntity, 5, op.principal)
                 try run(insertEntity)
@@ -166,7 +197,7 @@ enum RawProjectedRows {
                 bind(insertSetAdd, 1, entity.bytes)
                 bind(insertSetAdd, 2, Int64(field.rawValue))
                 bind(insertSetAdd, 3, element)
-                bind(insertSetAdd, 4, op.id.actor.bytes)
+                bind(insertSetAdd, 4, try number(op.id.actor))
                 bind(insertSetAdd, 5, Int64(op.id.counter))
                 try run(insertSetAdd)
             case .remove(let entity, let field, _, let observed):

@@ -112,6 +112,11 @@ struct SyncBench {
         Measure.emit(
             "sync.book.oplog.bytes", "floor: the pulled book's \(generated) ops alone in a raw SQLite op log",
             unit: "B", values: [logBytes])
+        // And the floor of the whole layout ARCHITECTURE §4 decides: the log, the live values and tags, the search index.
+        let floorBytes = try Self.storageFloor(from: path("fresh0.sqlite"), into: path("floor.sqlite"))
+        Measure.emit(
+            "sync.book.floor.bytes", "floor: the rows ARCHITECTURE §4 requires of the pulled book, in raw SQLite",
+            unit: "B", values: [floorBytes])
         if let bookOut {
             try? FileManager.default.removeItem(atPath: bookOut)
             try FileManager.default.copyItem(atPath: path("fresh0.sqlite"), toPath: bookOut)
@@ -236,23 +241,58 @@ struct SyncBench {
     /// The floor of a book's size: its ops copied into a fresh raw-SQLite file holding only what an append-only log
     /// needs (each op's columns as the book's `op` table has them, keyed by its ID, no other index), compacted.
     static func opLogFloor(from book: String, into file: String) throws -> Double {
+        try rawCopy(of: book, into: file, sql: floorLogSQL)
+    }
+
+    /// Runs `sql` in a fresh raw-SQLite file with the book attached as `book`, then compacts the file: its size.
+    private static func rawCopy(of book: String, into file: String, sql: String) throws -> Double {
         try? FileManager.default.removeItem(atPath: file)
         let queue = try DatabaseQueue(path: file)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS book", arguments: [book])
-            try db.execute(sql: """
-                CREATE TABLE op (
-                    actor BLOB NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope TEXT NOT NULL,
-                    principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
-                    PRIMARY KEY (actor, counter)) WITHOUT ROWID;
-                INSERT INTO op SELECT actor, counter, hlc, scope, principal, schema, body FROM book.op
-                    ORDER BY actor, counter;
-                DETACH DATABASE book;
-                VACUUM;
-                """)
+            try db.execute(sql: sql)
+            try db.execute(sql: "DETACH DATABASE book; VACUUM")
         }
         try queue.close()
         return (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.doubleValue ?? 0
+    }
+
+    /// The floor's op log: each op of the book's log as its row has it (actor and scope as the book's numbers), keyed
+    /// by its ID, no other index, the table clustered on that key.
+    static let floorLogSQL = """
+        CREATE TABLE op (
+            actor INTEGER NOT NULL, counter INTEGER NOT NULL, hlc INTEGER NOT NULL, scope INTEGER NOT NULL,
+            principal TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
+            PRIMARY KEY (actor, counter)) WITHOUT ROWID;
+        INSERT INTO op SELECT actor, counter, hlc, scope, principal, schema, body FROM book.op ORDER BY actor, counter;
+        """
+
+    /// The floor of a book as ARCHITECTURE §4 lays it out, whatever the keys and indexes: the rows it requires, copied
+    /// from the pulled book into a fresh raw-SQLite file and compacted. They are the op log (``floorLogSQL``), the
+    /// live register values with their conflict siblings and the live set tags (one row each, every key an integer,
+    /// no hlc, no other index), and an FTS5 trigram index of the customers' search text that keeps no copy of it.
+    /// No entity table, no listing row, no scope hash, no index to find a scope's ops: what any book on this design
+    /// pays before it answers a command or a sync.
+    static func storageFloor(from book: String, into file: String) throws -> Double {
+        try rawCopy(
+            of: book, into: file,
+            sql: """
+                \(floorLogSQL)
+                CREATE TEMP TABLE entity_no AS SELECT id, row_number() OVER (ORDER BY id) AS no FROM book.entity;
+                CREATE TABLE value (
+                    entity INTEGER NOT NULL, field INTEGER NOT NULL, actor INTEGER NOT NULL, counter INTEGER NOT NULL,
+                    value BLOB NOT NULL, PRIMARY KEY (entity, field, actor, counter)) WITHOUT ROWID;
+                INSERT INTO value SELECT n.no, r.field, r.actor, r.counter, r.value
+                    FROM book.reg_value r JOIN entity_no n ON n.id = r.entity ORDER BY 1, 2, 3, 4;
+                CREATE TABLE tag (
+                    entity INTEGER NOT NULL, field INTEGER NOT NULL, element TEXT NOT NULL, actor INTEGER NOT NULL,
+                    counter INTEGER NOT NULL, PRIMARY KEY (entity, field, element, actor, counter)) WITHOUT ROWID;
+                INSERT INTO tag SELECT n.no, s.field, s.element, s.actor, s.counter
+                    FROM book.set_add s JOIN entity_no n ON n.id = s.entity ORDER BY 1, 2, 3, 4, 5;
+                CREATE VIRTUAL TABLE search_index USING fts5 (search, content = '', tokenize = 'trigram');
+                INSERT INTO search_index (rowid, search) SELECT rowid, search FROM book.customer;
+                DROP TABLE entity_no;
+                """)
     }
 
     /// A year of a manager's work: each customer created with a profile, edited, tagged, contacted, with family.
