@@ -149,8 +149,13 @@ public final class Book: Sendable {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(monitor: monitor))
             try requireFullSync(queue)
+            // A book written by an earlier version (not a new file): its migrations may leave pages to reclaim.
+            let upgrading = try queue.read { db in
+                try !migrator.appliedIdentifiers(db).isEmpty && !migrator.hasCompletedMigrations(db)
+            }
             try migrator.migrate(queue)
             try finishMigrations(queue)
+            if upgrading { compactAfterMigrations(queue) }
             return (queue, monitor)
         } catch {
             throw map(error)
