@@ -24,8 +24,9 @@ extension Book {
         let wanted = fields + [Schema.F.archived]
         let list = wanted.map { String($0.rawValue) }.joined(separator: ",")
         var sql = """
-            SELECT e.id, (SELECT key FROM scope_key WHERE no = e.scope) AS scope, e.created_hlc, e.author, r.field, r.value FROM entity e
-            LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(list))
+            SELECT e.id, k.key AS scope, e.created_hlc, e.author, r.field, r.value FROM entity e
+            JOIN scope_key k ON k.no = e.scope
+            LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(list)) \(RegisterWinner.actorJoin("r", outer: true))
             WHERE e.kind = ?
             """
         var arguments: StatementArguments = [Int(kind.rawValue)]

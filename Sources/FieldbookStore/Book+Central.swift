@@ -36,23 +36,27 @@ extension Book {
     package static func additions(_ element: String, of field: FieldID, on entity: EntityID, db: Database) throws -> [OpID] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT \(actorID("set_add.actor")) AS actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
+                sql: """
+                    SELECT a.id AS actor, s.counter FROM set_add s JOIN actor_key a ON a.no = s.actor
+                    WHERE s.entity = ? AND s.field = ? AND s.element = ?
+                    """),
             arguments: [Data(entity.bytes), Int(field.rawValue), element]
         ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
 
     /// The kind and scope of an entity whose create has been applied, or `nil` (the centre's authority records).
     package static func entityRecord(_ id: EntityID, db: Database) throws -> (kind: EntityKind, scope: Scope)? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT kind, (SELECT key FROM scope_key WHERE no = entity.scope) AS scope FROM entity
-                    WHERE id = ? AND kind IS NOT NULL
-                    """),
-                arguments: [Data(id.bytes)]),
-            let scope = Scope(key: row["scope"])
-        else { return nil }
-        return (EntityKind(rawValue: UInt8(row["kind"] as Int)), scope)
+        // Through ``DirectStatement``: the centre asks once for every op it is pushed.
+        let row = DirectStatement(
+            try db.cachedStatement(sql: """
+                SELECT entity.kind, scope_key.key FROM entity JOIN scope_key ON scope_key.no = entity.scope
+                WHERE entity.id = ? AND entity.kind IS NOT NULL
+                """), db: db)
+        row.reset()
+        defer { row.reset() }
+        try row.bind(1, id)
+        guard try row.step(), let scope = Scope(key: row.text(1)) else { return nil }
+        return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
     }
 
     /// Whether a customer exists (its create has been applied).
@@ -133,7 +137,10 @@ extension Book {
     package static func wasOwner(_ principal: String, of customer: EntityID, db: Database) throws -> Bool {
         let rows = try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT \(actorID("reg_superseded.actor")) AS actor, counter FROM reg_superseded WHERE entity = ? AND field = ?"),
+                sql: """
+                    SELECT a.id AS actor, r.counter FROM reg_superseded r JOIN actor_key a ON a.no = r.actor
+                    WHERE r.entity = ? AND r.field = ?
+                    """),
             arguments: [Data(customer.bytes), Int(Schema.F.owner.rawValue)])
         for row in rows {
             guard let actor = (row["actor"] as Data?).flatMap({ ActorID(bytes: Array($0)) }),

@@ -22,8 +22,9 @@ extension Book {
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT e.id, (SELECT key FROM scope_key WHERE no = e.scope) AS scope, e.author, e.created_hlc, r.field, r.value
-                FROM entity e LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(placeholders))
+                SELECT e.id, k.key AS scope, e.author, e.created_hlc, r.field, r.value
+                FROM entity e JOIN scope_key k ON k.no = e.scope
+                LEFT JOIN reg_value r ON r.entity = e.id AND r.field IN (\(placeholders)) \(RegisterWinner.actorJoin("r", outer: true))
                 WHERE e.kind = ?
                 ORDER BY e.id, r.field, \(RegisterWinner.ordering("r"))
                 """,

@@ -60,8 +60,11 @@ extension Book {
         do {
             return try database.writeWithoutTransaction { db in
                 guard try Self.hasSearchIndex(db) else { return false }
-                let pending = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM customer_fts_pending")) ?? 0
-                guard pending >= Self.searchIndexThreshold else { return false }
+                let count = DirectStatement(try db.cachedStatement(sql: "SELECT count(*) FROM customer_fts_pending"), db: db)
+                count.reset()
+                defer { count.reset() }
+                guard try count.step(), count.int64(0) >= Self.searchIndexThreshold else { return false }
+                count.reset()
                 try Self.inImmediateTransaction(db) { try Self.catchUpSearchIndex(db) }
                 return true
             }

@@ -416,10 +416,6 @@ extension Book {
     /// actor the book has never named, which matches no row): `WHERE actor = \(actorNumberSQL)`.
     static let actorNumberSQL = "(SELECT actor_key.no FROM actor_key WHERE actor_key.id = ?)"
 
-    /// The 16 bytes of the actor numbered by `column`, as a scalar subquery: what a query returns, and what it orders
-    /// by (a register's display winner compares actors by their bytes, ``RegisterWinner``).
-    static func actorID(_ column: String) -> String { "(SELECT actor_key.id FROM actor_key WHERE actor_key.no = \(column))" }
-
     /// The number of the scope whose key is the statement's next parameter, as a scalar subquery (NULL for a scope the
     /// book has never held, which matches no row): `WHERE scope = \(scopeNumberSQL)`.
     static let scopeNumberSQL = "(SELECT scope_key.no FROM scope_key WHERE scope_key.key = ?)"

@@ -51,7 +51,10 @@ extension Book {
     func setTags(_ entity: EntityID, _ field: FieldID, _ element: String, db: Database) throws -> [OpID] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT \(Self.actorID("set_add.actor")) AS actor, counter FROM set_add WHERE entity = ? AND field = ? AND element = ?"),
+                sql: """
+                    SELECT a.id AS actor, s.counter FROM set_add s JOIN actor_key a ON a.no = s.actor
+                    WHERE s.entity = ? AND s.field = ? AND s.element = ?
+                    """),
             arguments: [Data(entity.bytes), Int(field.rawValue), element]
         ).map { OpID(actor: ActorID(bytes: Array($0["actor"] as Data))!, counter: UInt64($0["counter"] as Int64)) }
     }
@@ -169,8 +172,8 @@ extension Book {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT kind, (SELECT key FROM scope_key WHERE no = entity.scope) AS scope, created_hlc, author
-                    FROM entity WHERE id = ? AND kind IS NOT NULL
+                    SELECT e.kind, k.key AS scope, e.created_hlc, e.author FROM entity e JOIN scope_key k ON k.no = e.scope
+                    WHERE e.id = ? AND e.kind IS NOT NULL
                     """),
                 arguments: [data]),
             let scope = Scope(key: row["scope"])
@@ -178,8 +181,8 @@ extension Book {
         var fields: [FieldID: [MVRegister.Entry]] = [:]
         let values = try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT field, \(Self.actorID("reg_value.actor")) AS actor, counter, hlc, value FROM reg_value WHERE entity = ?
-                ORDER BY field, \(RegisterWinner.ordering())
+                SELECT field, reg_value_actor.id AS actor, counter, hlc, value FROM reg_value \(RegisterWinner.actorJoin())
+                WHERE entity = ? ORDER BY field, \(RegisterWinner.ordering())
                 """), arguments: [data])
         for value in values {
             fields[FieldID(rawValue: UInt16(value["field"] as Int)), default: []].append(try Self.entry(value))
@@ -331,7 +334,11 @@ extension Book {
     /// Whether the book keeps its full-text search index (every device does; the centre drops it,
     /// ``dropSearchIndex(_:)``). Without it a text query scans the customer rows' search text.
     package static func hasSearchIndex(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_fts'")) == true
+        // Read through ``DirectStatement``: the shell asks after every command (``catchUpSearchIndexIfDue()``).
+        let exists = DirectStatement(
+            try db.cachedStatement(sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer_fts'"), db: db)
+        exists.reset()
+        defer { exists.reset() }
+        return try exists.step()
     }
 }

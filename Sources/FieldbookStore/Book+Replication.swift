@@ -249,13 +249,13 @@ extension Book {
           SELECT e.scope, 1 AS t, e.id, e.kind, NULL AS field, NULL AS actor, NULL AS counter, NULL AS value
             FROM entity e WHERE e.kind IS NOT NULL
           UNION ALL
-          SELECT e.scope, 2, e.id, NULL, r.field, \(actorID("r.actor")), r.counter, r.value
-            FROM reg_value r JOIN entity e ON e.id = r.entity WHERE e.kind IS NOT NULL
+          SELECT e.scope, 2, e.id, NULL, r.field, a.id, r.counter, r.value
+            FROM reg_value r JOIN entity e ON e.id = r.entity JOIN actor_key a ON a.no = r.actor WHERE e.kind IS NOT NULL
           UNION ALL
           SELECT DISTINCT e.scope, 3, e.id, NULL, s.field, NULL, NULL, s.element
             FROM set_add s JOIN entity e ON e.id = s.entity WHERE e.kind IS NOT NULL
           UNION ALL
-          SELECT o.scope, 4, NULL, NULL, NULL, \(actorID("o.actor")), o.counter, NULL FROM op o
+          SELECT o.scope, 4, NULL, NULL, NULL, a.id, o.counter, NULL FROM op o JOIN actor_key a ON a.no = o.actor
         ) f JOIN scope_key k ON k.no = f.scope
         """
 

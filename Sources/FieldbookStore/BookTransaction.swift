@@ -22,7 +22,7 @@ public final class BookTransaction {
     private var counter: UInt64?
     private var clock: HybridClock?
     /// The scope and actor numbers known in this transaction, handed from one op's projector to the next.
-    private var numbers = Projector.Numbers()
+    private var numbers = KeyNumbers()
     /// The ops appended so far, in order.
     public private(set) var appended: [Op] = []
 
@@ -142,8 +142,10 @@ public final class BookTransaction {
     }
 
     /// The clock reading and the actor number of this book's last own op.
-    private static let lastOwnOpSQL =
-        "SELECT hlc, actor FROM op WHERE actor = \(Book.actorNumberSQL) ORDER BY counter DESC LIMIT 1"
+    private static let lastOwnOpSQL = """
+        SELECT op.hlc, op.actor FROM actor_key JOIN op ON op.actor = actor_key.no WHERE actor_key.id = ?
+        ORDER BY op.counter DESC LIMIT 1
+        """
 
     /// Reads this replica's last counter and clock reading, once per transaction.
     private func loadCounterAndClock() throws {
@@ -160,7 +162,7 @@ public final class BookTransaction {
             var logged: Int64 = 0
             if try last.step() {
                 logged = last.int64(0)
-                numbers.actors[book.actor] = last.int64(1)
+                numbers.remember(actor: book.actor, last.int64(1))
             }
             let savedClock = try integer("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'") ?? 0
             clock = HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock))))
@@ -221,11 +223,12 @@ public final class BookTransaction {
         row.reset()
         defer { row.reset() }
         try row.bind(1, entity)
-        guard try row.step(), let scope = Scope(key: row.text(1)) else {
+        let key = try row.step() ? row.text(1) : ""
+        guard let scope = Scope(key: key) else {
             throw StoreError(.unknownReference, "找不到这条记录")
         }
         // The op about to be written on it takes the same scope: its projector need not look the number up.
-        numbers.scopes[scope.key] = row.int64(2)
+        numbers.remember(scope: key, row.int64(2))
         return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
     }
 

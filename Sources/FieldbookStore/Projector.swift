@@ -37,21 +37,8 @@ package struct Projector {
     private var actors: [ActorID: (principal: String, counters: Set<UInt64>)] = [:]
     /// The batch's change to each scope's state sum and count of created entities.
     private var deltas: [String: (sum: StateSum, entities: Int)] = [:]
-    /// The numbers of the scopes and actors bound so far (`scope_key`, `actor_key`): a number, once given, is never
-    /// changed or given again, so a caller that runs several projectors in one transaction hands them on
-    /// (``append(_:db:numbers:)``).
-    package struct Numbers {
-        /// Scope numbers by key.
-        var scopes: [String: Int64] = [:]
-        /// Actor numbers.
-        var actors: [ActorID: Int64] = [:]
-
-        /// None known yet.
-        package init() {}
-    }
-
     /// The numbers known in this batch.
-    package private(set) var numbers = Numbers()
+    package private(set) var numbers = KeyNumbers()
     /// Entities read or written in this batch (only the projector writes `entity`, so this stays right).
     private var entities: [EntityID: EntityState] = [:]
     /// Entities whose `customer` row may need rewriting (only created customers have one).
@@ -61,7 +48,7 @@ package struct Projector {
 
     /// A projector for one batch inside the caller's transaction on `db`, starting from the scope and actor numbers
     /// the caller knows in this transaction.
-    package init(_ db: Database, numbers: Numbers = Numbers()) throws {
+    package init(_ db: Database, numbers: KeyNumbers = KeyNumbers()) throws {
         self.db = db
         self.sql = try ProjectorStatements(db)
         self.numbers = numbers
@@ -69,7 +56,7 @@ package struct Projector {
 
     /// Appends one op and projects it at once: a batch of one. `numbers` goes in with what the caller knows and comes
     /// out with what this op added.
-    static func append(_ op: Op, db: Database, numbers: inout Numbers) throws -> Bool {
+    static func append(_ op: Op, db: Database, numbers: inout KeyNumbers) throws -> Bool {
         var projector = try Projector(db, numbers: numbers)
         let appended = try projector.append(op)
         try projector.finish()
@@ -103,7 +90,8 @@ package struct Projector {
     /// Does the work deferred to the end of the batch: actor counters, scope sums, customer rows.
     package mutating func finish() throws {
         for (actor, progress) in actors {
-            try Self.advance(actor, past: progress.counters, principal: progress.principal, db: db)
+            try Self.advance(
+                actor, number: numbers.number(of: actor), past: progress.counters, principal: progress.principal, db: db)
         }
         if !deltas.isEmpty {
             // The whole book's sum is kept only once something read it (a purge drops it): then it moves with every
@@ -138,18 +126,18 @@ package struct Projector {
 
     /// The number the log and the entities store for a scope, numbering a scope the book has not held before.
     private mutating func scopeNumber(_ scope: String) throws -> Int64 {
-        if let known = numbers.scopes[scope] { return known }
+        if let known = numbers.number(ofScope: scope) { return known }
         let number = try keyNumber(find: sql.findScope, insert: sql.insertScope) { try $0.bind(1, scope) }
-        numbers.scopes[scope] = number
+        numbers.remember(scope: scope, number)
         return number
     }
 
     /// The number the log, the registers and the sets store for an actor, numbering an actor the book has not named
     /// before (an op's author, or the author of an op a `pred` or `observed` names).
     private mutating func actorNumber(_ actor: ActorID) throws -> Int64 {
-        if let known = numbers.actors[actor] { return known }
+        if let known = numbers.number(of: actor) { return known }
         let number = try keyNumber(find: sql.findActor, insert: sql.insertActor) { try $0.bind(1, actor) }
-        numbers.actors[actor] = number
+        numbers.remember(actor: actor, number)
         return number
     }
 
@@ -406,7 +394,10 @@ package struct Projector {
     ///
     /// Through ``DirectStatement``: GRDB's arguments and rows (and the actor's key as `Data`) cost about 21 allocations
     /// per transaction here (tools/bench/NOTES.md).
-    private static func advance(_ actor: ActorID, past appended: Set<UInt64>, principal: String, db: Database) throws {
+    /// `number` is the actor's in `actor_key` when the caller knows it (the log is then read by it directly).
+    private static func advance(
+        _ actor: ActorID, number: Int64?, past appended: Set<UInt64>, principal: String, db: Database
+    ) throws {
         let read = DirectStatement(try db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), db: db)
         read.reset()
         try read.bind(1, actor)
@@ -422,11 +413,11 @@ package struct Projector {
         }
         var next = UInt64(held ?? 0)
         guard appended.contains(next + 1) else { return }
-        let logged = DirectStatement(try db.cachedStatement(sql: loggedSQL), db: db)
+        let logged = DirectStatement(try db.cachedStatement(sql: number == nil ? loggedSQL : loggedByNumberSQL), db: db)
         func isLogged(_ counter: UInt64) throws -> Bool {
             logged.reset()
             defer { logged.reset() }
-            try logged.bind(1, actor)
+            if let number { try logged.bind(1, number) } else { try logged.bind(1, actor) }
             try logged.bind(2, Int64(counter))
             return try logged.step() && logged.int64(0) != 0
         }
@@ -446,10 +437,13 @@ package struct Projector {
     /// Whether the log holds an op, by its actor's bytes and its counter.
     private static let loggedSQL = "SELECT 1 FROM op WHERE actor = \(Book.actorNumberSQL) AND counter = ?"
 
+    /// Whether the log holds an op, by its actor's number and its counter.
+    private static let loggedByNumberSQL = "SELECT 1 FROM op WHERE actor = ? AND counter = ?"
+
     /// Moves the actor's contiguous counter forward past this op, if it is the next, and any later ones that arrived
     /// early (recomputing `actor_state` after a purge, one op at a time in counter order).
     static func advanceActor(_ id: OpID, principal: String, db: Database) throws {
-        try advance(id.actor, past: [id.counter], principal: principal, db: db)
+        try advance(id.actor, number: nil, past: [id.counter], principal: principal, db: db)
     }
 
     // MARK: - Reading winners and customer rows

@@ -42,9 +42,9 @@ struct PurgeStep: Sendable {
                 db,
                 sql: """
                     SELECT e.id, e.created_hlc,
-                        (SELECT r.value FROM reg_value r WHERE r.entity = e.id AND r.field = ?
+                        (SELECT r.value FROM reg_value r \(RegisterWinner.actorJoin("r")) WHERE r.entity = e.id AND r.field = ?
                             ORDER BY \(RegisterWinner.ordering("r")) LIMIT 1) AS day,
-                        (SELECT r.value FROM reg_value r WHERE r.entity = e.id AND r.field = ?
+                        (SELECT r.value FROM reg_value r \(RegisterWinner.actorJoin("r")) WHERE r.entity = e.id AND r.field = ?
                             ORDER BY \(RegisterWinner.ordering("r")) LIMIT 1) AS channel
                     FROM entity e WHERE e.scope = \(Book.scopeNumberSQL) AND e.kind = ? AND e.author = ?
                     """,

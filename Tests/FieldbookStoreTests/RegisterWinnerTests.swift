@@ -32,6 +32,7 @@ struct RegisterWinnerTests {
         }
         #expect(
             RegisterWinner.ordering("r")
-                == "r.hlc DESC, (SELECT actor_key.id FROM actor_key WHERE actor_key.no = r.actor) DESC, r.counter DESC")
+                == "r.hlc DESC, r_actor.id DESC, r.counter DESC")
+        #expect(RegisterWinner.actorJoin("r") == "JOIN actor_key AS r_actor ON r_actor.no = r.actor")
     }
 }
