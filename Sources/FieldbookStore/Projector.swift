@@ -43,6 +43,8 @@ package struct Projector {
     private var entities: [EntityID: EntityState] = [:]
     /// Entities whose `customer` row may need rewriting (only created customers have one).
     private var customers: Set<EntityID> = []
+    /// Customers whose name may have changed (created, or a `set` of `name`): only their rows need a new pinyin key.
+    private var renamed: Set<EntityID> = []
     /// Customers whose contacts changed: only their last-contact columns need recomputing.
     private var contacted: Set<EntityID> = []
 
@@ -115,12 +117,14 @@ package struct Projector {
         }
         for customer in customers {
             try Self.refreshCustomer(
-                customer, kind: entities[customer].map(\.kind), contactsChanged: contacted.contains(customer), db: db)
+                customer, kind: entities[customer].map(\.kind), contactsChanged: contacted.contains(customer),
+                nameChanged: renamed.contains(customer), db: db)
         }
         actors = [:]
         deltas = [:]
         entities = [:]
         customers = []
+        renamed = []
         contacted = []
     }
 
@@ -177,12 +181,16 @@ package struct Projector {
             for assignment in fields {
                 try applyRegister(entity, assignment.field, state: state, op: op, value: assignment.value, pred: [])
             }
-            if kind == .customer { customers.insert(entity) }
+            if kind == .customer {
+                customers.insert(entity)
+                renamed.insert(entity)
+            }
             if kind == .contact, let customer = op.scope.customer { contacted.insert(customer) }
         case .set(_, let field, let value, let pred):
             let state = try ensureEntity(entity, scope: scope)
             try applyRegister(entity, field, state: state, op: op, value: value, pred: pred)
             if Self.displayedFields.contains(field) { customers.insert(entity) }
+            if field == Schema.F.name { renamed.insert(entity) }
             // A contact's day or archiving moves its customer's last contact (`refreshCustomer` reads it).
             if Self.contactFields.contains(field), let customer = op.scope.customer, customer != entity {
                 contacted.insert(customer)
@@ -557,11 +565,15 @@ package struct Projector {
     ///   - known: The entity's kind when the caller knows it (`.some(nil)`: not created), so it need not be read.
     ///   - contactsChanged: `false` when none of the customer's contacts changed since its row was last written: the
     ///     row's last-contact columns are then kept (read only if the row turns out not to exist).
+    ///   - nameChanged: `false` when the customer's name did not change since its row was last written: the row's
+    ///     pinyin key is then kept, not computed again (ICU's transliteration, about 30 allocations, was the largest
+    ///     part of a `set` of a note).
     ///
     /// Read and written through ``DirectStatement``: a `set` rewrites one row, and GRDB's rows and arguments for it
     /// were most of the command's allocations (tools/bench/NOTES.md, "Allocations").
     static func refreshCustomer(
-        _ entity: EntityID, kind known: EntityKind?? = .none, contactsChanged: Bool = true, db: Database
+        _ entity: EntityID, kind known: EntityKind?? = .none, contactsChanged: Bool = true, nameChanged: Bool = true,
+        db: Database
     ) throws {
         let isCustomer: Bool
         if let known {
@@ -587,13 +599,21 @@ package struct Projector {
         search += "\n"
         search += note
         search = search.lowercased()
-        var pinyin = NamePinyin()
-        let pinyinKey = pinyin.key(name)
+        var pinyinKey: String?
+        func pinyin() -> String {
+            if let pinyinKey { return pinyinKey }
+            var pinyin = NamePinyin()
+            let key = pinyin.key(name)
+            pinyinKey = key
+            return key
+        }
         let birthday = winners[Schema.F.birthday]?.value.day
         let idText = entity.text
         /// Binds `id`, `idtext` and the columns (numbered as in `upsertCustomerSQL`); the last-contact ones only when
-        /// given.
-        func bindRow(_ statement: DirectStatement, lastContact: (day: Int32?, undated: Int64?)?) throws {
+        /// given, and the pinyin key unless `keepingPinyin`.
+        func bindRow(
+            _ statement: DirectStatement, lastContact: (day: Int32?, undated: Int64?)?, keepingPinyin: Bool = false
+        ) throws {
             statement.reset()
             try statement.bind(1, entity)
             try statement.bind(2, idText)
@@ -604,7 +624,7 @@ package struct Projector {
                 case "tier": try statement.bind(index, winners[Schema.F.tier]?.value.text)
                 case "archived": try statement.bind(index, winners[Schema.F.archived]?.value.isTrue ?? false)
                 case "search": try statement.bind(index, search)
-                case "pinyin": try statement.bind(index, pinyinKey)
+                case "pinyin": if !keepingPinyin { try statement.bind(index, pinyin()) }
                 case "aum": try statement.bind(index, winners[Schema.F.aum]?.value.integer)
                 case "income": try statement.bind(index, winners[Schema.F.income]?.value.integer)
                 case "birthday": try statement.bind(index, birthday.map { Int64($0.number) })
@@ -623,8 +643,9 @@ package struct Projector {
         if !contactsChanged {
             // The usual `set`: the row exists and its last contact stands; an update that changes nothing, or finds
             // no row, writes nothing.
-            let update = DirectStatement(try db.cachedStatement(sql: updateCustomerSQL), db: db)
-            try bindRow(update, lastContact: nil)
+            let update = DirectStatement(
+                try db.cachedStatement(sql: nameChanged ? updateCustomerSQL : updateCustomerKeepingPinyinSQL), db: db)
+            try bindRow(update, lastContact: nil, keepingPinyin: !nameChanged)
             try update.run()
             if update.changes > 0 { return }
             let exists = DirectStatement(try db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?"), db: db)
@@ -676,8 +697,16 @@ package struct Projector {
 
     /// Rewrites a customer's row but its last-contact columns, with the parameters numbered as in
     /// `upsertCustomerSQL` (`?1` the ID); changes nothing when nothing differs.
-    private static let updateCustomerSQL = """
-        UPDATE customer SET \(ownColumns.map { "\($0.0) = ?\($0.1)" }.joined(separator: ", "))
-        WHERE id = ?1 AND (\(ownColumns.map { "\($0.0) IS NOT ?\($0.1)" }.joined(separator: " OR ")))
+    private static let updateCustomerSQL = updateSQL(ownColumns)
+
+    /// ``updateCustomerSQL`` without the pinyin key, for a customer whose name did not change (its parameter is left
+    /// unbound and unused).
+    private static let updateCustomerKeepingPinyinSQL = updateSQL(ownColumns.filter { $0.0 != "pinyin" })
+
+    private static func updateSQL(_ columns: [(String, Int)]) -> String {
         """
+        UPDATE customer SET \(columns.map { "\($0.0) = ?\($0.1)" }.joined(separator: ", "))
+        WHERE id = ?1 AND (\(columns.map { "\($0.0) IS NOT ?\($0.1)" }.joined(separator: " OR ")))
+        """
+    }
 }
