@@ -1,9 +1,9 @@
 import FieldbookModel
 
 /// The numbers of the scopes and actors a transaction has bound so far (`scope_key`, `actor_key`, book migrations v11
-/// and v12). A number, once given, is never changed or given again, so a caller that runs several projectors in one
-/// transaction hands them on (``Projector/append(_:db:numbers:)``), and a `BookTransaction` seeds them from reads it
-/// does anyway.
+/// and v12). A number, once given, is never changed (a purge, which may free a scope's, runs in a transaction of its
+/// own), so a caller that runs several projectors in one transaction hands them on
+/// (``Projector/append(_:db:numbers:)``), and a `BookTransaction` seeds them from reads it does anyway.
 ///
 /// A command binds one scope and one or two actors: those are kept in place, and only more go to a dictionary, whose
 /// storage would otherwise be most of what looking them up costs a `set` (tools/bench/NOTES.md, "Allocations",
