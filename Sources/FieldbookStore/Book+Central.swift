@@ -46,17 +46,26 @@ extension Book {
 
     /// The kind and scope of an entity whose create has been applied, or `nil` (the centre's authority records).
     package static func entityRecord(_ id: EntityID, db: Database) throws -> (kind: EntityKind, scope: Scope)? {
-        // Through ``DirectStatement``: the centre asks once for every op it is pushed.
+        try createdEntity(id, db: db).map { ($0.kind, $0.scope) }
+    }
+
+    /// The kind and scope of an entity whose create has been applied, with the scope's key and number, or `nil`.
+    /// Through ``DirectStatement``: the centre asks once for every op it is pushed, a device once for every edit.
+    static func createdEntity(
+        _ id: EntityID, db: Database
+    ) throws -> (kind: EntityKind, scope: Scope, key: String, scopeNumber: Int64)? {
         let row = DirectStatement(
             try db.cachedStatement(sql: """
-                SELECT entity.kind, scope_key.key FROM entity JOIN scope_key ON scope_key.no = entity.scope
+                SELECT entity.kind, scope_key.key, entity.scope FROM entity JOIN scope_key ON scope_key.no = entity.scope
                 WHERE entity.id = ? AND entity.kind IS NOT NULL
                 """), db: db)
         row.reset()
         defer { row.reset() }
         try row.bind(1, id)
-        guard try row.step(), let scope = Scope(key: row.text(1)) else { return nil }
-        return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
+        guard try row.step() else { return nil }
+        let key = row.text(1)
+        guard let scope = Scope(key: key) else { return nil }
+        return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope, key, row.int64(2))
     }
 
     /// Whether a customer exists (its create has been applied).
@@ -187,8 +196,7 @@ extension Book {
             db.cachedStatement(sql: "SELECT contiguous FROM actor_state WHERE actor = ?"), arguments: [actor]) ?? 0
         let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'counter'")) ?? 0
         let logged = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = \(Self.actorNumberSQL) ORDER BY counter DESC LIMIT 1"),
-            arguments: [actor]) ?? 0
+            db.cachedStatement(sql: Self.lastOpOfActorSQL), arguments: [actor]) ?? 0
         let savedClock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
         return (UInt64(max(held, saved)), HybridClock(last: HLC(rawValue: UInt64(bitPattern: max(logged, savedClock)))))
     }

@@ -412,6 +412,13 @@ extension Book {
         }
     }
 
+    /// The clock reading and the number of the last op (highest counter) of the actor whose 16 bytes are the
+    /// statement's parameter; no row for an actor without ops. The first column alone is the reading.
+    static let lastOpOfActorSQL = """
+        SELECT op.hlc, op.actor FROM actor_key JOIN op ON op.actor = actor_key.no WHERE actor_key.id = ?
+        ORDER BY op.counter DESC LIMIT 1
+        """
+
     /// The number of the actor whose 16 bytes are the statement's next parameter, as a scalar subquery (NULL for an
     /// actor the book has never named, which matches no row): `WHERE actor = \(actorNumberSQL)`.
     static let actorNumberSQL = "(SELECT actor_key.no FROM actor_key WHERE actor_key.id = ?)"

@@ -218,8 +218,8 @@ extension Book {
     public func conflicts(customer: EntityID? = nil) throws(StoreError) -> [ConflictInfo] {
         try read { db in
             var sql = """
-                SELECT r.entity, r.field, (SELECT key FROM scope_key WHERE no = e.scope) AS scope
-                FROM reg_value r JOIN entity e ON e.id = r.entity
+                SELECT r.entity, r.field, k.key AS scope
+                FROM reg_value r JOIN entity e ON e.id = r.entity JOIN scope_key k ON k.no = e.scope
                 WHERE e.kind IS NOT NULL
                 """
             var arguments: StatementArguments = []

@@ -44,7 +44,7 @@ extension Book {
     public func clockReading() throws(StoreError) -> HLC {
         try read { db in
             let own = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT hlc FROM op WHERE actor = \(Self.actorNumberSQL) ORDER BY counter DESC LIMIT 1"), arguments: [Data(actor.bytes)]) ?? 0
+                db.cachedStatement(sql: Self.lastOpOfActorSQL), arguments: [Data(actor.bytes)]) ?? 0
             let saved = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'")) ?? 0
             let recorded = HLC(rawValue: UInt64(bitPattern: max(own, saved)))
             return max(recorded, HLC(milliseconds: options.now(), logical: 0))

@@ -141,12 +141,6 @@ public final class BookTransaction {
         return counter! + 1
     }
 
-    /// The clock reading and the actor number of this book's last own op.
-    private static let lastOwnOpSQL = """
-        SELECT op.hlc, op.actor FROM actor_key JOIN op ON op.actor = actor_key.no WHERE actor_key.id = ?
-        ORDER BY op.counter DESC LIMIT 1
-        """
-
     /// Reads this replica's last counter and clock reading, once per transaction.
     private func loadCounterAndClock() throws {
         if counter == nil {
@@ -155,7 +149,7 @@ public final class BookTransaction {
             counter = UInt64(max(held, saved))
             // Own ops' readings and the saved clock (received readings raise it only up to a bound, SPEC [W-10.8]);
             // not every op's, or one received op clocked a year ahead would date every later edit next year.
-            let last = DirectStatement(try db.cachedStatement(sql: Self.lastOwnOpSQL), db: db)
+            let last = DirectStatement(try db.cachedStatement(sql: Book.lastOpOfActorSQL), db: db)
             last.reset()
             defer { last.reset() }
             try last.bind(1, book.actor)
@@ -214,22 +208,12 @@ public final class BookTransaction {
     }
 
     private func existing(_ entity: EntityID) throws -> (EntityKind, Scope) {
-        let row = DirectStatement(
-            try db.cachedStatement(
-                sql: """
-                    SELECT entity.kind, scope_key.key, entity.scope FROM entity JOIN scope_key ON scope_key.no = entity.scope
-                    WHERE entity.id = ? AND entity.kind IS NOT NULL
-                    """), db: db)
-        row.reset()
-        defer { row.reset() }
-        try row.bind(1, entity)
-        let key = try row.step() ? row.text(1) : ""
-        guard let scope = Scope(key: key) else {
+        guard let found = try Book.createdEntity(entity, db: db) else {
             throw StoreError(.unknownReference, "找不到这条记录")
         }
         // The op about to be written on it takes the same scope: its projector need not look the number up.
-        numbers.remember(scope: key, row.int64(2))
-        return (EntityKind(rawValue: UInt8(truncatingIfNeeded: row.int64(0))), scope)
+        numbers.remember(scope: found.key, found.scopeNumber)
+        return (found.kind, found.scope)
     }
 
     private func check(_ field: FieldID, kind: EntityKind, creating: Bool, value: Value) throws {
